@@ -1,0 +1,44 @@
+package dev.schemachange.api;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+import io.fabric8.kubernetes.api.model.Condition;
+
+/** Observed state, mirrored from the engine's state row; see CONTRACT.md. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class SchemaChangeStatus {
+    private Long observedGeneration;
+    private String phase;
+    private List<Condition> conditions = new ArrayList<>();
+    private BackfillStatus backfill;
+    private SwapStatus swap;
+    private String oldTable;
+    private String message;
+
+    public Long getObservedGeneration() { return observedGeneration; }
+    public void setObservedGeneration(Long v) { observedGeneration = v; }
+    public String getPhase() { return phase; }
+    public void setPhase(String v) { phase = v; }
+    public List<Condition> getConditions() { return conditions; }
+    public void setConditions(List<Condition> v) { conditions = v == null ? new ArrayList<>() : v; }
+    public BackfillStatus getBackfill() { return backfill; }
+    public void setBackfill(BackfillStatus v) { backfill = v; }
+    public SwapStatus getSwap() { return swap; }
+    public void setSwap(SwapStatus v) { swap = v; }
+    public String getOldTable() { return oldTable; }
+    public void setOldTable(String v) { oldTable = v; }
+    public String getMessage() { return message; }
+    public void setMessage(String v) { message = v; }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record BackfillStatus(String cursor, Long rowsCopied, Long rowsEstimated, Double percent,
+                                 Long rowsPerSecond, String eta, Integer chunkRows, Integer chunksRepaired) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record SwapStatus(String nextWindowStart, Integer attempts, String swappedAt, Long lockMillis) {
+    }
+}

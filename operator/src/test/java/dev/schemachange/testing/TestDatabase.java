@@ -1,0 +1,64 @@
+package dev.schemachange.testing;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.schemachange.local.MariaDbServer;
+
+/** One test class's own database on the shared server, with small helpers for arranging and asserting data. */
+public record TestDatabase(MariaDbServer server, String name) {
+
+    public String jdbcUrl() {
+        return server.jdbcUrl(name);
+    }
+
+    public Connection connect() throws SQLException {
+        return server.connect(name);
+    }
+
+    /** Runs statements in one session, in order. */
+    public void exec(String... sql) {
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            for (String q : sql) {
+                s.execute(q);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    /** The rows of a query, each rendered as its column values joined by '|' (NULL as "NULL"). */
+    public List<String> rows(String sql) {
+        try (Connection c = connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            List<String> out = new ArrayList<>();
+            int n = rs.getMetaData().getColumnCount();
+            while (rs.next()) {
+                StringBuilder row = new StringBuilder();
+                for (int i = 1; i <= n; i++) {
+                    if (i > 1) {
+                        row.append('|');
+                    }
+                    String v = rs.getString(i);
+                    row.append(v == null ? "NULL" : v);
+                }
+                out.add(row.toString());
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    public String value(String sql) {
+        List<String> r = rows(sql);
+        return r.isEmpty() ? null : r.get(0);
+    }
+
+    public long count(String sql) {
+        return Long.parseLong(value(sql));
+    }
+}
