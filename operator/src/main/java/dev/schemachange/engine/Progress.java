@@ -1,0 +1,45 @@
+package dev.schemachange.engine;
+
+import java.time.Instant;
+import java.util.List;
+
+import dev.schemachange.api.Phase;
+import dev.schemachange.api.Problem;
+
+/**
+ * A snapshot of one change as the engine sees it after a step; the operator maps it to the CR status and the
+ * CLI prints it. {@code waitingFor} says why the change does not move on by itself (approval, window, pause).
+ */
+public record Progress(
+        Phase phase,
+        String message,
+        String waitingFor,
+        Problem problem,
+        String cursor,
+        long rowsCopied,
+        long rowsEstimated,
+        double rowsPerSecond,
+        Instant eta,
+        int chunkRows,
+        int chunksRepaired,
+        Instant nextWindowStart,
+        int swapAttempts,
+        Instant swappedAt,
+        long lockMillis,
+        String oldTable,
+        List<String> notes) {
+
+    public Progress {
+        notes = notes == null ? List.of() : List.copyOf(notes);
+    }
+
+    public double percent() {
+        if (phase != null && !phase.isBefore(Phase.Verifying) && phase != Phase.Failed) {
+            return 100.0;
+        }
+        if (rowsEstimated <= 0) {
+            return 0.0;
+        }
+        return Math.min(100.0, Math.round(1000.0 * rowsCopied / rowsEstimated) / 10.0);
+    }
+}
