@@ -17,7 +17,13 @@ public final class Osc implements Runnable {
     }
 
     public static int execute(String... args) {
-        return new CommandLine(new Osc()).execute(args);
+        return new CommandLine(new Osc())
+                .setExecutionExceptionHandler((e, cmd, parsed) -> {
+                    // one clear line for the user; the state in the database is unchanged, a re-run resumes
+                    cmd.getErr().println("error: " + e.getMessage());
+                    return 2;
+                })
+                .execute(args);
     }
 
     @Override

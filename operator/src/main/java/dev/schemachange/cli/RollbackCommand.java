@@ -1,15 +1,27 @@
 package dev.schemachange.cli;
 
+import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 
+import dev.schemachange.api.SchemaChange;
+import dev.schemachange.engine.Migrator;
+import dev.schemachange.engine.Progress;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 
 @Command(name = "rollback", mixinStandardHelpOptions = true,
-        description = "Revert a change: before the swap abort and clean up; after it swap back.")
+        description = "Revert a change: before the swap, abort and clean up; after it, swap back.")
 final class RollbackCommand implements Callable<Integer> {
+    @Mixin
+    Target target;
+
     @Override
-    public Integer call() {
-        System.err.println("osc rollback: not implemented yet");
-        return 2;
+    public Integer call() throws Exception {
+        SchemaChange change = target.load();
+        Progress p = new Migrator(target.connections(change.getSpec()), change.getSpec(), Target.owner(change),
+                Clock.systemUTC()).rollback(Duration.ofMinutes(5));
+        System.out.println(ProgressPrinter.line(p));
+        return RunCommand.finish(p, System.out, System.err);
     }
 }

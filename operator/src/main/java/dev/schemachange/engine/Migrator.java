@@ -1,22 +1,41 @@
 package dev.schemachange.engine;
 
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.schemachange.api.Durations;
 import dev.schemachange.api.Phase;
+import dev.schemachange.api.Problem;
 import dev.schemachange.api.SchemaChangeSpec;
+import dev.schemachange.mysql.Identifiers;
+import dev.schemachange.mysql.Inspector;
+import dev.schemachange.mysql.TableInfo;
 
 /**
  * Drives one change through its phases and persists progress in {@code <workSchema>.schemachange_state}.
  * Every call does a bounded slice of work and returns; calling again (same process or a new one) continues
- * from the state row. The operator calls {@link #advance} once per reconcile, the CLI in a loop.
+ * from the state row. Each phase starts by looking at the database, so it can be re-entered after a crash
+ * at any line. The operator calls {@link #advance} once per reconcile, the CLI in a loop.
  */
 public final class Migrator {
+    private static final Logger log = LoggerFactory.getLogger(Migrator.class);
     private final ConnectionFactory db;
     private final SchemaChangeSpec spec;
     private final String owner;
     private final Clock clock;
+    private final StateStore store;
+    private final List<String> notes = new ArrayList<>();
+    private Chunker copyChunker;
+    private Chunker verifyChunker;
 
     /**
      * @param owner who asks, e.g. "shop/orders-bigint-id" — recorded in the state row, so a second change
@@ -27,20 +46,464 @@ public final class Migrator {
         this.spec = spec;
         this.owner = owner;
         this.clock = clock;
+        this.store = new StateStore(spec.workSchema());
     }
 
     /** Runs phases for about {@code budget}, stopping early at {@code until} or where the change must wait. */
     public Progress advance(Controls controls, Duration budget, Phase until) {
-        throw new UnsupportedOperationException("not implemented yet");
+        long deadline = System.nanoTime() + budget.toNanos();
+        try (Connection c = Sessions.open(db)) {
+            List<Problem> specProblems = SpecChecks.check(spec);
+            if (!specProblems.isEmpty()) {
+                return failed(specProblems.get(0));
+            }
+            Optional<State> stored = store.load(c, schema(), spec.table());
+            if (stored.isPresent() && !stored.get().owner().equals(owner) && !stored.get().phase().isTerminal()) {
+                return progress(stored.get(), "table " + schema() + "." + spec.table() + " is being changed by "
+                        + stored.get().owner() + "; this change waits until that one ends", null);
+            }
+            if (controls.rollback()) {
+                return rollback(c, stored);
+            }
+            State state = stored.filter(s -> s.owner().equals(owner)).orElse(null);
+            String hash = Planner.hash(spec);
+            if (state != null && !state.specHash().equals(hash)) {
+                if (state.phase().isSwapped()) {
+                    return failedKeepingState(state, new Problem("spec", "the spec changed after the swap",
+                            "create a new SchemaChange for a further change"));
+                }
+                notes.add("the spec changed: the previous shadow table was dropped and the change started over");
+                abandon(c, state);
+                state = null;
+            }
+            if (state == null || state.phase() == Phase.RolledBack) {
+                Planner.Result validated = new Validator(spec).validate(c);
+                if (!validated.ok()) {
+                    return failed(validated.problems().get(0));
+                }
+                notes.addAll(validated.plan().notes());
+                if (until == Phase.Validating) {
+                    return new Progress(Phase.Validating, "valid", null, null, null, 0, 0, 0, null, 0, 0, null, 0,
+                            null, 0, null, notes);
+                }
+                state = prepare(c, validated.plan());
+            }
+            return run(c, state, controls, deadline, until);
+        } catch (SQLException e) {
+            throw new EngineException("database error: " + e.getMessage(), e);
+        }
     }
 
     /** Before the swap: drop triggers, shadow and state (original untouched) → RolledBack. */
     public Progress rollback(Duration budget) {
-        throw new UnsupportedOperationException("not implemented yet");
+        try (Connection c = Sessions.open(db)) {
+            return rollback(c, store.load(c, schema(), spec.table()));
+        } catch (SQLException e) {
+            throw new EngineException("database error: " + e.getMessage(), e);
+        }
     }
 
     /** The change's state as stored in the database, if it has started. */
     public Optional<Progress> read() {
-        throw new UnsupportedOperationException("not implemented yet");
+        try (Connection c = Sessions.open(db)) {
+            return store.load(c, schema(), spec.table()).map(s -> progress(s, null, null));
+        } catch (SQLException e) {
+            throw new EngineException("database error: " + e.getMessage(), e);
+        }
+    }
+
+    private Progress run(Connection c, State state, Controls controls, long deadline, Phase until)
+            throws SQLException {
+        Plan plan = null;
+        try {
+            while (true) {
+                if (state.phase() == until || state.phase().isTerminal()) {
+                    return progress(state, null, null);
+                }
+                if (plan == null && state.phase() != Phase.Swapped) {
+                    plan = currentPlan(c, state);
+                }
+                Phase before = state.phase();
+                state = switch (state.phase()) {
+                    case Preparing -> installTriggers(c, plan, state);
+                    case Backfilling -> backfill(c, plan, state, controls, deadline);
+                    case Verifying -> verify(c, plan, state, controls, deadline);
+                    case AwaitingSwap -> awaitSwap(c, plan, state, controls);
+                    case Swapping -> swap(c, plan, state);
+                    case Swapped -> retain(c, state);
+                    default -> throw new IllegalStateException("unexpected phase " + state.phase());
+                };
+                if (state.phase() == before) {
+                    // the phase wants to wait (pause, approval, window, retention) or ran out of time
+                    String waiting = waitingFor(state, controls);
+                    return progress(state, waiting, null);
+                }
+                log.info("{}.{}: {} -> {}", schema(), spec.table(), before, state.phase());
+                if (System.nanoTime() > deadline && state.phase() != until) {
+                    return progress(state, null, null);
+                }
+            }
+        } catch (Refused r) {
+            log.warn("{}.{}: refused: {}", schema(), spec.table(), r.problem());
+            if (plan != null && !state.phase().isSwapped()) {
+                abandon(c, state);
+            }
+            State failed = state.withPhase(Phase.Failed, r.problem().toString());
+            store.save(c, failed, clock.instant());
+            return new Progress(Phase.Failed, r.problem().toString(), null, r.problem(), null, failed.rowsCopied(),
+                    failed.rowsEstimated(), 0, null, 0, failed.chunksRepaired(), null, failed.swapAttempts(), null, 0,
+                    null, notes);
+        }
+    }
+
+    /** Creates the work objects: state row first (it is the table's lock), then the shadow. */
+    private State prepare(Connection c, Plan plan) throws SQLException {
+        store.ensure(c);
+        TableInfo source = new Inspector(c).table(plan.schema(), plan.table()).orElseThrow();
+        State state = State.start(plan.schema(), plan.table(), owner, plan.hash(), source.rowEstimate(), clock.instant());
+        store.save(c, state, clock.instant());
+        Sessions.exec(c, "CREATE DATABASE IF NOT EXISTS " + Identifiers.quote(spec.undoSchema()),
+                "DROP TABLE IF EXISTS " + Identifiers.quote(plan.workSchema(), plan.shadow()),
+                ShadowDdl.create(source.createSql(), plan.schema(), plan.workSchema(), plan.shadow()),
+                "ALTER TABLE " + Identifiers.quote(plan.workSchema(), plan.shadow()) + " " + spec.alter());
+        log.info("{}.{}: shadow table {}.{} created", plan.schema(), plan.table(), plan.workSchema(), plan.shadow());
+        return state;
+    }
+
+    /** Re-derives the plan from the live objects; the shadow exists from Preparing on. */
+    private Plan currentPlan(Connection c, State state) throws SQLException {
+        Inspector inspector = new Inspector(c);
+        TableInfo source = inspector.table(schema(), spec.table())
+                .orElseThrow(() -> new Refused(new Problem("spec.table", "table " + schema() + "." + spec.table()
+                        + " disappeared during the change", "restore it; the change cannot continue")));
+        Plan.Names names = Planner.names(spec.table());
+        Optional<TableInfo> shadow = inspector.table(spec.workSchema(), spec.table());
+        if (shadow.isEmpty()) {
+            shadow = inspector.table(schema(), names.newTable());
+        }
+        if (shadow.isEmpty()) {
+            throw new Refused(new Problem("spec.workSchema", "the shadow table " + spec.workSchema() + "."
+                    + spec.table() + " is gone", "roll the change back and run it again"));
+        }
+        Planner.Result r = Planner.plan(spec, AlterClause.parse("spec.alter", spec.alter()), source, shadow.get());
+        if (!r.ok()) {
+            throw new Refused(r.problems().get(0));
+        }
+        return r.plan();
+    }
+
+    private State installTriggers(Connection c, Plan plan, State state) throws SQLException {
+        reinstallTriggers(c, plan, plan.workSchema(), plan.shadow());
+        // only now is every later write mirrored; rows up to this key are the backfill's job
+        List<String> max = chunker(plan).maxKey(c);
+        State next = state.withCopyRange(null, max).withPhase(Phase.Backfilling, "copying rows");
+        store.save(c, next, clock.instant());
+        return next;
+    }
+
+    private State backfill(Connection c, Plan plan, State state, Controls controls, long deadline)
+            throws SQLException {
+        Copier copier = new Copier(plan, chunker(plan), store, clock);
+        Throttler throttler = new Throttler(c, spec.backfill().throttle());
+        String shadow = Identifiers.quote(plan.workSchema(), plan.shadow());
+        while (!copyDone(state)) {
+            if (controls.paused() || System.nanoTime() > deadline || !throttler.mayProceed(deadline)) {
+                return state;
+            }
+            state = copyWithRetry(c, copier, state, shadow);
+        }
+        checkConflicts(c, plan);
+        State next = state.withVerified(null, 0).withPhase(Phase.Verifying, "verifying rows");
+        store.save(c, next, clock.instant());
+        return next;
+    }
+
+    private State copyWithRetry(Connection c, Copier copier, State state, String shadow) throws SQLException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return copier.copyNext(c, state, shadow);
+            } catch (SQLException e) {
+                if (!Sessions.isRetryable(e) || attempt >= 10) {
+                    throw e;
+                }
+                log.info("{}.{}: chunk copy hit a lock ({}), retrying", schema(), spec.table(), e.getMessage());
+                Sessions.sleep(50L * attempt);
+            }
+        }
+    }
+
+    private static boolean copyDone(State s) {
+        return s.maxKey() == null || s.maxKey().equals(s.cursor());
+    }
+
+    private State verify(Connection c, Plan plan, State state, Controls controls, long deadline)
+            throws SQLException {
+        Chunker chunker = verifyChunker(plan);
+        Checksum checksum = new Checksum(plan, chunker);
+        Copier copier = new Copier(plan, chunker, store, clock);
+        String shadow = shadowLocation(c, plan);
+        List<String> cursor = state.verifyCursor();
+        boolean started = cursor != null;
+        while (true) {
+            if (controls.paused() || System.nanoTime() > deadline) {
+                return state;
+            }
+            Chunker.Range range = chunker.next(c, started ? cursor : null, null);
+            long t0 = System.nanoTime();
+            long diff = checksum.differences(c, range, shadow);
+            int repaired = 0;
+            if (diff > 0) {
+                log.warn("{}.{}: {} rows differ after key {}; repairing the chunk", schema(), spec.table(), diff,
+                        range.after());
+                checksum.repair(c, range, shadow, copier);
+                long again = checksum.differences(c, range, shadow);
+                if (again > 0) {
+                    throw new Refused(new Problem("spec.alter", again + " rows after key " + range.after()
+                            + " still differ between the original and the new table after a repair: the new shape "
+                            + "cannot hold them as they are (e.g. a key that merges distinct values)",
+                            "change the ALTER so every row keeps its identity and values"));
+                }
+                repaired = 1;
+            }
+            chunker.observe(Math.max(1, chunker.size()), (System.nanoTime() - t0) / 1_000_000);
+            started = true;
+            cursor = range.upTo();
+            state = state.withVerified(cursor, repaired);
+            if (range.upTo() == null) {
+                break;
+            }
+            store.save(c, state, clock.instant());
+        }
+        checkConflicts(c, plan);
+        Sessions.exec(c, "ANALYZE TABLE " + shadow);
+        State next = state.withPhase(Phase.AwaitingSwap, "verified; waiting for the swap");
+        store.save(c, next, clock.instant());
+        return next;
+    }
+
+    private State awaitSwap(Connection c, Plan plan, State state, Controls controls) throws SQLException {
+        checkConflicts(c, plan);
+        if (swapBlockedBy(controls) != null) {
+            return state;
+        }
+        State next = state.withPhase(Phase.Swapping, "swapping");
+        store.save(c, next, clock.instant());
+        return next;
+    }
+
+    /** Why the swap may not start now, or null when it may. */
+    private String swapBlockedBy(Controls controls) {
+        if (controls.paused()) {
+            return "paused (annotation schemachange.dev/paused)";
+        }
+        if (spec.swap().approval() == SchemaChangeSpec.Approval.Required && !controls.swapApproved()) {
+            return "approval (annotate schemachange.dev/swap-approved=true, or osc run --approve-swap)";
+        }
+        if (controls.swapNotBefore() != null && clock.instant().isBefore(controls.swapNotBefore())) {
+            return "swap-not-before " + controls.swapNotBefore();
+        }
+        return null;
+    }
+
+    private State swap(Connection c, Plan plan, State state) throws SQLException {
+        Inspector inspector = new Inspector(c);
+        TriggerSql triggers = new TriggerSql(plan, store.conflicts());
+        CutOver cutOver = new CutOver(plan, applier(), triggers);
+        boolean newExists = inspector.tableExists(plan.schema(), plan.names().newTable());
+        boolean oldExists = inspector.tableExists(plan.schema(), plan.names().oldTable());
+        if (!oldExists) {
+            if (!forwardTriggersComplete(inspector, plan)) {
+                // a crash inside step 1 left writes unmirrored for a moment: reinstall and verify again
+                reinstallTriggers(c, plan, newExists ? plan.schema() : plan.workSchema(),
+                        newExists ? plan.names().newTable() : plan.shadow());
+                State back = state.withVerified(null, 0).withPhase(Phase.Verifying,
+                        "triggers were incomplete after an interrupted swap; verifying again");
+                store.save(c, back, clock.instant());
+                return back;
+            }
+            checkConflicts(c, plan);
+            if (!newExists) {
+                cutOver.moveShadow(c, inspector);
+            }
+            int prior = state.swapAttempts();
+            int[] attempts = {prior};
+            long lockMillis = cutOver.swap(c, spec.swap().maxAttempts(), a -> attempts[0] = prior + a);
+            Instant at = clock.instant();
+            state = state.withSwap(attempts[0], lockMillis, at, null);
+            store.save(c, state, at);
+            log.info("{}.{}: swapped in {} ms", plan.schema(), plan.table(), lockMillis);
+        }
+        Duration keep = Durations.parse(spec.retention().keepOldTableFor());
+        Instant swappedAt = state.swappedAt() == null ? clock.instant() : state.swappedAt();
+        String old = cutOver.retire(c, swappedAt, !keep.isZero());
+        State next = state.withSwap(state.swapAttempts(), state.lockMillis(), swappedAt, old);
+        next = keep.isZero()
+                ? next.withPhase(Phase.Completed, "swapped; the old table was dropped")
+                : next.withPhase(Phase.Swapped, "swapped; the old table is kept as " + old + " until "
+                + swappedAt.plus(keep) + " (rollback after the swap is not available yet)");
+        store.save(c, next, clock.instant());
+        return next;
+    }
+
+    private State retain(Connection c, State state) throws SQLException {
+        Duration keep = Durations.parse(spec.retention().keepOldTableFor());
+        if (state.swappedAt() != null && clock.instant().isBefore(state.swappedAt().plus(keep))) {
+            return state;
+        }
+        if (state.oldTable() != null) {
+            Sessions.exec(c, "DROP TABLE IF EXISTS " + quoteQualified(state.oldTable()));
+        }
+        State next = state.withPhase(Phase.Completed, "retention ended; the old table was dropped");
+        store.save(c, next, clock.instant());
+        return next;
+    }
+
+    private Progress rollback(Connection c, Optional<State> stored) throws SQLException {
+        if (stored.isEmpty()) {
+            return new Progress(Phase.RolledBack, "nothing to roll back", null, null, null, 0, 0, 0, null, 0, 0,
+                    null, 0, null, 0, null, notes);
+        }
+        State state = stored.get();
+        if (state.phase().isSwapped()) {
+            return failedKeepingState(state, new Problem("metadata.annotations", "rollback after the swap is not "
+                    + "available yet", "the old table is kept as " + state.oldTable()));
+        }
+        if (state.phase() != Phase.RolledBack) {
+            abandon(c, state);
+        }
+        State next = state.withPhase(Phase.RolledBack, "rolled back: triggers and shadow table removed, "
+                + "the original table is untouched");
+        store.save(c, next, clock.instant());
+        return progress(next, null, null);
+    }
+
+    /** Removes every helper object of an unswapped change; the original table is left as it was. */
+    private void abandon(Connection c, State state) throws SQLException {
+        Inspector inspector = new Inspector(c);
+        Plan.Names names = Planner.names(state.table());
+        Plan plan = new Plan(state.schema(), state.table(), spec.workSchema(), spec.undoSchema(), state.table(),
+                List.of(), List.of(), "", "", names, List.of(), List.of(), state.specHash());
+        TriggerSql triggers = new TriggerSql(plan, store.conflicts());
+        if (inspector.tableExists(state.schema(), names.newTable())) {
+            new CutOver(plan, applier(), triggers).unmoveShadow(c, inspector);
+        }
+        List<String> ddl = new ArrayList<>(triggers.drop());
+        ddl.add("DROP TABLE IF EXISTS " + Identifiers.quote(state.schema(), names.newTable()));
+        ddl.add("DROP TABLE IF EXISTS " + Identifiers.quote(spec.workSchema(), state.table()));
+        applier().ddl(c, ddl.toArray(String[]::new));
+        Sessions.update(c, "DELETE FROM " + store.conflicts() + " WHERE table_schema = ? AND table_name = ?",
+                List.of(state.schema(), state.table()));
+    }
+
+    /**
+     * All three triggers appear at once, inside one WRITE lock on the original: created one by one, an
+     * application could insert a row through a new INSERT trigger and delete it before the DELETE trigger
+     * exists, leaving a row in the shadow that the original no longer has.
+     */
+    private void reinstallTriggers(Connection c, Plan plan, String targetSchema, String target) throws SQLException {
+        TriggerSql triggers = new TriggerSql(plan, store.conflicts());
+        List<String> ddl = new ArrayList<>(triggers.drop());
+        ddl.addAll(triggers.create(targetSchema, target));
+        applier().underWriteLock(c, List.of(Identifiers.quote(plan.schema(), plan.table()),
+                Identifiers.quote(targetSchema, target)), () -> Sessions.exec(c, ddl.toArray(String[]::new)));
+    }
+
+    private void checkConflicts(Connection c, Plan plan) throws SQLException {
+        Optional<String> conflict = store.firstConflict(c, plan.schema(), plan.table());
+        if (conflict.isPresent()) {
+            throw new Refused(new Problem("spec.alter", "a write made during the change collides on a unique key "
+                    + "of the new table (" + conflict.get() + "); swapping would lose that row (ERROR warnings "
+                    + "detected in statement)", "remove the duplicates and the unique key's conflict, then run "
+                    + "the change again"));
+        }
+    }
+
+    private boolean forwardTriggersComplete(Inspector inspector, Plan plan) throws SQLException {
+        List<String> present = inspector.triggers(plan.schema(), plan.table()).stream()
+                .map(TableInfo.Trigger::name).toList();
+        return present.containsAll(plan.names().forwardTriggers());
+    }
+
+    private String shadowLocation(Connection c, Plan plan) throws SQLException {
+        return new Inspector(c).tableExists(plan.schema(), plan.names().newTable())
+                ? Identifiers.quote(plan.schema(), plan.names().newTable())
+                : Identifiers.quote(plan.workSchema(), plan.shadow());
+    }
+
+    private String waitingFor(State state, Controls controls) {
+        if (controls.paused()) {
+            return "paused (annotation schemachange.dev/paused)";
+        }
+        if (state.phase() == Phase.AwaitingSwap) {
+            return swapBlockedBy(controls);
+        }
+        if (state.phase() == Phase.Swapped) {
+            return "retention of the old table";
+        }
+        return null;
+    }
+
+    private Chunker chunker(Plan plan) {
+        if (copyChunker == null) {
+            copyChunker = new Chunker(plan, Durations.parse(spec.backfill().chunkTime()),
+                    spec.backfill().maxChunkRows(), 0);
+        }
+        return copyChunker;
+    }
+
+    private Chunker verifyChunker(Plan plan) {
+        if (verifyChunker == null) {
+            verifyChunker = new Chunker(plan, Durations.parse(spec.backfill().chunkTime()),
+                    spec.backfill().maxChunkRows(), 0);
+        }
+        return verifyChunker;
+    }
+
+    private Applier applier() {
+        return new Applier(Durations.parse(spec.swap().lockWaitTimeout()), spec.swap().maxAttempts());
+    }
+
+    private String schema() {
+        return spec.database().schema();
+    }
+
+    private static String quoteQualified(String schemaDotTable) {
+        int dot = schemaDotTable.indexOf('.');
+        return Identifiers.quote(schemaDotTable.substring(0, dot), schemaDotTable.substring(dot + 1));
+    }
+
+    private Progress failed(Problem p) {
+        return new Progress(Phase.Failed, p.toString(), null, p, null, 0, 0, 0, null, 0, 0, null, 0, null, 0, null,
+                notes);
+    }
+
+    private Progress failedKeepingState(State s, Problem p) {
+        return progress(s, null, p);
+    }
+
+    private Progress progress(State s, String waitingFor, Problem problem) {
+        double rps = s.rowsPerSecond();
+        Instant eta = null;
+        if (s.phase() == Phase.Backfilling && rps > 0) {
+            long remaining = Math.max(0, s.rowsEstimated() - s.rowsCopied());
+            eta = clock.instant().plusMillis((long) (remaining * 1000 / rps));
+        }
+        Problem p = problem != null ? problem
+                : s.phase() == Phase.Failed ? new Problem(null, s.message(), null) : null;
+        return new Progress(s.phase(), s.message(), waitingFor, p, cursorText(s.cursor()), s.rowsCopied(),
+                s.rowsEstimated(), rps, eta, s.chunkRows(), s.chunksRepaired(), null, s.swapAttempts(),
+                s.swappedAt(), s.lockMillis(), s.oldTable(), notes);
+    }
+
+    private static String cursorText(List<String> cursor) {
+        if (cursor == null) {
+            return null;
+        }
+        List<String> parts = new ArrayList<>();
+        for (String v : cursor) {
+            parts.add(v != null && v.matches("-?\\d{1,18}") ? v : StateStore.json(List.of(String.valueOf(v)))
+                    .replaceAll("^\\[|]$", ""));
+        }
+        return "[" + String.join(",", parts) + "]";
     }
 }

@@ -1,0 +1,60 @@
+package dev.schemachange.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.util.Locale;
+
+import dev.schemachange.api.Manifests;
+import dev.schemachange.api.SchemaChange;
+import dev.schemachange.api.SchemaChangeSpec;
+import dev.schemachange.engine.ConnectionFactory;
+import picocli.CommandLine.Option;
+
+/** The manifest and how to reach its database: options shared by run, status and rollback. */
+final class Target {
+    @Option(names = {"-f", "--file"}, required = true, description = "SchemaChange manifest (YAML or JSON)")
+    Path file;
+
+    @Option(names = "--jdbc-url", description = "overrides spec.database, e.g. jdbc:mysql://127.0.0.1:3306/shop")
+    String jdbcUrl;
+
+    @Option(names = "--user", description = "database user (default: $OSC_USER, else root)")
+    String user;
+
+    @Option(names = "--password-env", defaultValue = "OSC_PASSWORD",
+            description = "environment variable holding the password (default: ${DEFAULT-VALUE})")
+    String passwordEnv;
+
+    SchemaChange load() throws IOException {
+        return Manifests.read(file);
+    }
+
+    /** The change's identity in the state row: namespace/name from the manifest. */
+    static String owner(SchemaChange change) {
+        String ns = change.getMetadata() == null || change.getMetadata().getNamespace() == null ? "default"
+                : change.getMetadata().getNamespace();
+        String name = change.getMetadata() == null || change.getMetadata().getName() == null ? "unnamed"
+                : change.getMetadata().getName();
+        return ns + "/" + name;
+    }
+
+    ConnectionFactory connections(SchemaChangeSpec spec) {
+        String url = jdbcUrl;
+        if (url == null) {
+            SchemaChangeSpec.Database d = spec.database();
+            if (d == null || d.host() == null) {
+                throw new IllegalArgumentException("spec.database.host is missing and no --jdbc-url was given");
+            }
+            url = "jdbc:mysql://" + d.host() + ":" + d.port() + "/" + (d.schema() == null ? "" : d.schema());
+        }
+        if (url.toLowerCase(Locale.ROOT).contains("allowmultiqueries=true")) {
+            // the ALTER from the manifest must never reach a session that runs several statements
+            throw new IllegalArgumentException("--jdbc-url must not enable allowMultiQueries");
+        }
+        String u = user != null ? user : System.getenv().getOrDefault("OSC_USER", "root");
+        String password = System.getenv().getOrDefault(passwordEnv, "");
+        String finalUrl = url;
+        return () -> DriverManager.getConnection(finalUrl, u, password);
+    }
+}

@@ -1,0 +1,82 @@
+package dev.schemachange.engine;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.stream.Collectors;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs DDL that needs a metadata lock on a live table. A short lock_wait_timeout bounds how long the
+ * application queues behind us when a long transaction holds the table; then we back off and retry instead
+ * of building a pile-up.
+ */
+final class Applier {
+    private static final Logger log = LoggerFactory.getLogger(Applier.class);
+    private final Duration lockWait;
+    private final int attempts;
+
+    Applier(Duration lockWait, int attempts) {
+        this.lockWait = lockWait;
+        this.attempts = attempts;
+    }
+
+    /** Seconds for SET lock_wait_timeout: the server takes whole seconds, at least 1. */
+    long lockWaitSeconds() {
+        return Math.max(1, (lockWait.toMillis() + 999) / 1000);
+    }
+
+    void setLockWait(Connection c) throws SQLException {
+        Sessions.exec(c, "SET SESSION lock_wait_timeout = " + lockWaitSeconds());
+    }
+
+    /** Runs the statements in order; each is retried on lock timeout or deadlock. */
+    void ddl(Connection c, String... statements) throws SQLException {
+        setLockWait(c);
+        for (String sql : statements) {
+            retrying(c, sql);
+        }
+    }
+
+    /** SQL work done while holding WRITE locks. */
+    @FunctionalInterface
+    interface LockedWork {
+        void run() throws SQLException;
+    }
+
+    /**
+     * Runs work in this session while holding WRITE locks on the given (quoted) tables, so the application
+     * waits instead of seeing an intermediate state: no statement of theirs runs between our statements.
+     * Tables used by the locked tables' triggers are locked implicitly by the server.
+     */
+    void underWriteLock(Connection c, List<String> tables, LockedWork work) throws SQLException {
+        setLockWait(c);
+        String sql = "LOCK TABLES " + tables.stream().map(t -> t + " WRITE").collect(Collectors.joining(", "));
+        retrying(c, sql);
+        try {
+            work.run();
+        } finally {
+            Sessions.exec(c, "UNLOCK TABLES");
+        }
+    }
+
+    private void retrying(Connection c, String sql) throws SQLException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                Sessions.exec(c, sql);
+                return;
+            } catch (SQLException e) {
+                if (!Sessions.isRetryable(e) || attempt >= attempts) {
+                    throw e;
+                }
+                long backoff = Math.min(5_000, 100L << Math.min(attempt, 6));
+                log.info("lock wait on DDL (attempt {}/{}), retrying in {} ms: {}", attempt, attempts, backoff,
+                        e.getMessage());
+                Sessions.sleep(backoff);
+            }
+        }
+    }
+}

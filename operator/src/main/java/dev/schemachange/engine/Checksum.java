@@ -1,0 +1,85 @@
+package dev.schemachange.engine;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+
+import dev.schemachange.mysql.Identifiers;
+
+/**
+ * Compares original and shadow chunk by chunk, each chunk inside one consistent snapshot: the triggers change
+ * both tables in the application's own transaction, so a snapshot sees them equal unless a row was lost.
+ * Values are compared as the new shape holds them (text columns by their utf8mb4 characters), row by row via
+ * the key, plus the row count of the same range on each side.
+ */
+final class Checksum {
+    private final Plan plan;
+    private final Chunker chunker;
+    private final KeySql key;
+
+    Checksum(Plan plan, Chunker chunker) {
+        this.plan = plan;
+        this.chunker = chunker;
+        this.key = new KeySql(plan.key());
+    }
+
+    /** Mismatching rows in the range, counted in one snapshot (0 = equal). */
+    long differences(Connection c, Chunker.Range r, String shadow) throws SQLException {
+        c.setAutoCommit(false);
+        try {
+            Sessions.exec(c, "START TRANSACTION WITH CONSISTENT SNAPSHOT");
+            List<Object> p1 = new ArrayList<>();
+            long source = Sessions.longValue(c, "SELECT COUNT(*) FROM " + chunker.source() + chunker.forceIndex()
+                    + " WHERE " + chunker.where(r, p1, false), p1);
+            List<Object> p2 = new ArrayList<>();
+            long target = Sessions.longValue(c, "SELECT COUNT(*) FROM " + shadow + " t WHERE "
+                    + chunker.where(r, p2, true), p2);
+            List<Object> p3 = new ArrayList<>();
+            long different = Sessions.longValue(c, "SELECT COUNT(*) FROM " + chunker.source() + chunker.forceIndex()
+                    + " LEFT JOIN " + shadow + " t ON " + key.joinOn("s", "t") + " WHERE "
+                    + chunker.where(r, p3, false) + " AND (" + KeySql.col("t", plan.key().get(0).shadow())
+                    + " IS NULL OR NOT (" + sameValues() + "))", p3);
+            c.commit();
+            return different + Math.abs(source - target);
+        } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(true);
+        }
+    }
+
+    /**
+     * Re-copies a range under lock: the source rows (and gaps) are share-locked first, so no application
+     * write can interleave; then the shadow's rows of the range are replaced.
+     */
+    void repair(Connection c, Chunker.Range r, String shadow, Copier copier) throws SQLException {
+        c.setAutoCommit(false);
+        try {
+            List<Object> p1 = new ArrayList<>();
+            Sessions.firstRow(c, "SELECT " + key.render("s") + " FROM " + chunker.source() + chunker.forceIndex()
+                    + " WHERE " + chunker.where(r, p1, false) + " LOCK IN SHARE MODE", p1);
+            List<Object> p2 = new ArrayList<>();
+            Sessions.update(c, "DELETE t FROM " + shadow + " t WHERE " + chunker.where(r, p2, true), p2);
+            List<Object> p3 = new ArrayList<>();
+            Sessions.update(c, copier.insertSelect(r, p3, shadow), p3);
+            copier.checkWarnings(c, r);
+            c.commit();
+        } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(true);
+        }
+    }
+
+    private String sameValues() {
+        return plan.columns().stream().map(this::same).collect(Collectors.joining(" AND "));
+    }
+
+    private String same(Plan.ColumnPair c) {
+        return Values.same("s." + Identifiers.quote(c.source()), "t." + Identifiers.quote(c.shadow()), c.text());
+    }
+}

@@ -1,0 +1,106 @@
+package dev.schemachange.engine;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import dev.schemachange.api.Problem;
+import dev.schemachange.mysql.Identifiers;
+
+/**
+ * Copies one key range from the original into the shadow and advances the checkpoint in the same
+ * transaction, so a crash re-copies at most the chunk in flight.
+ *
+ * <p>The source rows are read with LOCK IN SHARE MODE: without it a row deleted (and its trigger run) between
+ * our read and our insert would be resurrected in the shadow. INSERT IGNORE only skips rows a trigger already
+ * wrote (a duplicate on the chunk key, identical by construction); every other warning — truncation, a
+ * duplicate on another unique key — means data would change, and stops the change.
+ */
+final class Copier {
+    private static final Pattern DUPLICATE_KEY = Pattern.compile("for key '(?:[^']*\\.)?([^'.]+)'\\s*$");
+    private final Plan plan;
+    private final Chunker chunker;
+    private final StateStore store;
+    private final Clock clock;
+
+    Copier(Plan plan, Chunker chunker, StateStore store, Clock clock) {
+        this.plan = plan;
+        this.chunker = chunker;
+        this.store = store;
+        this.clock = clock;
+    }
+
+    /** INSERT IGNORE … SELECT for a range into the shadow at the given place. */
+    String insertSelect(Chunker.Range r, List<Object> params, String shadow) {
+        String cols = plan.columns().stream().map(c -> Identifiers.quote(c.shadow())).collect(Collectors.joining(", "));
+        String vals = plan.columns().stream().map(c -> "s." + Identifiers.quote(c.source()))
+                .collect(Collectors.joining(", "));
+        return "INSERT IGNORE INTO " + shadow + " (" + cols + ") SELECT " + vals + " FROM " + chunker.source()
+                + chunker.forceIndex() + " WHERE " + chunker.where(r, params, false) + " LOCK IN SHARE MODE";
+    }
+
+    /** Copies the next chunk; returns the state after it (cursor at the chunk's end). */
+    State copyNext(Connection c, State s, String shadow) throws SQLException {
+        long started = System.nanoTime();
+        Chunker.Range r = chunker.next(c, s.cursor(), s.maxKey());
+        c.setAutoCommit(false);
+        try {
+            List<Object> params = new ArrayList<>();
+            long rows;
+            try (PreparedStatement ps = c.prepareStatement(insertSelect(r, params, shadow))) {
+                Sessions.bind(ps, params);
+                rows = ps.executeUpdate();
+            }
+            rows += checkWarnings(c, r);
+            long millis = (System.nanoTime() - started) / 1_000_000;
+            State next = s.withCopied(r.upTo(), rows, millis, chunker.size());
+            store.saveCopyProgress(c, next, clock.instant());
+            c.commit();
+            chunker.observe(rows, millis);
+            return next;
+        } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(true);
+        }
+    }
+
+    /** Returns how many rows were skipped as already present; throws Refused on any data-changing warning. */
+    long checkWarnings(Connection c, Chunker.Range r) throws SQLException {
+        long skipped = 0;
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SHOW WARNINGS")) {
+            while (rs.next()) {
+                String level = rs.getString(1);
+                int code = rs.getInt(2);
+                String message = rs.getString(3);
+                if ("Note".equalsIgnoreCase(level)) {
+                    continue;
+                }
+                if (code == 1062) {
+                    Matcher m = DUPLICATE_KEY.matcher(message);
+                    if (m.find() && m.group(1).equalsIgnoreCase(plan.shadowKey())) {
+                        skipped++;
+                        continue;
+                    }
+                    throw new Refused(new Problem("spec.alter", "the new table's unique key refuses existing rows: "
+                            + message + " (ERROR warnings detected in statement copying rows after "
+                            + r.after() + ")", "remove the duplicates first, or do not add that unique key"));
+                }
+                throw new Refused(new Problem("spec.alter", "copying rows into the new shape would change data: "
+                        + level + " " + code + ": " + message + " (ERROR warnings detected in statement copying rows "
+                        + "after " + r.after() + ")",
+                        "choose a type that holds every existing value, or fix those rows first"));
+            }
+        }
+        return skipped;
+    }
+}

@@ -1,0 +1,153 @@
+package dev.schemachange.engine;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.schemachange.mysql.Identifiers;
+import dev.schemachange.mysql.Inspector;
+import dev.schemachange.mysql.TableInfo;
+
+/**
+ * The swap, in three steps that each leave the database in a state the next run recognises by inspection:
+ * <ol>
+ * <li>move the shadow next to the original (as {@code <table>__osc_new}) while holding a WRITE lock on the
+ *     original, re-pointing the triggers and moving the table's own triggers in the same lock, so the
+ *     application only waits;</li>
+ * <li>one atomic {@code RENAME TABLE t TO t__osc_old, t__osc_new TO t} with a short lock_wait_timeout, retried
+ *     with backoff: a failed attempt changes nothing;</li>
+ * <li>retire the old table: drop it, or move it (without triggers) to the undo schema.</li>
+ * </ol>
+ * Helper names sort after the original's: RENAME locks names in sorted order, and with names sorting first an
+ * application statement blocked across the RENAME can fail with ER 1146 (see ARCHITECTURE.md).
+ */
+final class CutOver {
+    private static final Logger log = LoggerFactory.getLogger(CutOver.class);
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMddHHmmss").withZone(ZoneOffset.UTC);
+    private final Plan plan;
+    private final Applier applier;
+    private final TriggerSql triggers;
+
+    CutOver(Plan plan, Applier applier, TriggerSql triggers) {
+        this.plan = plan;
+        this.applier = applier;
+        this.triggers = triggers;
+    }
+
+    String original() {
+        return Identifiers.quote(plan.schema(), plan.table());
+    }
+
+    String newTable() {
+        return Identifiers.quote(plan.schema(), plan.names().newTable());
+    }
+
+    String oldTable() {
+        return Identifiers.quote(plan.schema(), plan.names().oldTable());
+    }
+
+    String workShadow() {
+        return Identifiers.quote(plan.workSchema(), plan.shadow());
+    }
+
+    /** Step 1. Precondition: the shadow is in the work schema and the forward triggers write to it. */
+    void moveShadow(Connection c, Inspector inspector) throws SQLException {
+        List<TableInfo.Trigger> own = ownTriggers(inspector, plan.table());
+        List<String> statements = new ArrayList<>(triggers.drop());
+        own.forEach(t -> statements.add("DROP TRIGGER " + Identifiers.quote(plan.schema(), t.name())));
+        statements.add("ALTER TABLE " + workShadow() + " RENAME " + newTable());
+        statements.addAll(triggers.create(plan.schema(), plan.names().newTable()));
+        underWriteLock(c, List.of(original(), workShadow()), statements, own, plan.names().newTable());
+        log.info("shadow of {}.{} moved next to it as {}", plan.schema(), plan.table(), plan.names().newTable());
+    }
+
+    /** Undoes step 1 (for an abort before the swap): the table's own triggers go back to the original. */
+    void unmoveShadow(Connection c, Inspector inspector) throws SQLException {
+        List<TableInfo.Trigger> own = ownTriggers(inspector, plan.names().newTable());
+        List<String> statements = new ArrayList<>(triggers.drop());
+        own.forEach(t -> statements.add("DROP TRIGGER " + Identifiers.quote(plan.schema(), t.name())));
+        underWriteLock(c, List.of(original(), newTable()), statements, own, plan.table());
+    }
+
+    /** Step 2: returns the milliseconds the RENAME took (the application's stall), after up to maxAttempts. */
+    long swap(Connection c, int maxAttempts, java.util.function.IntConsumer onAttempt) throws SQLException {
+        applier.setLockWait(c);
+        for (int attempt = 1; ; attempt++) {
+            onAttempt.accept(attempt);
+            long start = System.nanoTime();
+            try {
+                Sessions.exec(c, "RENAME TABLE " + original() + " TO " + oldTable() + ", " + newTable() + " TO "
+                        + original());
+                return (System.nanoTime() - start) / 1_000_000;
+            } catch (SQLException e) {
+                if (!Sessions.isRetryable(e) || attempt >= maxAttempts) {
+                    throw e;
+                }
+                long backoff = Math.min(10_000, 250L << Math.min(attempt, 5));
+                log.info("swap of {}.{} waited too long for locks (attempt {}/{}), retrying in {} ms", plan.schema(),
+                        plan.table(), attempt, maxAttempts, backoff);
+                Sessions.sleep(backoff);
+            }
+        }
+    }
+
+    /** Step 3: returns the old table's final name, or null when it was dropped. */
+    String retire(Connection c, Instant swappedAt, boolean keep) throws SQLException {
+        if (!keep) {
+            applier.ddl(c, "DROP TABLE IF EXISTS " + oldTable());
+            return null;
+        }
+        String name = Identifiers.fit(plan.table(), "__" + STAMP.format(swappedAt));
+        List<String> statements = new ArrayList<>(List.of("CREATE DATABASE IF NOT EXISTS "
+                + Identifiers.quote(plan.undoSchema())));
+        // a table with triggers cannot move to another schema (ERROR 1435); nobody writes the old table now
+        plan.names().forwardTriggers().forEach(t -> statements.add("DROP TRIGGER IF EXISTS "
+                + Identifiers.quote(plan.schema(), t)));
+        statements.add("RENAME TABLE " + oldTable() + " TO " + Identifiers.quote(plan.undoSchema(), name));
+        applier.ddl(c, statements.toArray(String[]::new));
+        return plan.undoSchema() + "." + name;
+    }
+
+    /** The table's own triggers (not ours) on the given table in the plan's schema, in firing order. */
+    List<TableInfo.Trigger> ownTriggers(Inspector inspector, String table) throws SQLException {
+        Set<String> ours = Set.copyOf(plan.names().forwardTriggers());
+        return inspector.triggers(plan.schema(), table).stream().filter(t -> !ours.contains(t.name())).toList();
+    }
+
+    private void underWriteLock(Connection c, List<String> tables, List<String> statements,
+                                List<TableInfo.Trigger> moved, String triggerTable) throws SQLException {
+        applier.underWriteLock(c, tables, () -> {
+            for (String sql : statements) {
+                Sessions.exec(c, sql);
+            }
+            for (TableInfo.Trigger t : moved) {
+                recreate(c, t, triggerTable);
+            }
+        });
+    }
+
+    /** A trigger as its author made it: same name, definer, sql_mode and body. */
+    private void recreate(Connection c, TableInfo.Trigger t, String table) throws SQLException {
+        String definer = t.definer();
+        int at = definer.lastIndexOf('@');
+        String quotedDefiner = at < 0 ? Identifiers.quote(definer)
+                : Identifiers.quote(definer.substring(0, at)) + "@" + Identifiers.quote(definer.substring(at + 1));
+        Sessions.exec(c, "SET @osc_saved_mode = @@SESSION.sql_mode",
+                "SET SESSION sql_mode = " + Identifiers.literal(t.sqlMode()));
+        try {
+            Sessions.exec(c, "CREATE DEFINER=" + quotedDefiner + " TRIGGER " + Identifiers.quote(plan.schema(), t.name())
+                    + " " + t.timing() + " " + t.event() + " ON " + Identifiers.quote(plan.schema(), table)
+                    + " FOR EACH ROW " + t.statement());
+        } finally {
+            Sessions.exec(c, "SET SESSION sql_mode = @osc_saved_mode");
+        }
+    }
+}

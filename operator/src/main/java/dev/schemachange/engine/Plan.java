@@ -1,0 +1,53 @@
+package dev.schemachange.engine;
+
+import java.util.List;
+
+import dev.schemachange.mysql.TableInfo;
+
+/**
+ * Everything the phases need to know about one change, derived from the spec and what the Inspector read.
+ * Immutable: a different plan (see {@link #hash()}) means starting over, never mixing two plans.
+ *
+ * @param columns     the columns copied, as (source name, shadow name) pairs in shadow order
+ * @param key         the chunk key: a unique NOT NULL key present in both shapes
+ * @param sourceKey   its index name on the source; {@code shadowKey} its name on the shadow
+ * @param userTriggers the table's own triggers, carried to the new table at the swap
+ */
+public record Plan(
+        String schema,
+        String table,
+        String workSchema,
+        String undoSchema,
+        String shadow,
+        List<ColumnPair> columns,
+        List<KeyColumn> key,
+        String sourceKey,
+        String shadowKey,
+        Names names,
+        List<TableInfo.Trigger> userTriggers,
+        List<String> notes,
+        String hash) {
+
+    public Plan {
+        columns = List.copyOf(columns);
+        key = List.copyOf(key);
+        userTriggers = List.copyOf(userTriggers);
+        notes = List.copyOf(notes);
+    }
+
+    /** @param text the shadow column holds characters: compared by their utf8mb4 text, whatever the charset */
+    public record ColumnPair(String source, String shadow, boolean text) {
+    }
+
+    /** A chunk key column: its names in both tables and its source type, which decides how values are bound. */
+    public record KeyColumn(String source, String shadow, TableInfo.Column type) {
+    }
+
+    /** Helper object names. They sort after the table's own name (see ARCHITECTURE.md: RENAME locks in order). */
+    public record Names(String insertTrigger, String updateTrigger, String deleteTrigger, String newTable,
+                        String oldTable) {
+        public List<String> forwardTriggers() {
+            return List.of(insertTrigger, updateTrigger, deleteTrigger);
+        }
+    }
+}

@@ -1,0 +1,139 @@
+package dev.schemachange.engine;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import dev.schemachange.api.Problem;
+import dev.schemachange.api.SchemaChangeSpec;
+import dev.schemachange.mysql.Identifiers;
+import dev.schemachange.mysql.TableInfo;
+
+/** Turns spec + inspection into a {@link Plan}: a pure function, so it is tested without a server. */
+public final class Planner {
+    static final String KEY_FIX = "keep a PRIMARY KEY or a UNIQUE key on NOT NULL columns that exists, with the same "
+            + "columns, in both the original and the new table";
+
+    private Planner() {
+    }
+
+    /** The plan, or the problems that prevent one. */
+    public static Result plan(SchemaChangeSpec spec, AlterClause alter, TableInfo source, TableInfo shadow) {
+        List<Problem> problems = new ArrayList<>();
+        List<Plan.ColumnPair> columns = columns(alter, source, shadow);
+        Optional<KeyChoice> key = chunkKey(alter, source, shadow, problems);
+        if (key.isEmpty()) {
+            return new Result(null, problems);
+        }
+        List<String> notes = new ArrayList<>();
+        if (!alter.renames().isEmpty()) {
+            notes.add("column renames carried: " + alter.renames().entrySet().stream()
+                    .map(e -> e.getKey() + " -> " + e.getValue()).sorted().collect(Collectors.joining(", ")));
+        }
+        Plan.Names names = names(source.name());
+        Set<String> ours = Set.copyOf(names.forwardTriggers());
+        List<TableInfo.Trigger> userTriggers = source.triggers().stream()
+                .filter(t -> !ours.contains(t.name())).toList();
+        if (!userTriggers.isEmpty()) {
+            notes.add("the table's own triggers are kept and move to the new table at the swap: "
+                    + userTriggers.stream().map(TableInfo.Trigger::name).collect(Collectors.joining(", ")));
+        }
+        Plan plan = new Plan(source.schema(), source.name(), spec.workSchema(), spec.undoSchema(), source.name(),
+                columns, key.get().columns(), key.get().sourceIndex(), key.get().shadowIndex(), names, userTriggers,
+                notes, hash(spec));
+        return new Result(plan, problems);
+    }
+
+    /** Identifies the plan: the parts of the spec that decide what the shadow table is. */
+    public static String hash(SchemaChangeSpec spec) {
+        return Identifiers.sha1(String.join("\u0000", String.valueOf(spec.database() == null ? null
+                        : spec.database().schema()), spec.table(), String.valueOf(spec.alter()),
+                String.valueOf(spec.split()), String.valueOf(spec.dropColumns()), spec.workSchema(),
+                spec.undoSchema()));
+    }
+
+    public static Plan.Names names(String table) {
+        return new Plan.Names(Identifiers.fit(table, "__osc_ins"), Identifiers.fit(table, "__osc_upd"),
+                Identifiers.fit(table, "__osc_del"), Identifiers.fit(table, "__osc_new"),
+                Identifiers.fit(table, "__osc_old"));
+    }
+
+    /** Every writable shadow column that has a source column: by rename, else by name (case-insensitive). */
+    static List<Plan.ColumnPair> columns(AlterClause alter, TableInfo source, TableInfo shadow) {
+        List<Plan.ColumnPair> out = new ArrayList<>();
+        for (TableInfo.Column target : shadow.columns()) {
+            if (target.generated()) {
+                continue;
+            }
+            source.columns().stream()
+                    .filter(s -> !alter.drops(s.name()) || alter.renames().containsKey(s.name().toLowerCase(Locale.ROOT)))
+                    .filter(s -> alter.renamed(s.name()).equalsIgnoreCase(target.name()))
+                    .findFirst()
+                    .ifPresent(s -> out.add(new Plan.ColumnPair(s.name(), target.name(), target.charset() != null)));
+        }
+        return out;
+    }
+
+    private record KeyChoice(String sourceIndex, String shadowIndex, List<Plan.KeyColumn> columns) {
+    }
+
+    private static Optional<KeyChoice> chunkKey(AlterClause alter, TableInfo source, TableInfo shadow,
+                                                List<Problem> problems) {
+        List<TableInfo.Index> candidates = source.rowKeys().stream()
+                .sorted(Comparator.comparing((TableInfo.Index i) -> !i.primary())
+                        .thenComparing(i -> i.columns().size()))
+                .toList();
+        if (candidates.isEmpty()) {
+            problems.add(new Problem("spec.table", "table " + source.schema() + "." + source.name()
+                    + " has no PRIMARY KEY and no UNIQUE key on NOT NULL columns, so rows cannot be told apart",
+                    "add a primary key to the table first"));
+            return Optional.empty();
+        }
+        List<String> floatKeys = new ArrayList<>();
+        for (TableInfo.Index idx : candidates) {
+            List<TableInfo.Column> cols = idx.columns().stream().map(c -> source.column(c).orElseThrow()).toList();
+            if (cols.stream().anyMatch(TableInfo.Column::isFloatingPoint)) {
+                floatKeys.add(idx.name());
+                continue;
+            }
+            if (cols.stream().anyMatch(c -> alter.drops(c.name()) && !alter.renames().containsKey(c.name().toLowerCase(Locale.ROOT)))) {
+                continue;
+            }
+            List<String> mapped = cols.stream().map(c -> alter.renamed(c.name())).toList();
+            Optional<TableInfo.Index> match = shadow.rowKeys().stream()
+                    .filter(s -> sameSet(s.columns(), mapped))
+                    .sorted(Comparator.comparing((TableInfo.Index i) -> !i.primary()))
+                    .findFirst();
+            if (match.isPresent()) {
+                List<Plan.KeyColumn> keyCols = new ArrayList<>();
+                for (TableInfo.Column c : cols) {
+                    String target = shadow.column(alter.renamed(c.name())).orElseThrow().name();
+                    keyCols.add(new Plan.KeyColumn(c.name(), target, c));
+                }
+                return Optional.of(new KeyChoice(idx.name(), match.get().name(), keyCols));
+            }
+        }
+        if (!floatKeys.isEmpty() && floatKeys.size() == candidates.size()) {
+            problems.add(new Problem("spec.table", "the only unique keys (" + String.join(", ", floatKeys)
+                    + ") are on FLOAT/DOUBLE columns, whose approximate values cannot delimit chunks", KEY_FIX));
+        } else {
+            problems.add(new Problem("spec.alter", "no shared unique key can be found after ALTER: no unique "
+                    + "NOT NULL key of the original has the same columns in the new table", KEY_FIX));
+        }
+        return Optional.empty();
+    }
+
+    private static boolean sameSet(List<String> a, List<String> b) {
+        return a.size() == b.size() && a.stream().allMatch(x -> b.stream().anyMatch(x::equalsIgnoreCase));
+    }
+
+    public record Result(Plan plan, List<Problem> problems) {
+        public boolean ok() {
+            return plan != null && problems.isEmpty();
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package dev.schemachange.engine;
+
+import java.time.Instant;
+import java.util.List;
+
+import dev.schemachange.api.Phase;
+
+/** One row of {@code <workSchema>.schemachange_state}: the durable truth about a change. */
+record State(
+        String schema,
+        String table,
+        String owner,
+        String specHash,
+        Phase phase,
+        List<String> cursor,
+        List<String> maxKey,
+        long rowsCopied,
+        long rowsEstimated,
+        long copyMillis,
+        int chunkRows,
+        List<String> verifyCursor,
+        int chunksRepaired,
+        int swapAttempts,
+        long lockMillis,
+        Instant swappedAt,
+        String oldTable,
+        String message,
+        Instant startedAt) {
+
+    static State start(String schema, String table, String owner, String specHash, long rowsEstimated,
+                       Instant now) {
+        return new State(schema, table, owner, specHash, Phase.Preparing, null, null, 0, rowsEstimated, 0, 0,
+                null, 0, 0, 0, null, null, "preparing the shadow table", now);
+    }
+
+    State withPhase(Phase p, String msg) {
+        return new State(schema, table, owner, specHash, p, cursor, maxKey, rowsCopied, rowsEstimated, copyMillis,
+                chunkRows, verifyCursor, chunksRepaired, swapAttempts, lockMillis, swappedAt, oldTable, msg,
+                startedAt);
+    }
+
+    State withCopyRange(List<String> newCursor, List<String> newMax) {
+        return new State(schema, table, owner, specHash, phase, newCursor, newMax, rowsCopied, rowsEstimated,
+                copyMillis, chunkRows, verifyCursor, chunksRepaired, swapAttempts, lockMillis, swappedAt, oldTable,
+                message, startedAt);
+    }
+
+    State withCopied(List<String> newCursor, long rows, long millis, int chunk) {
+        return new State(schema, table, owner, specHash, phase, newCursor, maxKey, rowsCopied + rows,
+                rowsEstimated, copyMillis + millis, chunk, verifyCursor, chunksRepaired, swapAttempts, lockMillis,
+                swappedAt, oldTable, message, startedAt);
+    }
+
+    State withVerified(List<String> newVerifyCursor, int repaired) {
+        return new State(schema, table, owner, specHash, phase, cursor, maxKey, rowsCopied, rowsEstimated,
+                copyMillis, chunkRows, newVerifyCursor, chunksRepaired + repaired, swapAttempts, lockMillis,
+                swappedAt, oldTable, message, startedAt);
+    }
+
+    State withSwap(int attempts, long lockMs, Instant at, String old) {
+        return new State(schema, table, owner, specHash, phase, cursor, maxKey, rowsCopied, rowsEstimated,
+                copyMillis, chunkRows, verifyCursor, chunksRepaired, attempts, lockMs, at, old, message, startedAt);
+    }
+
+    double rowsPerSecond() {
+        return copyMillis <= 0 ? 0 : rowsCopied * 1000.0 / copyMillis;
+    }
+}

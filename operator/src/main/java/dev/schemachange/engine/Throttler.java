@@ -1,0 +1,35 @@
+package dev.schemachange.engine;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+
+import dev.schemachange.api.SchemaChangeSpec;
+import dev.schemachange.mysql.Inspector;
+
+/** Decides whether the next chunk may run: backs off while the server is busier than the spec allows. */
+final class Throttler {
+    private final Inspector inspector;
+    private final SchemaChangeSpec.Throttle limits;
+    private long throttledMillis;
+
+    Throttler(Connection c, SchemaChangeSpec.Throttle limits) {
+        this.inspector = new Inspector(c);
+        this.limits = limits;
+    }
+
+    /** Waits while Threads_running is above the limit; false when the deadline passed while waiting. */
+    boolean mayProceed(long deadlineNanos) throws SQLException {
+        while (inspector.globalStatus("Threads_running") > limits.maxThreadsRunning()) {
+            if (System.nanoTime() > deadlineNanos) {
+                return false;
+            }
+            Sessions.sleep(100);
+            throttledMillis += 100;
+        }
+        return true;
+    }
+
+    long throttledMillis() {
+        return throttledMillis;
+    }
+}

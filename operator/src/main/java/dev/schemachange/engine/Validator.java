@@ -1,0 +1,138 @@
+package dev.schemachange.engine;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+import dev.schemachange.api.Problem;
+import dev.schemachange.api.SchemaChangeSpec;
+import dev.schemachange.mysql.Identifiers;
+import dev.schemachange.mysql.Inspector;
+import dev.schemachange.mysql.ServerInfo;
+import dev.schemachange.mysql.TableInfo;
+
+/**
+ * The Validating phase: everything that can be known before anything is built. It touches nothing but a
+ * scratch copy of the empty table in the work schema, on which the ALTER is tried so that any DDL error is
+ * reported before the original is involved.
+ */
+final class Validator {
+    static final List<String> TABLE_PRIVILEGES = List.of("SELECT", "INSERT", "UPDATE", "DELETE", "CREATE", "DROP",
+            "ALTER", "INDEX", "TRIGGER", "LOCK TABLES");
+    private final SchemaChangeSpec spec;
+
+    Validator(SchemaChangeSpec spec) {
+        this.spec = spec;
+    }
+
+    Planner.Result validate(Connection c) throws SQLException {
+        List<Problem> problems = new ArrayList<>(SpecChecks.check(spec));
+        if (!problems.isEmpty()) {
+            return new Planner.Result(null, problems);
+        }
+        String schema = spec.database().schema();
+        Inspector inspector = new Inspector(c);
+        ServerInfo server = inspector.server();
+        if (!server.isSupported()) {
+            problems.add(new Problem("spec.database", "the server is " + server.flavor() + " (" + server.version()
+                    + "); supported are MariaDB 10.6+ and MySQL 5.7/8.x", "upgrade the server"));
+        }
+        Set<String> missing = new TreeSet<>();
+        for (String db : List.of(schema, spec.workSchema(), spec.undoSchema())) {
+            Set<String> have = inspector.privileges(db);
+            if (!have.contains("ALL PRIVILEGES")) {
+                TABLE_PRIVILEGES.stream().filter(p -> !have.contains(p)).forEach(p -> missing.add(p + " on " + db));
+            }
+        }
+        if (!missing.isEmpty()) {
+            problems.add(new Problem("spec.database.credentialsSecret", "user " + server.user() + " lacks "
+                    + String.join(", ", missing), "GRANT " + missing.stream().map(m -> m.substring(0, m.indexOf(" on ")))
+                    .distinct().collect(Collectors.joining(", ")) + " ON `" + schema + "`.* (and on `"
+                    + spec.workSchema() + "`.*, `" + spec.undoSchema() + "`.*) TO the user"));
+        }
+        if (server.logBin() && !server.hasSuper() && !server.trustFunctionCreators()) {
+            problems.add(new Problem("spec.database", "binary logging is on and user " + server.user()
+                    + " has no SUPER privilege, so the server refuses to create triggers (ERROR 1419)",
+                    "SET GLOBAL log_bin_trust_function_creators = 1 (on RDS/Aurora: set it in the DB parameter group)"));
+        }
+        Optional<TableInfo> found = inspector.table(schema, spec.table());
+        if (found.isEmpty()) {
+            problems.add(new Problem("spec.table", "table " + schema + "." + spec.table() + " does not exist",
+                    "check spec.table and spec.database.schema (names are case-sensitive on most servers)"));
+            return new Planner.Result(null, problems);
+        }
+        TableInfo source = found.get();
+        if (!"InnoDB".equalsIgnoreCase(source.engine())) {
+            problems.add(new Problem("spec.table", spec.table() + " is " + source.engine()
+                    + ", not an InnoDB table", "only InnoDB tables can be changed online"));
+        }
+        problems.addAll(foreignKeyProblems(source));
+        AlterClause alter = AlterClause.parse("spec.alter", spec.alter());
+        problems.addAll(alter.problems());
+        if (!problems.isEmpty()) {
+            return new Planner.Result(null, problems);
+        }
+        return tryOnScratch(c, inspector, source, alter);
+    }
+
+    private List<Problem> foreignKeyProblems(TableInfo source) {
+        List<Problem> out = new ArrayList<>();
+        List<TableInfo.ForeignKey> children = source.referencedBy().stream()
+                .filter(fk -> !(fk.schema().equals(source.schema()) && fk.table().equals(source.name()))).toList();
+        if (!children.isEmpty()) {
+            String names = children.stream().map(fk -> fk.schema() + "." + fk.table() + " (" + fk.name() + ")")
+                    .collect(Collectors.joining(", "));
+            boolean refused = spec.foreignKeys().children() == SchemaChangeSpec.ChildPolicy.Fail;
+            out.add(new Problem("spec.foreignKeys.children", "other tables reference " + source.name() + ": " + names
+                    + (refused ? "; refused by policy Fail" : "; re-pointing child foreign keys is not supported yet"),
+                    "change the child tables' constraints first, or wait for RebuildConstraints support"));
+        }
+        if (!source.foreignKeys().isEmpty()) {
+            out.add(new Problem("spec.table", source.name() + " has foreign keys ("
+                    + source.foreignKeys().stream().map(TableInfo.ForeignKey::name).collect(Collectors.joining(", "))
+                    + "); keeping their names across the swap is not supported yet",
+                    "wait for foreign key support, or drop the constraints first"));
+        }
+        return out;
+    }
+
+    private Planner.Result tryOnScratch(Connection c, Inspector inspector, TableInfo source, AlterClause alter)
+            throws SQLException {
+        String scratch = Identifiers.fit(source.name(), "__osc_chk");
+        String quoted = Identifiers.quote(spec.workSchema(), scratch);
+        Sessions.exec(c, "CREATE DATABASE IF NOT EXISTS " + Identifiers.quote(spec.workSchema()),
+                "DROP TABLE IF EXISTS " + quoted);
+        try {
+            try {
+                Sessions.exec(c, ShadowDdl.create(source.createSql(), source.schema(), spec.workSchema(), scratch));
+            } catch (SQLException e) {
+                return refuse("spec.table", "the server cannot create a copy of the table's definition: "
+                        + e.getMessage(), "fix the table definition under the server's current sql_mode");
+            }
+            try {
+                Sessions.exec(c, "ALTER TABLE " + quoted + " " + spec.alter());
+            } catch (SQLException e) {
+                return refuse("spec.alter", "the server rejects the ALTER: " + e.getMessage(),
+                        "fix the ALTER (it was tried on an empty copy; the original table is untouched)");
+            }
+            TableInfo shadow = inspector.table(spec.workSchema(), scratch).orElseThrow();
+            Planner.Result result = Planner.plan(spec, alter, source, shadow);
+            if (!result.ok()) {
+                return result;
+            }
+            List<Problem> duplicates = new UniqueKeyCheck(c).newKeysOverDuplicates(alter, source, shadow);
+            return duplicates.isEmpty() ? result : new Planner.Result(null, duplicates);
+        } finally {
+            Sessions.exec(c, "DROP TABLE IF EXISTS " + quoted);
+        }
+    }
+
+    private static Planner.Result refuse(String field, String reason, String fix) {
+        return new Planner.Result(null, List.of(new Problem(field, reason, fix)));
+    }
+}

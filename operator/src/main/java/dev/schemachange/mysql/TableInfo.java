@@ -1,0 +1,108 @@
+package dev.schemachange.mysql;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/** What the Inspector read about one table. Names keep the server's spelling; lookups ignore case as MySQL does. */
+public record TableInfo(String schema, String name, String engine, List<Column> columns, List<Index> indexes,
+                        List<ForeignKey> foreignKeys, List<ForeignKey> referencedBy, List<Trigger> triggers,
+                        long rowEstimate, String createSql) {
+
+    public Optional<Column> column(String name) {
+        return columns.stream().filter(c -> c.name().equalsIgnoreCase(name)).findFirst();
+    }
+
+    public Optional<Index> primaryKey() {
+        return indexes.stream().filter(Index::primary).findFirst();
+    }
+
+    /** Unique keys whose columns are all NOT NULL: each identifies a row, so it can drive chunking. */
+    public List<Index> rowKeys() {
+        return indexes.stream()
+                .filter(Index::unique)
+                .filter(i -> i.columns().stream().allMatch(c -> column(c).map(col -> !col.nullable()).orElse(false)))
+                .toList();
+    }
+
+    public record Column(String name, int position, String dataType, String columnType, boolean nullable,
+                         boolean generated, String charset, String collation) {
+        public String dataTypeLower() {
+            return dataType.toLowerCase(Locale.ROOT);
+        }
+
+        public boolean isInteger() {
+            return switch (dataTypeLower()) {
+                case "tinyint", "smallint", "mediumint", "int", "integer", "bigint", "year" -> true;
+                default -> false;
+            };
+        }
+
+        public boolean isUnsigned() {
+            return columnType.toLowerCase(Locale.ROOT).contains("unsigned");
+        }
+
+        public boolean isFloatingPoint() {
+            return switch (dataTypeLower()) {
+                case "float", "double", "real", "double precision" -> true;
+                default -> false;
+            };
+        }
+
+        public boolean isDecimal() {
+            return dataTypeLower().equals("decimal") || dataTypeLower().equals("numeric");
+        }
+
+        public boolean isBinary() {
+            return switch (dataTypeLower()) {
+                case "binary", "varbinary", "tinyblob", "blob", "mediumblob", "longblob" -> true;
+                default -> false;
+            };
+        }
+
+        public boolean isTemporal() {
+            return switch (dataTypeLower()) {
+                case "date", "datetime", "timestamp", "time" -> true;
+                default -> false;
+            };
+        }
+
+        public boolean isEnumOrSet() {
+            return dataTypeLower().equals("enum") || dataTypeLower().equals("set");
+        }
+
+        public boolean isText() {
+            return charset != null && !isEnumOrSet();
+        }
+
+        public boolean isSpatialOrJsonLike() {
+            return switch (dataTypeLower()) {
+                case "geometry", "point", "linestring", "polygon", "multipoint", "multilinestring",
+                        "multipolygon", "geometrycollection", "json" -> true;
+                default -> false;
+            };
+        }
+    }
+
+    public record Index(String name, boolean primary, boolean unique, List<String> columns) {
+        public boolean sameColumns(List<String> other) {
+            if (other.size() != columns.size()) {
+                return false;
+            }
+            for (int i = 0; i < columns.size(); i++) {
+                if (!columns.get(i).equalsIgnoreCase(other.get(i))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    public record ForeignKey(String name, String schema, String table, List<String> columns, String refSchema,
+                             String refTable, List<String> refColumns, String onUpdate, String onDelete) {
+    }
+
+    public record Trigger(String name, String event, String timing, String statement, String sqlMode,
+                          String definer, long actionOrder, String characterSetClient, String collationConnection) {
+    }
+}
