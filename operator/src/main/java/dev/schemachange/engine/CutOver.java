@@ -7,13 +7,11 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.schemachange.mysql.Identifiers;
-import dev.schemachange.mysql.Inspector;
 import dev.schemachange.mysql.TableInfo;
 
 /**
@@ -58,23 +56,44 @@ final class CutOver {
         return Identifiers.quote(plan.workSchema(), plan.shadow());
     }
 
-    /** Step 1. Precondition: the shadow is in the work schema and the forward triggers write to it. */
-    void moveShadow(Connection c, Inspector inspector) throws SQLException {
-        List<TableInfo.Trigger> own = ownTriggers(inspector, plan.table());
+    /**
+     * Step 1, in two locks. First the shadow moves and the forward triggers follow it; then the table's own
+     * triggers move onto the shadow, which has to be locked under its new name for that. In between,
+     * application writes fire the own triggers on the original and reach the shadow through ours: every
+     * trigger still fires exactly once per write.
+     */
+    void moveShadow(Connection c, List<TableInfo.Trigger> own) throws SQLException {
         List<String> statements = new ArrayList<>(triggers.drop());
-        own.forEach(t -> statements.add("DROP TRIGGER " + Identifiers.quote(plan.schema(), t.name())));
         statements.add("ALTER TABLE " + workShadow() + " RENAME " + newTable());
         statements.addAll(triggers.create(plan.schema(), plan.names().newTable()));
-        underWriteLock(c, List.of(original(), workShadow()), statements, own, plan.names().newTable());
+        applier.underWriteLock(c, List.of(original(), workShadow()), () -> Sessions.exec(c,
+                statements.toArray(String[]::new)));
+        moveOwnTriggers(c, own, plan.names().newTable());
         log.info("shadow of {}.{} moved next to it as {}", plan.schema(), plan.table(), plan.names().newTable());
     }
 
     /** Undoes step 1 (for an abort before the swap): the table's own triggers go back to the original. */
-    void unmoveShadow(Connection c, Inspector inspector) throws SQLException {
-        List<TableInfo.Trigger> own = ownTriggers(inspector, plan.names().newTable());
-        List<String> statements = new ArrayList<>(triggers.drop());
-        own.forEach(t -> statements.add("DROP TRIGGER " + Identifiers.quote(plan.schema(), t.name())));
-        underWriteLock(c, List.of(original(), newTable()), statements, own, plan.table());
+    void unmoveShadow(Connection c, List<TableInfo.Trigger> own) throws SQLException {
+        applier.underWriteLock(c, List.of(original(), newTable()), () -> {
+            Sessions.exec(c, triggers.drop().toArray(String[]::new));
+            recreateAll(c, own, plan.table());
+        });
+    }
+
+    /** (Re)creates the own triggers on {@code table}, wherever they are now; safe to repeat after a crash. */
+    void moveOwnTriggers(Connection c, List<TableInfo.Trigger> own, String table) throws SQLException {
+        if (own.isEmpty()) {
+            return;
+        }
+        applier.underWriteLock(c, List.of(original(), Identifiers.quote(plan.schema(), table)),
+                () -> recreateAll(c, own, table));
+    }
+
+    private void recreateAll(Connection c, List<TableInfo.Trigger> own, String table) throws SQLException {
+        for (TableInfo.Trigger t : own) {
+            Sessions.exec(c, "DROP TRIGGER IF EXISTS " + Identifiers.quote(plan.schema(), t.name()));
+            recreate(c, t, table);
+        }
     }
 
     /** Step 2: returns the milliseconds the RENAME took (the application's stall), after up to maxAttempts. */
@@ -114,24 +133,6 @@ final class CutOver {
         statements.add("RENAME TABLE " + oldTable() + " TO " + Identifiers.quote(plan.undoSchema(), name));
         applier.ddl(c, statements.toArray(String[]::new));
         return plan.undoSchema() + "." + name;
-    }
-
-    /** The table's own triggers (not ours) on the given table in the plan's schema, in firing order. */
-    List<TableInfo.Trigger> ownTriggers(Inspector inspector, String table) throws SQLException {
-        Set<String> ours = Set.copyOf(plan.names().forwardTriggers());
-        return inspector.triggers(plan.schema(), table).stream().filter(t -> !ours.contains(t.name())).toList();
-    }
-
-    private void underWriteLock(Connection c, List<String> tables, List<String> statements,
-                                List<TableInfo.Trigger> moved, String triggerTable) throws SQLException {
-        applier.underWriteLock(c, tables, () -> {
-            for (String sql : statements) {
-                Sessions.exec(c, sql);
-            }
-            for (TableInfo.Trigger t : moved) {
-                recreate(c, t, triggerTable);
-            }
-        });
     }
 
     /** A trigger as its author made it: same name, definer, sql_mode and body. */

@@ -162,6 +162,7 @@ public final class Migrator {
         TableInfo source = new Inspector(c).table(plan.schema(), plan.table()).orElseThrow();
         State state = State.start(plan.schema(), plan.table(), owner, plan.hash(), source.rowEstimate(), clock.instant());
         store.save(c, state, clock.instant());
+        store.saveUserTriggers(c, plan.schema(), plan.table(), plan.userTriggers());
         Sessions.exec(c, "CREATE DATABASE IF NOT EXISTS " + Identifiers.quote(spec.undoSchema()),
                 "DROP TABLE IF EXISTS " + Identifiers.quote(plan.workSchema(), plan.shadow()),
                 ShadowDdl.create(source.createSql(), plan.schema(), plan.workSchema(), plan.shadow()),
@@ -322,8 +323,11 @@ public final class Migrator {
                 return back;
             }
             checkConflicts(c, plan);
+            List<TableInfo.Trigger> own = store.userTriggers(c, plan.schema(), plan.table());
             if (!newExists) {
-                cutOver.moveShadow(c, inspector);
+                cutOver.moveShadow(c, own);
+            } else {
+                cutOver.moveOwnTriggers(c, own, plan.names().newTable());
             }
             int prior = state.swapAttempts();
             int[] attempts = {prior};
@@ -336,6 +340,7 @@ public final class Migrator {
         Duration keep = Durations.parse(spec.retention().keepOldTableFor());
         Instant swappedAt = state.swappedAt() == null ? clock.instant() : state.swappedAt();
         String old = cutOver.retire(c, swappedAt, !keep.isZero());
+        store.clearHelpers(c, plan.schema(), plan.table());
         State next = state.withSwap(state.swapAttempts(), state.lockMillis(), swappedAt, old);
         next = keep.isZero()
                 ? next.withPhase(Phase.Completed, "swapped; the old table was dropped")
@@ -385,14 +390,14 @@ public final class Migrator {
                 List.of(), List.of(), "", "", names, List.of(), List.of(), state.specHash());
         TriggerSql triggers = new TriggerSql(plan, store.conflicts());
         if (inspector.tableExists(state.schema(), names.newTable())) {
-            new CutOver(plan, applier(), triggers).unmoveShadow(c, inspector);
+            new CutOver(plan, applier(), triggers).unmoveShadow(c, store.userTriggers(c, state.schema(),
+                    state.table()));
         }
         List<String> ddl = new ArrayList<>(triggers.drop());
         ddl.add("DROP TABLE IF EXISTS " + Identifiers.quote(state.schema(), names.newTable()));
         ddl.add("DROP TABLE IF EXISTS " + Identifiers.quote(spec.workSchema(), state.table()));
         applier().ddl(c, ddl.toArray(String[]::new));
-        Sessions.update(c, "DELETE FROM " + store.conflicts() + " WHERE table_schema = ? AND table_name = ?",
-                List.of(state.schema(), state.table()));
+        store.clearHelpers(c, state.schema(), state.table());
     }
 
     /**

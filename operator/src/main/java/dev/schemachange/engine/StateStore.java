@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.schemachange.api.Phase;
 import dev.schemachange.mysql.Identifiers;
+import dev.schemachange.mysql.TableInfo;
 
 /**
  * Progress lives in the database, next to the data it describes, so any process can resume a change and the
@@ -25,6 +26,7 @@ import dev.schemachange.mysql.Identifiers;
 final class StateStore {
     static final String TABLE = "schemachange_state";
     static final String CONFLICTS = "schemachange_conflicts";
+    static final String TRIGGERS = "schemachange_triggers";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String COLUMNS = "table_schema, table_name, owner, spec_hash, phase, copy_cursor, max_key, "
             + "rows_copied, rows_estimated, copy_millis, chunk_rows, verify_cursor, chunks_repaired, swap_attempts, "
@@ -61,7 +63,45 @@ final class StateStore {
                         + "id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, table_schema VARCHAR(64) NOT NULL, "
                         + "table_name VARCHAR(64) NOT NULL, event VARCHAR(16) NOT NULL, detail TEXT NULL, "
                         + "at DATETIME(6) NOT NULL, KEY (table_schema, table_name)"
+                        + ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
+                // the table's own triggers, saved before the swap moves them: a crash between dropping and
+                // recreating one must not lose it
+                "CREATE TABLE IF NOT EXISTS " + Identifiers.quote(workSchema, TRIGGERS) + " ("
+                        + "table_schema VARCHAR(64) NOT NULL, table_name VARCHAR(64) NOT NULL, "
+                        + "trigger_name VARCHAR(64) NOT NULL, event VARCHAR(16) NOT NULL, timing VARCHAR(16) NOT NULL, "
+                        + "statement LONGTEXT NOT NULL, sql_mode TEXT NOT NULL, definer VARCHAR(400) NOT NULL, "
+                        + "action_order BIGINT NOT NULL, PRIMARY KEY (table_schema, table_name, trigger_name)"
                         + ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4");
+    }
+
+    void saveUserTriggers(Connection c, String schema, String table, List<TableInfo.Trigger> triggers)
+            throws SQLException {
+        Sessions.update(c, "DELETE FROM " + Identifiers.quote(workSchema, TRIGGERS)
+                + " WHERE table_schema = ? AND table_name = ?", List.of(schema, table));
+        for (TableInfo.Trigger t : triggers) {
+            Sessions.update(c, "INSERT INTO " + Identifiers.quote(workSchema, TRIGGERS) + " (table_schema, table_name, "
+                            + "trigger_name, event, timing, statement, sql_mode, definer, action_order) "
+                            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    List.of(schema, table, t.name(), t.event(), t.timing(), t.statement(), t.sqlMode(), t.definer(),
+                            t.actionOrder()));
+        }
+    }
+
+    List<TableInfo.Trigger> userTriggers(Connection c, String schema, String table) throws SQLException {
+        List<TableInfo.Trigger> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement("SELECT trigger_name, event, timing, statement, sql_mode, "
+                + "definer, action_order FROM " + Identifiers.quote(workSchema, TRIGGERS)
+                + " WHERE table_schema = ? AND table_name = ? ORDER BY timing, event, action_order")) {
+            ps.setString(1, schema);
+            ps.setString(2, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new TableInfo.Trigger(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                            rs.getString(5), rs.getString(6), rs.getLong(7), null, null));
+                }
+            }
+        }
+        return out;
     }
 
     Optional<State> load(Connection c, String schema, String table) throws SQLException {
@@ -115,12 +155,13 @@ final class StateStore {
                         s.table()));
     }
 
-    void delete(Connection c, String schema, String table) throws SQLException {
+    /** Forgets the conflicts and saved triggers of a change that ended; the state row stays as its record. */
+    void clearHelpers(Connection c, String schema, String table) throws SQLException {
         if (exists(c)) {
-            Sessions.update(c, "DELETE FROM " + table() + " WHERE table_schema = ? AND table_name = ?",
-                    List.of(schema, table));
             Sessions.update(c, "DELETE FROM " + conflicts() + " WHERE table_schema = ? AND table_name = ?",
                     List.of(schema, table));
+            Sessions.update(c, "DELETE FROM " + Identifiers.quote(workSchema, TRIGGERS)
+                    + " WHERE table_schema = ? AND table_name = ?", List.of(schema, table));
         }
     }
 
