@@ -61,9 +61,12 @@ final class KeySql {
                 .collect(Collectors.joining(" AND "));
     }
 
-    /** {@code shadow key <=> row.key}, for trigger bodies ({@code row} is NEW or OLD). */
+    /**
+     * {@code shadow key = row.key}, for trigger bodies ({@code row} is NEW or OLD). Key columns are NOT NULL;
+     * and {@code <=>} must not be used here (wrong for BIGINT UNSIGNED above 2^63 inside MariaDB triggers).
+     */
     String matchRow(String shadowAlias, String row) {
-        return key.stream().map(k -> col(shadowAlias, k.shadow()) + " <=> " + row + "." + Identifiers.quote(k.source()))
+        return key.stream().map(k -> col(shadowAlias, k.shadow()) + " = " + row + "." + Identifiers.quote(k.source()))
                 .collect(Collectors.joining(" AND "));
     }
 
