@@ -1,0 +1,155 @@
+package dev.schemachange.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.time.Clock;
+import java.util.List;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.schemachange.api.Phase;
+import dev.schemachange.api.Problem;
+import dev.schemachange.api.SchemaChangeSpec;
+import dev.schemachange.testing.Changes;
+import dev.schemachange.testing.MariaDb;
+import dev.schemachange.testing.TestDatabase;
+
+/** Every refusal of the Validating phase names the field, the reason and the fix, and changes nothing. */
+@MariaDb
+class RefusalTest {
+    private TestDatabase db;
+
+    @BeforeEach
+    void tables(TestDatabase db) {
+        this.db = db;
+        db.exec("DROP TABLE IF EXISTS child, parent, plain, nokey, floaty, dupes",
+                "CREATE TABLE plain (id INT PRIMARY KEY, email VARCHAR(40), v INT)",
+                "INSERT INTO plain VALUES (1, 'a@x', 1), (2, 'b@x', 2), (3, 'a@x', 3)",
+                "CREATE TABLE nokey (a INT, b INT)",
+                "CREATE TABLE floaty (f FLOAT NOT NULL, v INT, UNIQUE KEY (f))",
+                "CREATE TABLE parent (id INT PRIMARY KEY)",
+                "CREATE TABLE child (id INT PRIMARY KEY, pid INT, CONSTRAINT child_parent FOREIGN KEY (pid) "
+                        + "REFERENCES parent (id))");
+    }
+
+    private Problem refusal(String table, String alter) {
+        return refusal(Changes.spec(db, table, alter, null));
+    }
+
+    private Problem refusal(SchemaChangeSpec spec) {
+        List<String> before = snapshot();
+        Progress p = Changes.run(Changes.migrator(db, spec), Controls.NONE, null);
+        assertThat(p.phase()).isEqualTo(Phase.Failed);
+        assertThat(p.problem()).isNotNull();
+        assertThat(p.problem().fix()).isNotBlank();
+        assertThat(snapshot()).as("nothing changed").isEqualTo(before);
+        return p.problem();
+    }
+
+    /** Definitions, triggers, and whatever exists in the work schema. */
+    private List<String> snapshot() {
+        List<String> out = new java.util.ArrayList<>(db.rows("SELECT CONCAT(TABLE_NAME, ' ', TABLE_ROWS) FROM "
+                + "information_schema.TABLES WHERE TABLE_SCHEMA IN (DATABASE(), '_schemachange') ORDER BY 1"));
+        for (String t : List.of("plain", "nokey", "floaty", "parent", "child")) {
+            out.add(db.rows("SHOW CREATE TABLE " + t).get(0));
+        }
+        out.addAll(db.rows("SELECT TRIGGER_NAME FROM information_schema.TRIGGERS"));
+        return out;
+    }
+
+    @Test
+    void anUnknownTable() {
+        Problem p = refusal("nosuch", "ADD COLUMN x INT");
+        assertThat(p.field()).isEqualTo("spec.table");
+        assertThat(p.reason()).contains(db.name() + ".nosuch does not exist");
+    }
+
+    @Test
+    void anAlterThatRenamesTheTable() {
+        assertThat(refusal("plain", "RENAME TO other").reason()).contains("renames or moves the table");
+        assertThat(refusal("plain", "ADD COLUMN x INT, RENAME AS other").field()).isEqualTo("spec.alter");
+    }
+
+    @Test
+    void aSecondStatement() {
+        Problem p = refusal("plain", "ADD COLUMN x INT; DROP TABLE parent");
+        assertThat(p.field()).isEqualTo("spec.alter");
+        assertThat(p.reason()).contains("only one statement");
+    }
+
+    @Test
+    void anAlterTheServerRejects() {
+        Problem p = refusal("plain", "ADD COLUMN v INT");
+        assertThat(p.reason()).contains("the server rejects the ALTER", "Duplicate column name 'v'");
+    }
+
+    @Test
+    void aTableWithoutAUniqueKey() {
+        assertThat(refusal("nokey", "ADD COLUMN c INT").reason()).contains("no PRIMARY KEY and no UNIQUE key");
+    }
+
+    @Test
+    void aTableWhoseOnlyUniqueKeyIsFloatingPoint() {
+        assertThat(refusal("floaty", "ADD COLUMN c INT").reason()).contains("FLOAT/DOUBLE");
+    }
+
+    @Test
+    void anAlterThatLeavesNoSharedKey() {
+        assertThat(refusal("plain", "DROP PRIMARY KEY, ADD PRIMARY KEY (v)").reason())
+                .contains("no shared unique key can be found after ALTER");
+    }
+
+    @Test
+    void aUniqueKeyOverExistingDuplicatesNamesTheValue() {
+        Problem p = refusal("plain", "ADD UNIQUE KEY email_uk (email)");
+        assertThat(p.reason()).contains("email_uk", "(a@x) appears 2 times");
+    }
+
+    @Test
+    void aTableOtherTablesReference() {
+        Problem p = refusal("parent", "ADD COLUMN c INT");
+        assertThat(p.field()).isEqualTo("spec.foreignKeys.children");
+        assertThat(p.reason()).contains(db.name() + ".child (child_parent)");
+    }
+
+    @Test
+    void anIdentifierWithAQuoteOrSemicolon() {
+        Problem p = refusal("plain`; DROP TABLE parent; --", "ADD COLUMN c INT");
+        assertThat(p.field()).isEqualTo("spec.table");
+        assertThat(p.reason()).contains("is not an accepted name");
+    }
+
+    @Test
+    void aUserWithoutTheNeededPrivilegesIsToldWhichOnes() throws Exception {
+        db.exec("CREATE USER IF NOT EXISTS 'reader'@'%' IDENTIFIED BY 'pw'",
+                "GRANT SELECT, INSERT ON `" + db.name() + "`.* TO 'reader'@'%'");
+        SchemaChangeSpec spec = Changes.spec(db, "plain", "ADD COLUMN c INT", null);
+        Migrator m = new Migrator(() -> DriverManager.getConnection(db.jdbcUrl(), "reader", "pw"), spec, "t/x",
+                Clock.systemUTC());
+        Progress p = m.advance(Controls.NONE, java.time.Duration.ofSeconds(5), null);
+        assertThat(p.phase()).isEqualTo(Phase.Failed);
+        assertThat(p.problem().reason()).contains("lacks", "TRIGGER on " + db.name(), "ALTER on " + db.name());
+        assertThat(p.problem().fix()).startsWith("GRANT");
+    }
+
+    @Test
+    void binaryLoggingWithoutSuperOrTrustedCreatorsExplainsTheFix() throws Exception {
+        db.exec("CREATE USER IF NOT EXISTS 'deployer'@'%' IDENTIFIED BY 'pw'",
+                "GRANT ALL ON `" + db.name() + "`.* TO 'deployer'@'%'",
+                "GRANT ALL ON `_schemachange`.* TO 'deployer'@'%'",
+                "GRANT ALL ON `_schemachange_undo`.* TO 'deployer'@'%'");
+        try (Connection c = db.connect()) {
+            c.createStatement().execute("SET GLOBAL log_bin_trust_function_creators = 0");
+        }
+        SchemaChangeSpec spec = Changes.spec(db, "plain", "ADD COLUMN c INT", null);
+        Migrator m = new Migrator(() -> DriverManager.getConnection(db.jdbcUrl(), "deployer", "pw"), spec, "t/x",
+                Clock.systemUTC());
+        Progress p = m.advance(Controls.NONE, java.time.Duration.ofSeconds(5), null);
+        assertThat(p.phase()).isEqualTo(Phase.Failed);
+        assertThat(p.problem().reason()).contains("ERROR 1419");
+        assertThat(p.problem().fix()).contains("log_bin_trust_function_creators = 1", "parameter group");
+    }
+}
