@@ -5,6 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
@@ -20,11 +22,20 @@ public final class Manifests {
         return parse(Files.readString(file));
     }
 
+    /** The SchemaChange in the text; other documents of a multi-document file (e.g. its Secret) are skipped. */
     public static SchemaChange parse(String text) throws IOException {
-        SchemaChange change = YAML.readValue(text, SchemaChange.class);
-        if (change.getSpec() == null) {
-            throw new IOException("the manifest has no spec");
+        try (MappingIterator<JsonNode> docs = YAML.readerFor(JsonNode.class).readValues(text)) {
+            while (docs.hasNext()) {
+                JsonNode doc = docs.next();
+                if (doc != null && "SchemaChange".equals(doc.path("kind").asText())) {
+                    SchemaChange change = YAML.treeToValue(doc, SchemaChange.class);
+                    if (change.getSpec() == null) {
+                        throw new IOException("the SchemaChange has no spec");
+                    }
+                    return change;
+                }
+            }
         }
-        return change;
+        throw new IOException("no document of kind SchemaChange found");
     }
 }

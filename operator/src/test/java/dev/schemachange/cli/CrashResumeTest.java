@@ -12,7 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.schemachange.testing.MariaDb;
 import dev.schemachange.testing.TestDatabase;
-import dev.schemachange.testing.Workload;
+import dev.schemachange.local.Workload;
 
 /** kill -9 of {@code osc run} mid-backfill, then {@code osc run} again: it resumes and loses nothing. */
 @MariaDb
@@ -23,7 +23,7 @@ class CrashResumeTest {
     @Test
     void aKilledRunResumesFromTheCheckpointAndRecopiesAtMostOneChunk(TestDatabase db, @TempDir Path dir)
             throws Exception {
-        Workload.createTable(db, "ledger", ROWS);
+        db.createWorkloadTable("ledger", ROWS);
         Path manifest = dir.resolve("change.yaml");
         Files.writeString(manifest, """
                 apiVersion: schemachange.dev/v1alpha1
@@ -37,7 +37,7 @@ class CrashResumeTest {
                   retention: {keepOldTableFor: "0"}
                 """.formatted(db.server().port(), db.name(), CHUNK));
         long copiedAtKill;
-        try (Workload app = Workload.start(db, "ledger", ROWS, 2, "")) {
+        try (Workload app = db.startWorkload("ledger", ROWS, 2, "")) {
             Process first = osc(dir, "run", "-f", manifest.toString(), "--user", "root");
             copiedAtKill = awaitCopied(db, first, 5_000);
             first.destroyForcibly().waitFor(10, TimeUnit.SECONDS); // SIGKILL: no shutdown hook, no cleanup

@@ -11,7 +11,7 @@ import dev.schemachange.api.SchemaChangeSpec;
 import dev.schemachange.testing.Changes;
 import dev.schemachange.testing.MariaDb;
 import dev.schemachange.testing.TestDatabase;
-import dev.schemachange.testing.Workload;
+import dev.schemachange.local.Workload;
 
 @MariaDb
 class OnlineChangeTest {
@@ -19,13 +19,13 @@ class OnlineChangeTest {
 
     @Test
     void changesATableUnderConcurrentWritesWithoutLosingOneAndWithoutAnAppError(TestDatabase db) throws Exception {
-        Workload.createTable(db, "orders", 20_000);
+        db.createWorkloadTable("orders", 20_000);
         SchemaChangeSpec spec = Changes.spec(db, "orders", ALTER, """
                 backfill: {chunkTime: 50ms, maxChunkRows: 500}
                 retention: {keepOldTableFor: "0"}
                 """);
         Progress end;
-        Workload app = Workload.start(db, "orders", 20_000, 3, "&useServerPrepStmts=true&cachePrepStmts=true");
+        Workload app = db.startWorkload("orders", 20_000, 3, "&useServerPrepStmts=true&cachePrepStmts=true");
         try (app) {
             Thread.sleep(300); // the application's statements are prepared before the change starts
             end = Changes.run(Changes.migrator(db, spec), Controls.NONE, null);
@@ -46,7 +46,7 @@ class OnlineChangeTest {
 
     @Test
     void waitsForApprovalAtAwaitingSwapWhileTriggersKeepTheShadowEqual(TestDatabase db) throws Exception {
-        Workload.createTable(db, "items", 3_000);
+        db.createWorkloadTable("items", 3_000);
         SchemaChangeSpec spec = Changes.spec(db, "items", "ADD COLUMN note VARCHAR(64) NULL", """
                 backfill: {chunkTime: 20ms, maxChunkRows: 200}
                 swap: {approval: Required}
@@ -54,7 +54,7 @@ class OnlineChangeTest {
                 """);
         Migrator migrator = Changes.migrator(db, spec);
         Progress waiting;
-        try (Workload app = Workload.start(db, "items", 3_000, 2, "")) {
+        try (Workload app = db.startWorkload("items", 3_000, 2, "")) {
             waiting = Changes.run(migrator, Controls.NONE, null);
             Thread.sleep(500);
             app.close();
@@ -79,7 +79,7 @@ class OnlineChangeTest {
 
     @Test
     void rollbackBeforeTheSwapRemovesEverythingAndLeavesTheOriginalAsItWas(TestDatabase db) {
-        Workload.createTable(db, "carts", 500);
+        db.createWorkloadTable("carts", 500);
         String before = db.value("SHOW CREATE TABLE carts");
         SchemaChangeSpec spec = Changes.spec(db, "carts", "ADD COLUMN note INT", "swap: {approval: Required}");
         Migrator migrator = Changes.migrator(db, spec);

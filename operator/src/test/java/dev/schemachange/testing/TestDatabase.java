@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.schemachange.local.MariaDbServer;
+import dev.schemachange.local.Workload;
 
 /** One test class's own database on the shared server, with small helpers for arranging and asserting data. */
 public record TestDatabase(MariaDbServer server, String name) {
@@ -51,6 +52,20 @@ public record TestDatabase(MariaDbServer server, String name) {
         } catch (SQLException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
+    }
+
+    /** Creates a table with {@code rows} rows and its reference copy for a {@link Workload}. */
+    public void createWorkloadTable(String table, int rows) {
+        try (Connection c = connect()) {
+            Workload.createTable(c, table, rows);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    /** Starts an application writing to {@code table} (see {@link Workload}). */
+    public Workload startWorkload(String table, int rows, int threads, String urlOptions) {
+        return Workload.start(jdbcUrl(), server.user(), server.password(), table, rows, threads, urlOptions);
     }
 
     public String value(String sql) {

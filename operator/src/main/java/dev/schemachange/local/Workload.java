@@ -1,8 +1,10 @@
-package dev.schemachange.testing;
+package dev.schemachange.local;
 
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -17,7 +19,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * reference row for row. A write that fails on the live table is rolled back on both and counted as an error.
  */
 public final class Workload implements AutoCloseable {
-    private final TestDatabase db;
+    private final String jdbcUrl;
+    private final String user;
+    private final String password;
     private final String table;
     private final String urlSuffix;
     private final AtomicBoolean running = new AtomicBoolean(true);
@@ -28,27 +32,32 @@ public final class Workload implements AutoCloseable {
     private final int initialRows;
     private final List<Thread> threads = new ArrayList<>();
 
-    private Workload(TestDatabase db, String table, int initialRows, String urlSuffix) {
-        this.db = db;
+    private Workload(String jdbcUrl, String user, String password, String table, int initialRows, String urlSuffix) {
+        this.jdbcUrl = jdbcUrl;
+        this.user = user;
+        this.password = password;
         this.initialRows = initialRows;
         this.table = table;
         this.urlSuffix = urlSuffix;
     }
 
-    /** Creates {@code table} and its reference with {@code rows} rows. */
-    public static void createTable(TestDatabase db, String table, int rows) {
-        for (String t : List.of(table, table + "_ref")) {
-            db.exec("CREATE TABLE `" + t + "` (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, k INT NOT NULL, "
-                    + "payload VARCHAR(64) CHARACTER SET utf8mb4 NULL, KEY (k)) ENGINE=InnoDB");
+    /** Creates {@code table} and its reference with {@code rows} rows (MariaDB: uses the SEQUENCE engine). */
+    public static void createTable(Connection c, String table, int rows) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            for (String t : List.of(table, table + "_ref")) {
+                s.execute("CREATE TABLE `" + t + "` (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, k INT NOT NULL, "
+                        + "payload VARCHAR(64) CHARACTER SET utf8mb4 NULL, KEY (k)) ENGINE=InnoDB");
+            }
+            s.execute("INSERT INTO `" + table + "` (k, payload) SELECT seq % 1000, CONCAT('row ', seq, ' \uD83D\uDE00') "
+                    + "FROM seq_1_to_" + rows);
+            s.execute("INSERT INTO `" + table + "_ref` SELECT * FROM `" + table + "`");
         }
-        db.exec("INSERT INTO `" + table + "` (k, payload) SELECT seq % 1000, CONCAT('row ', seq, ' \uD83D\uDE00') "
-                        + "FROM seq_1_to_" + rows,
-                "INSERT INTO `" + table + "_ref` SELECT * FROM `" + table + "`");
     }
 
     /** Starts {@code threads} writers; {@code urlSuffix} adds JDBC options, e.g. server-side prepared statements. */
-    public static Workload start(TestDatabase db, String table, int initialRows, int threads, String urlSuffix) {
-        Workload w = new Workload(db, table, initialRows, urlSuffix);
+    public static Workload start(String jdbcUrl, String user, String password, String table, int initialRows,
+                                 int threads, String urlSuffix) {
+        Workload w = new Workload(jdbcUrl, user, password, table, initialRows, urlSuffix);
         for (int i = 0; i < threads; i++) {
             Thread t = new Thread(w::loop, "workload-" + table + "-" + i);
             t.setDaemon(true);
@@ -82,7 +91,7 @@ public final class Workload implements AutoCloseable {
     }
 
     private void loop() {
-        try (Connection c = java.sql.DriverManager.getConnection(db.jdbcUrl() + urlSuffix, "root", "")) {
+        try (Connection c = DriverManager.getConnection(jdbcUrl + urlSuffix, user, password)) {
             c.setAutoCommit(false);
             PreparedStatement[] live = statements(c, table);
             PreparedStatement[] ref = statements(c, table + "_ref");
