@@ -12,6 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.schemachange.mysql.Identifiers;
+import dev.schemachange.mysql.Inspector;
 import dev.schemachange.mysql.TableInfo;
 
 /**
@@ -119,19 +120,24 @@ final class CutOver {
     }
 
     /** Step 3: returns the old table's final name, or null when it was dropped. */
-    String retire(Connection c, Instant swappedAt, boolean keep) throws SQLException {
+    String retire(Connection c, Inspector inspector, Instant swappedAt, boolean keep) throws SQLException {
         if (!keep) {
             applier.ddl(c, "DROP TABLE IF EXISTS " + oldTable());
             return null;
         }
         String name = Identifiers.fit(plan.table(), "__" + STAMP.format(swappedAt));
+        if (!inspector.tableExists(plan.schema(), plan.names().oldTable())) {
+            return plan.undoSchema() + "." + name; // retired before a crash
+        }
         List<String> statements = new ArrayList<>(List.of("CREATE DATABASE IF NOT EXISTS "
                 + Identifiers.quote(plan.undoSchema())));
         // a table with triggers cannot move to another schema (ERROR 1435); nobody writes the old table now
         plan.names().forwardTriggers().forEach(t -> statements.add("DROP TRIGGER IF EXISTS "
                 + Identifiers.quote(plan.schema(), t)));
-        statements.add("RENAME TABLE " + oldTable() + " TO " + Identifiers.quote(plan.undoSchema(), name));
         applier.ddl(c, statements.toArray(String[]::new));
+        // kept for rollback, it must neither hold the constraint names nor restrict the parents' deletes
+        ForeignKeyNames.dropAll(c, applier, plan.schema(), plan.names().oldTable());
+        applier.ddl(c, "RENAME TABLE " + oldTable() + " TO " + Identifiers.quote(plan.undoSchema(), name));
         return plan.undoSchema() + "." + name;
     }
 

@@ -167,6 +167,7 @@ public final class Migrator {
                 "DROP TABLE IF EXISTS " + Identifiers.quote(plan.workSchema(), plan.shadow()),
                 ShadowDdl.create(source.createSql(), plan.schema(), plan.workSchema(), plan.shadow()),
                 "ALTER TABLE " + Identifiers.quote(plan.workSchema(), plan.shadow()) + " " + spec.alter());
+        ForeignKeyNames.useTemporary(c, applier(), plan.workSchema(), plan.shadow());
         log.info("{}.{}: shadow table {}.{} created", plan.schema(), plan.table(), plan.workSchema(), plan.shadow());
         return state;
     }
@@ -312,7 +313,9 @@ public final class Migrator {
         CutOver cutOver = new CutOver(plan, applier(), triggers);
         boolean newExists = inspector.tableExists(plan.schema(), plan.names().newTable());
         boolean oldExists = inspector.tableExists(plan.schema(), plan.names().oldTable());
-        if (!oldExists) {
+        // swappedAt is saved right after the RENAME; before that, the old table's name tells
+        boolean swapped = state.swappedAt() != null || oldExists;
+        if (!swapped) {
             if (!forwardTriggersComplete(inspector, plan)) {
                 // a crash inside step 1 left writes unmirrored for a moment: reinstall and verify again
                 reinstallTriggers(c, plan, newExists ? plan.schema() : plan.workSchema(),
@@ -339,7 +342,8 @@ public final class Migrator {
         }
         Duration keep = Durations.parse(spec.retention().keepOldTableFor());
         Instant swappedAt = state.swappedAt() == null ? clock.instant() : state.swappedAt();
-        String old = cutOver.retire(c, swappedAt, !keep.isZero());
+        String old = cutOver.retire(c, inspector, swappedAt, !keep.isZero());
+        ForeignKeyNames.restore(c, applier(), plan.schema(), plan.table());
         store.clearHelpers(c, plan.schema(), plan.table());
         State next = state.withSwap(state.swapAttempts(), state.lockMillis(), swappedAt, old);
         next = keep.isZero()

@@ -92,11 +92,15 @@ final class Validator {
                     + (refused ? "; refused by policy Fail" : "; re-pointing child foreign keys is not supported yet"),
                     "change the child tables' constraints first, or wait for RebuildConstraints support"));
         }
-        if (!source.foreignKeys().isEmpty()) {
-            out.add(new Problem("spec.table", source.name() + " has foreign keys ("
-                    + source.foreignKeys().stream().map(TableInfo.ForeignKey::name).collect(Collectors.joining(", "))
-                    + "); keeping their names across the swap is not supported yet",
-                    "wait for foreign key support, or drop the constraints first"));
+        for (TableInfo.ForeignKey fk : source.foreignKeys()) {
+            if (fk.refSchema().equals(source.schema()) && fk.refTable().equals(source.name())) {
+                out.add(new Problem("spec.table", "foreign key " + fk.name() + " references the table itself; "
+                        + "self-referencing tables are not supported yet", "drop that constraint first"));
+            } else if (fk.name().length() > ForeignKeyNames.MAX_NAME) {
+                out.add(new Problem("spec.table", "foreign key name " + fk.name() + " is longer than "
+                        + ForeignKeyNames.MAX_NAME + " characters, too long to carry a temporary suffix during the swap",
+                        "rename the constraint to a shorter name first"));
+            }
         }
         return out;
     }
