@@ -106,10 +106,8 @@ public record AlterClause(String text, Map<String, String> renames, Set<String> 
             return;
         }
         Token first = c.get(0);
-        String foreign = c.stream().filter(t -> t.kind() == SqlLexer.Kind.WORD && FOREIGN_ACTIONS.contains(t.text()))
-                .map(Token::text).findFirst().orElse(null);
-        if (foreign != null) {
-            problems.add(new Problem(field, "uses " + foreign + ", which acts on another table or a tablespace",
+        if (first.kind() == SqlLexer.Kind.WORD && FOREIGN_ACTIONS.contains(first.text())) {
+            problems.add(new Problem(field, "uses " + first.text() + ", which acts on another table or a tablespace",
                     "change only this table's definition"));
             return;
         }

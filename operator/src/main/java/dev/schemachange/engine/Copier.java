@@ -87,7 +87,7 @@ final class Copier {
                 }
                 if (code == 1062) {
                     Matcher m = DUPLICATE_KEY.matcher(message);
-                    if (m.find() && m.group(1).equalsIgnoreCase(plan.shadowKey())) {
+                    if (m.find() && plan.shadowKeys().stream().anyMatch(m.group(1)::equalsIgnoreCase)) {
                         skipped++;
                         continue;
                     }

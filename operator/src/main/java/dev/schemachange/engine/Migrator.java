@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -391,7 +392,7 @@ public final class Migrator {
         Inspector inspector = new Inspector(c);
         Plan.Names names = Planner.names(state.table());
         Plan plan = new Plan(state.schema(), state.table(), spec.workSchema(), spec.undoSchema(), state.table(),
-                List.of(), List.of(), "", "", names, List.of(), List.of(), state.specHash());
+                List.of(), List.of(), "", Set.of(), names, List.of(), List.of(), state.specHash());
         TriggerSql triggers = new TriggerSql(plan, store.conflicts());
         if (inspector.tableExists(state.schema(), names.newTable())) {
             new CutOver(plan, applier(), triggers).unmoveShadow(c, store.userTriggers(c, state.schema(),

@@ -1,6 +1,7 @@
 package dev.schemachange.engine;
 
 import java.util.List;
+import java.util.Set;
 
 import dev.schemachange.mysql.TableInfo;
 
@@ -10,7 +11,8 @@ import dev.schemachange.mysql.TableInfo;
  *
  * @param columns     the columns copied, as (source name, shadow name) pairs in shadow order
  * @param key         the chunk key: a unique NOT NULL key present in both shapes
- * @param sourceKey   its index name on the source; {@code shadowKey} its name on the shadow
+ * @param sourceKey   its index name on the source; {@code shadowKeys} the shadow's unique keys that contain all
+ *                    its columns: a duplicate on one of those is a row a trigger already wrote
  * @param userTriggers the table's own triggers, carried to the new table at the swap
  */
 public record Plan(
@@ -22,7 +24,7 @@ public record Plan(
         List<ColumnPair> columns,
         List<KeyColumn> key,
         String sourceKey,
-        String shadowKey,
+        Set<String> shadowKeys,
         Names names,
         List<TableInfo.Trigger> userTriggers,
         List<String> notes,
@@ -31,6 +33,7 @@ public record Plan(
     public Plan {
         columns = List.copyOf(columns);
         key = List.copyOf(key);
+        shadowKeys = Set.copyOf(shadowKeys);
         userTriggers = List.copyOf(userTriggers);
         notes = List.copyOf(notes);
     }

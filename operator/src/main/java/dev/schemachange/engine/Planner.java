@@ -43,7 +43,7 @@ public final class Planner {
                     + userTriggers.stream().map(TableInfo.Trigger::name).collect(Collectors.joining(", ")));
         }
         Plan plan = new Plan(source.schema(), source.name(), spec.workSchema(), spec.undoSchema(), source.name(),
-                columns, key.get().columns(), key.get().sourceIndex(), key.get().shadowIndex(), names, userTriggers,
+                columns, key.get().columns(), key.get().sourceIndex(), key.get().shadowIndexes(), names, userTriggers,
                 notes, hash(spec));
         return new Result(plan, problems);
     }
@@ -78,7 +78,7 @@ public final class Planner {
         return out;
     }
 
-    private record KeyChoice(String sourceIndex, String shadowIndex, List<Plan.KeyColumn> columns) {
+    private record KeyChoice(String sourceIndex, Set<String> shadowIndexes, List<Plan.KeyColumn> columns) {
     }
 
     private static Optional<KeyChoice> chunkKey(AlterClause alter, TableInfo source, TableInfo shadow,
@@ -104,17 +104,20 @@ public final class Planner {
                 continue;
             }
             List<String> mapped = cols.stream().map(c -> alter.renamed(c.name())).toList();
-            Optional<TableInfo.Index> match = shadow.rowKeys().stream()
-                    .filter(s -> sameSet(s.columns(), mapped))
-                    .sorted(Comparator.comparing((TableInfo.Index i) -> !i.primary()))
-                    .findFirst();
-            if (match.isPresent()) {
+            // a shadow unique key over these columns, or over more columns (the rows stay 1:1 with the
+            // source's, where these columns alone are unique); an index must start with them for lookups
+            Set<String> covering = shadow.indexes().stream().filter(TableInfo.Index::unique)
+                    .filter(s -> contains(s.columns(), mapped)).map(TableInfo.Index::name)
+                    .collect(Collectors.toSet());
+            boolean indexed = shadow.indexes().stream().anyMatch(s -> s.columns().size() >= mapped.size()
+                    && contains(s.columns().subList(0, mapped.size()), mapped));
+            if (!covering.isEmpty() && indexed && mapped.stream().allMatch(m -> shadow.column(m).isPresent())) {
                 List<Plan.KeyColumn> keyCols = new ArrayList<>();
                 for (TableInfo.Column c : cols) {
                     String target = shadow.column(alter.renamed(c.name())).orElseThrow().name();
                     keyCols.add(new Plan.KeyColumn(c.name(), target, c));
                 }
-                return Optional.of(new KeyChoice(idx.name(), match.get().name(), keyCols));
+                return Optional.of(new KeyChoice(idx.name(), covering, keyCols));
             }
         }
         if (!floatKeys.isEmpty() && floatKeys.size() == candidates.size()) {
@@ -127,8 +130,9 @@ public final class Planner {
         return Optional.empty();
     }
 
-    private static boolean sameSet(List<String> a, List<String> b) {
-        return a.size() == b.size() && a.stream().allMatch(x -> b.stream().anyMatch(x::equalsIgnoreCase));
+    /** Every name of {@code part} is in {@code whole}, ignoring case as MySQL does for column names. */
+    private static boolean contains(List<String> whole, List<String> part) {
+        return part.stream().allMatch(x -> whole.stream().anyMatch(x::equalsIgnoreCase));
     }
 
     public record Result(Plan plan, List<Problem> problems) {
