@@ -52,6 +52,10 @@ final class RunCommand implements Callable<Integer> {
     /** Prints the outcome; the last stdout line is always {@code phase=<Phase>}. */
     static int finish(Progress p, PrintStream out, PrintStream err) {
         p.notes().forEach(n -> out.println("note: " + n));
+        if (p.swappedAt() != null) {
+            out.printf("swap: %d ms stall after %d attempt(s); backfill %.0f rows/s%n", p.lockMillis(),
+                    p.swapAttempts(), p.rowsPerSecond());
+        }
         if (p.waitingFor() != null) {
             out.println("waiting for " + p.waitingFor());
         }
