@@ -18,9 +18,8 @@ import dev.schemachange.mysql.TableInfo;
 /**
  * The swap, in three steps that each leave the database in a state the next run recognises by inspection:
  * <ol>
- * <li>move the shadow next to the original (as {@code <table>__osc_new}) while holding a WRITE lock on the
- *     original, re-pointing the triggers and moving the table's own triggers in the same lock, so the
- *     application only waits;</li>
+ * <li>move the table's own triggers onto the shadow ({@code <table>__osc_new}, next to the original since
+ *     Preparing) under a WRITE lock on both, so the application only waits;</li>
  * <li>one atomic {@code RENAME TABLE t TO t__osc_old, t__osc_new TO t} with a short lock_wait_timeout, retried
  *     with backoff: a failed attempt changes nothing;</li>
  * <li>retire the old table: drop it, or move it (without triggers) to the undo schema.</li>
@@ -53,24 +52,12 @@ final class CutOver {
         return Identifiers.quote(plan.schema(), plan.names().oldTable());
     }
 
-    String workShadow() {
-        return Identifiers.quote(plan.workSchema(), plan.shadow());
-    }
-
     /**
-     * Step 1, in two locks. First the shadow moves and the forward triggers follow it; then the table's own
-     * triggers move onto the shadow, which has to be locked under its new name for that. In between,
-     * application writes fire the own triggers on the original and reach the shadow through ours: every
-     * trigger still fires exactly once per write.
+     * Step 1: the table's own triggers move onto the shadow, in one WRITE lock on both, so every application
+     * write fires them exactly once: before, on the original; after, on the shadow through our trigger.
      */
-    void moveShadow(Connection c, List<TableInfo.Trigger> own) throws SQLException {
-        List<String> statements = new ArrayList<>(triggers.drop());
-        statements.add("ALTER TABLE " + workShadow() + " RENAME " + newTable());
-        statements.addAll(triggers.create(plan.schema(), plan.names().newTable()));
-        applier.underWriteLock(c, List.of(original(), workShadow()), () -> Sessions.exec(c,
-                statements.toArray(String[]::new)));
+    void moveOwnTriggers(Connection c, List<TableInfo.Trigger> own) throws SQLException {
         moveOwnTriggers(c, own, plan.names().newTable());
-        log.info("shadow of {}.{} moved next to it as {}", plan.schema(), plan.table(), plan.names().newTable());
     }
 
     /** Undoes step 1 (for an abort before the swap): the table's own triggers go back to the original. */

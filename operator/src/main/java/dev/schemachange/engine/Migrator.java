@@ -121,6 +121,9 @@ public final class Migrator {
                 if (state.phase() == until || state.phase().isTerminal()) {
                     return progress(state, null, null);
                 }
+                if (state.phase() == Phase.Preparing) {
+                    buildShadow(c, state);
+                }
                 if (plan == null && state.phase() != Phase.Swapped) {
                     plan = currentPlan(c, state);
                 }
@@ -164,13 +167,50 @@ public final class Migrator {
         State state = State.start(plan.schema(), plan.table(), owner, plan.hash(), source.rowEstimate(), clock.instant());
         store.save(c, state, clock.instant());
         store.saveUserTriggers(c, plan.schema(), plan.table(), plan.userTriggers());
-        Sessions.exec(c, "CREATE DATABASE IF NOT EXISTS " + Identifiers.quote(spec.undoSchema()),
-                "DROP TABLE IF EXISTS " + Identifiers.quote(plan.workSchema(), plan.shadow()),
-                ShadowDdl.create(source.createSql(), plan.schema(), plan.workSchema(), plan.shadow()),
-                "ALTER TABLE " + Identifiers.quote(plan.workSchema(), plan.shadow()) + " " + spec.alter());
-        ForeignKeyNames.useTemporary(c, applier(), plan.workSchema(), plan.shadow());
-        log.info("{}.{}: shadow table {}.{} created", plan.schema(), plan.table(), plan.workSchema(), plan.shadow());
         return state;
+    }
+
+    /**
+     * Builds the shadow from scratch (Preparing is re-entered that way after a crash). It is made in the work
+     * schema, where the original's constraint names are free, gets the ALTER and temporary FK names there, and
+     * then moves next to the original before any trigger names it: renaming a table that triggers already write
+     * to, under LOCK TABLES, made MariaDB fail concurrent application statements with ER 1146. The work schema
+     * keeps a view under the table's own name, so the shadow can be compared with the original there.
+     */
+    private void buildShadow(Connection c, State state) throws SQLException {
+        Plan.Names names = Planner.names(state.table());
+        TriggerSql triggers = new TriggerSql(namesOnly(state), store.conflicts());
+        applier().underWriteLock(c, List.of(Identifiers.quote(state.schema(), state.table())),
+                () -> Sessions.exec(c, triggers.drop().toArray(String[]::new)));
+        dropWorkCopy(c, state.table());
+        String work = Identifiers.quote(spec.workSchema(), state.table());
+        String shadow = Identifiers.quote(state.schema(), names.newTable());
+        TableInfo source = new Inspector(c).table(state.schema(), state.table()).orElseThrow();
+        Sessions.exec(c, "CREATE DATABASE IF NOT EXISTS " + Identifiers.quote(spec.undoSchema()),
+                "DROP TABLE IF EXISTS " + shadow,
+                ShadowDdl.create(source.createSql(), state.schema(), spec.workSchema(), state.table()),
+                "ALTER TABLE " + work + " " + spec.alter());
+        ForeignKeyNames.useTemporary(c, applier(), spec.workSchema(), state.table());
+        Sessions.exec(c, "RENAME TABLE " + work + " TO " + shadow,
+                "CREATE VIEW " + work + " AS SELECT * FROM " + shadow);
+        log.info("{}.{}: shadow table {} created", state.schema(), state.table(), shadow);
+    }
+
+    /** Drops {@code <workSchema>.<table>}: the view onto the shadow, or a shadow left by an interrupted build. */
+    private void dropWorkCopy(Connection c, String table) throws SQLException {
+        List<String> type = Sessions.firstRow(c, "SELECT TABLE_TYPE FROM information_schema.TABLES "
+                + "WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?", List.of(spec.workSchema(), table));
+        if (type != null) {
+            Sessions.exec(c, ("VIEW".equals(type.get(0)) ? "DROP VIEW IF EXISTS " : "DROP TABLE IF EXISTS ")
+                    + Identifiers.quote(spec.workSchema(), table));
+        }
+    }
+
+    /** A plan that knows only names: enough to remove what a change left behind. */
+    private Plan namesOnly(State state) {
+        return new Plan(state.schema(), state.table(), spec.workSchema(), spec.undoSchema(),
+                Planner.names(state.table()).newTable(), List.of(), List.of(), "", Set.of(),
+                Planner.names(state.table()), List.of(), List.of(), state.specHash());
     }
 
     /** Re-derives the plan from the live objects; the shadow exists from Preparing on. */
@@ -180,13 +220,13 @@ public final class Migrator {
                 .orElseThrow(() -> new Refused(new Problem("spec.table", "table " + schema() + "." + spec.table()
                         + " disappeared during the change", "restore it; the change cannot continue")));
         Plan.Names names = Planner.names(spec.table());
-        Optional<TableInfo> shadow = inspector.table(spec.workSchema(), spec.table());
-        if (shadow.isEmpty()) {
-            shadow = inspector.table(schema(), names.newTable());
+        Optional<TableInfo> shadow = inspector.table(schema(), names.newTable());
+        if (shadow.isEmpty() && state.phase() == Phase.Swapping) {
+            return namesOnly(state); // swapped before a crash: the rest of the swap needs only names
         }
         if (shadow.isEmpty()) {
-            throw new Refused(new Problem("spec.workSchema", "the shadow table " + spec.workSchema() + "."
-                    + spec.table() + " is gone", "roll the change back and run it again"));
+            throw new Refused(new Problem("spec.table", "the shadow table " + schema() + "." + names.newTable()
+                    + " is gone", "roll the change back and run it again"));
         }
         Planner.Result r = Planner.plan(spec, AlterClause.parse("spec.alter", spec.alter()), source, shadow.get());
         if (!r.ok()) {
@@ -196,7 +236,7 @@ public final class Migrator {
     }
 
     private State installTriggers(Connection c, Plan plan, State state) throws SQLException {
-        reinstallTriggers(c, plan, plan.workSchema(), plan.shadow());
+        reinstallTriggers(c, plan);
         // only now is every later write mirrored; rows up to this key are the backfill's job
         List<String> max = chunker(plan).maxKey(c);
         State next = state.withCopyRange(null, max).withPhase(Phase.Backfilling, "copying rows");
@@ -208,7 +248,7 @@ public final class Migrator {
             throws SQLException {
         Copier copier = new Copier(plan, chunker(plan), store, clock);
         Throttler throttler = new Throttler(c, spec.backfill().throttle());
-        String shadow = Identifiers.quote(plan.workSchema(), plan.shadow());
+        String shadow = plan.shadowTable();
         while (!copyDone(state)) {
             if (controls.paused() || System.nanoTime() > deadline || !throttler.mayProceed(deadline)) {
                 return state;
@@ -244,7 +284,7 @@ public final class Migrator {
         Chunker chunker = verifyChunker(plan);
         Checksum checksum = new Checksum(plan, chunker);
         Copier copier = new Copier(plan, chunker, store, clock);
-        String shadow = shadowLocation(c, plan);
+        String shadow = plan.shadowTable();
         List<String> cursor = state.verifyCursor();
         boolean started = cursor != null;
         while (true) {
@@ -312,27 +352,20 @@ public final class Migrator {
         Inspector inspector = new Inspector(c);
         TriggerSql triggers = new TriggerSql(plan, store.conflicts());
         CutOver cutOver = new CutOver(plan, applier(), triggers);
-        boolean newExists = inspector.tableExists(plan.schema(), plan.names().newTable());
         boolean oldExists = inspector.tableExists(plan.schema(), plan.names().oldTable());
         // swappedAt is saved right after the RENAME; before that, the old table's name tells
         boolean swapped = state.swappedAt() != null || oldExists;
         if (!swapped) {
             if (!forwardTriggersComplete(inspector, plan)) {
-                // a crash inside step 1 left writes unmirrored for a moment: reinstall and verify again
-                reinstallTriggers(c, plan, newExists ? plan.schema() : plan.workSchema(),
-                        newExists ? plan.names().newTable() : plan.shadow());
+                // something removed our triggers: writes may have been missed, so reinstall and verify again
+                reinstallTriggers(c, plan);
                 State back = state.withVerified(null, 0).withPhase(Phase.Verifying,
                         "triggers were incomplete after an interrupted swap; verifying again");
                 store.save(c, back, clock.instant());
                 return back;
             }
             checkConflicts(c, plan);
-            List<TableInfo.Trigger> own = store.userTriggers(c, plan.schema(), plan.table());
-            if (!newExists) {
-                cutOver.moveShadow(c, own);
-            } else {
-                cutOver.moveOwnTriggers(c, own, plan.names().newTable());
-            }
+            cutOver.moveOwnTriggers(c, store.userTriggers(c, plan.schema(), plan.table()));
             int prior = state.swapAttempts();
             int[] attempts = {prior};
             long lockMillis = cutOver.swap(c, spec.swap().maxAttempts(), a -> attempts[0] = prior + a);
@@ -345,6 +378,7 @@ public final class Migrator {
         Instant swappedAt = state.swappedAt() == null ? clock.instant() : state.swappedAt();
         String old = cutOver.retire(c, inspector, swappedAt, !keep.isZero());
         ForeignKeyNames.restore(c, applier(), plan.schema(), plan.table());
+        dropWorkCopy(c, plan.table());
         store.clearHelpers(c, plan.schema(), plan.table());
         State next = state.withSwap(state.swapAttempts(), state.lockMillis(), swappedAt, old);
         next = keep.isZero()
@@ -390,18 +424,16 @@ public final class Migrator {
     /** Removes every helper object of an unswapped change; the original table is left as it was. */
     private void abandon(Connection c, State state) throws SQLException {
         Inspector inspector = new Inspector(c);
-        Plan.Names names = Planner.names(state.table());
-        Plan plan = new Plan(state.schema(), state.table(), spec.workSchema(), spec.undoSchema(), state.table(),
-                List.of(), List.of(), "", Set.of(), names, List.of(), List.of(), state.specHash());
+        Plan plan = namesOnly(state);
         TriggerSql triggers = new TriggerSql(plan, store.conflicts());
-        if (inspector.tableExists(state.schema(), names.newTable())) {
+        if (inspector.tableExists(state.schema(), plan.names().newTable())) {
             new CutOver(plan, applier(), triggers).unmoveShadow(c, store.userTriggers(c, state.schema(),
                     state.table()));
         }
         List<String> ddl = new ArrayList<>(triggers.drop());
-        ddl.add("DROP TABLE IF EXISTS " + Identifiers.quote(state.schema(), names.newTable()));
-        ddl.add("DROP TABLE IF EXISTS " + Identifiers.quote(spec.workSchema(), state.table()));
+        ddl.add("DROP TABLE IF EXISTS " + plan.shadowTable());
         applier().ddl(c, ddl.toArray(String[]::new));
+        dropWorkCopy(c, state.table());
         store.clearHelpers(c, state.schema(), state.table());
     }
 
@@ -410,12 +442,12 @@ public final class Migrator {
      * application could insert a row through a new INSERT trigger and delete it before the DELETE trigger
      * exists, leaving a row in the shadow that the original no longer has.
      */
-    private void reinstallTriggers(Connection c, Plan plan, String targetSchema, String target) throws SQLException {
+    private void reinstallTriggers(Connection c, Plan plan) throws SQLException {
         TriggerSql triggers = new TriggerSql(plan, store.conflicts());
         List<String> ddl = new ArrayList<>(triggers.drop());
-        ddl.addAll(triggers.create(targetSchema, target));
-        applier().underWriteLock(c, List.of(Identifiers.quote(plan.schema(), plan.table()),
-                Identifiers.quote(targetSchema, target)), () -> Sessions.exec(c, ddl.toArray(String[]::new)));
+        ddl.addAll(triggers.create(plan.schema(), plan.shadow()));
+        applier().underWriteLock(c, List.of(Identifiers.quote(plan.schema(), plan.table()), plan.shadowTable()),
+                () -> Sessions.exec(c, ddl.toArray(String[]::new)));
     }
 
     private void checkConflicts(Connection c, Plan plan) throws SQLException {
@@ -432,12 +464,6 @@ public final class Migrator {
         List<String> present = inspector.triggers(plan.schema(), plan.table()).stream()
                 .map(TableInfo.Trigger::name).toList();
         return present.containsAll(plan.names().forwardTriggers());
-    }
-
-    private String shadowLocation(Connection c, Plan plan) throws SQLException {
-        return new Inspector(c).tableExists(plan.schema(), plan.names().newTable())
-                ? Identifiers.quote(plan.schema(), plan.names().newTable())
-                : Identifiers.quote(plan.workSchema(), plan.shadow());
     }
 
     private String waitingFor(State state, Controls controls) {

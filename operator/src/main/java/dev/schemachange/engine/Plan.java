@@ -9,6 +9,8 @@ import dev.schemachange.mysql.TableInfo;
  * Everything the phases need to know about one change, derived from the spec and what the Inspector read.
  * Immutable: a different plan (see {@link #hash()}) means starting over, never mixing two plans.
  *
+ * @param shadow      the shadow table's name, in the original's schema ({@code <table>__osc_new}); the work
+ *                    schema shows it as a view {@code <workSchema>.<table>}
  * @param columns     the columns copied, as (source name, shadow name) pairs in shadow order
  * @param key         the chunk key: a unique NOT NULL key present in both shapes
  * @param sourceKey   its index name on the source; {@code shadowKeys} the shadow's unique keys that contain all
@@ -39,6 +41,11 @@ public record Plan(
     }
 
     /** @param text the shadow column holds characters: compared by their utf8mb4 text, whatever the charset */
+    /** The shadow table, quoted. */
+    public String shadowTable() {
+        return dev.schemachange.mysql.Identifiers.quote(schema, shadow);
+    }
+
     public record ColumnPair(String source, String shadow, boolean text) {
     }
 

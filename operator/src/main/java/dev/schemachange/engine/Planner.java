@@ -42,7 +42,7 @@ public final class Planner {
             notes.add("the table's own triggers are kept and move to the new table at the swap: "
                     + userTriggers.stream().map(TableInfo.Trigger::name).collect(Collectors.joining(", ")));
         }
-        Plan plan = new Plan(source.schema(), source.name(), spec.workSchema(), spec.undoSchema(), source.name(),
+        Plan plan = new Plan(source.schema(), source.name(), spec.workSchema(), spec.undoSchema(), names.newTable(),
                 columns, key.get().columns(), key.get().sourceIndex(), key.get().shadowIndexes(), names, userTriggers,
                 notes, hash(spec));
         return new Result(plan, problems);
