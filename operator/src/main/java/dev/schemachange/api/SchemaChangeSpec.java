@@ -42,6 +42,12 @@ public record SchemaChangeSpec(
         undoSchema = undoSchema == null || undoSchema.isBlank() ? DEFAULT_UNDO_SCHEMA : undoSchema;
     }
 
+    /** The same change against another database (the CLI's connection flags override spec.database). */
+    public SchemaChangeSpec withDatabase(Database other) {
+        return new SchemaChangeSpec(other, table, alter, split, dropColumns, compatibilityView, strategy, backfill,
+                swap, foreignKeys, migrationVersion, retention, workSchema, undoSchema);
+    }
+
     public enum Strategy { Auto, Copy, Native }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)

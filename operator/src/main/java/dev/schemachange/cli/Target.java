@@ -26,8 +26,28 @@ final class Target {
             description = "environment variable holding the password (default: ${DEFAULT-VALUE})")
     String passwordEnv;
 
+    /** The manifest, with spec.database.schema replaced by the database named in --jdbc-url, if any. */
     SchemaChange load() throws IOException {
-        return Manifests.read(file);
+        SchemaChange change = Manifests.read(file);
+        String db = jdbcUrl == null ? null : databaseOf(jdbcUrl);
+        if (db != null && !db.isEmpty()) {
+            SchemaChangeSpec.Database d = change.getSpec().database();
+            change.setSpec(change.getSpec().withDatabase(new SchemaChangeSpec.Database(
+                    d == null ? null : d.host(), d == null ? null : d.port(), db,
+                    d == null ? null : d.credentialsSecret())));
+        }
+        return change;
+    }
+
+    /** {@code jdbc:mysql://host:port/db?x=y} → {@code db}. */
+    static String databaseOf(String url) {
+        int hosts = url.indexOf("//");
+        int slash = hosts < 0 ? -1 : url.indexOf('/', hosts + 2);
+        if (slash < 0) {
+            return null;
+        }
+        int end = url.indexOf('?', slash);
+        return url.substring(slash + 1, end < 0 ? url.length() : end);
     }
 
     /** The change's identity in the state row: namespace/name from the manifest. */
