@@ -5,17 +5,35 @@ import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+
 /**
  * The desired change. Records so that a spec is a value: the engine hashes it to detect a changed plan.
  * Defaults are filled in by the compact constructors, so every consumer sees the same effective values.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "has(self.alter) != has(self.split)",
+        message = "set exactly one of alter or split", reason = "FieldValueInvalid")
+@ValidationRule(value = "self.table == oldSelf.table", reason = "FieldValueForbidden",
+        message = "table cannot change once the SchemaChange exists: create a new SchemaChange for another table")
+@ValidationRule(value = "self.database.host == oldSelf.database.host"
+        + " && self.database.schema == oldSelf.database.schema"
+        + " && (has(self.database.port) ? self.database.port : 3306)"
+        + " == (has(oldSelf.database.port) ? oldSelf.database.port : 3306)",
+        reason = "FieldValueForbidden",
+        message = "database host, port and schema cannot change once the SchemaChange exists (credentialsSecret"
+                + " may): create a new SchemaChange for another server")
 public record SchemaChangeSpec(
-        Database database,
-        String table,
-        String alter,
-        List<SplitPart> split,
-        List<String> dropColumns,
+        @Required Database database,
+        @Required @Pattern(Identifiers.PATTERN) String table,
+        @Size(min = 1) String alter,
+        @Size(min = 1) List<SplitPart> split,
+        List<@Pattern(Identifiers.PATTERN) String> dropColumns,
         Boolean compatibilityView,
         Strategy strategy,
         Backfill backfill,
@@ -23,8 +41,8 @@ public record SchemaChangeSpec(
         ForeignKeys foreignKeys,
         MigrationVersion migrationVersion,
         Retention retention,
-        String workSchema,
-        String undoSchema) {
+        @Pattern(Identifiers.PATTERN) String workSchema,
+        @Pattern(Identifiers.PATTERN) String undoSchema) {
 
     public static final String DEFAULT_WORK_SCHEMA = "_schemachange";
     public static final String DEFAULT_UNDO_SCHEMA = "_schemachange_undo";
@@ -51,21 +69,35 @@ public record SchemaChangeSpec(
     public enum Strategy { Auto, Copy, Native }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Database(String host, Integer port, String schema, String credentialsSecret) {
+    public record Database(
+            @Required @Pattern(Identifiers.HOST_PATTERN) String host,
+            @Min(1) @Max(65535) Integer port,
+            @Required @Pattern(Identifiers.PATTERN) String schema,
+            @Required @Pattern(SECRET_NAME_PATTERN) String credentialsSecret) {
+        /** A Kubernetes object name. */
+        public static final String SECRET_NAME_PATTERN = "^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$";
+
         public Database {
             port = port == null ? 3306 : port;
         }
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record SplitPart(String table, List<String> columns, String alter) {
+    public record SplitPart(
+            @Required @Pattern(Identifiers.PATTERN) String table,
+            @Required @Size(min = 1) List<@Pattern(Identifiers.PATTERN) String> columns,
+            String alter) {
         public SplitPart {
             columns = columns == null ? List.of() : List.copyOf(columns);
         }
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Backfill(String chunkTime, Integer maxChunkRows, Integer threads, Throttle throttle) {
+    public record Backfill(
+            @Pattern(Durations.PATTERN) String chunkTime,
+            @Min(1) Integer maxChunkRows,
+            @Min(1) @Max(64) Integer threads,
+            Throttle throttle) {
         public Backfill {
             chunkTime = chunkTime == null ? "500ms" : chunkTime;
             maxChunkRows = maxChunkRows == null ? 50_000 : maxChunkRows;
@@ -75,7 +107,10 @@ public record SchemaChangeSpec(
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Throttle(Integer maxThreadsRunning, Integer maxReplicaLagSeconds, List<String> replicas) {
+    public record Throttle(
+            @Min(1) Integer maxThreadsRunning,
+            @Min(0) Integer maxReplicaLagSeconds,
+            List<@Pattern(Identifiers.HOST_PORT_PATTERN) String> replicas) {
         public Throttle {
             maxThreadsRunning = maxThreadsRunning == null ? 25 : maxThreadsRunning;
             maxReplicaLagSeconds = maxReplicaLagSeconds == null ? 1 : maxReplicaLagSeconds;
@@ -86,7 +121,11 @@ public record SchemaChangeSpec(
     public enum Approval { None, Required }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Swap(Approval approval, Window window, String lockWaitTimeout, Integer maxAttempts) {
+    public record Swap(
+            Approval approval,
+            Window window,
+            @Pattern(Durations.PATTERN) String lockWaitTimeout,
+            @Min(1) Integer maxAttempts) {
         public Swap {
             approval = approval == null ? Approval.None : approval;
             lockWaitTimeout = lockWaitTimeout == null ? "2s" : lockWaitTimeout;
@@ -95,7 +134,13 @@ public record SchemaChangeSpec(
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Window(String schedule, String duration, String timeZone) {
+    public record Window(
+            @Required @Pattern(CRON_PATTERN) String schedule,
+            @Required @Pattern(Durations.PATTERN) String duration,
+            String timeZone) {
+        /** Five space-separated fields; the reconciler parses them with cron-utils for the real check. */
+        public static final String CRON_PATTERN = "^\\s*\\S+(\\s+\\S+){4}\\s*$";
+
         public Window {
             timeZone = timeZone == null || timeZone.isBlank() ? "UTC" : timeZone;
         }
@@ -111,14 +156,18 @@ public record SchemaChangeSpec(
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record MigrationVersion(String table, String column, String value, Map<String, String> values) {
+    public record MigrationVersion(
+            @Required @Pattern(Identifiers.PATTERN) String table,
+            @Required @Pattern(Identifiers.PATTERN) String column,
+            @Required String value,
+            Map<String, String> values) {
         public MigrationVersion {
             values = values == null ? Map.of() : Map.copyOf(values);
         }
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Retention(String keepOldTableFor, Boolean reverseSync) {
+    public record Retention(@Pattern(Durations.PATTERN) String keepOldTableFor, Boolean reverseSync) {
         public Retention {
             keepOldTableFor = keepOldTableFor == null ? "72h" : keepOldTableFor;
             reverseSync = reverseSync == null || reverseSync;
