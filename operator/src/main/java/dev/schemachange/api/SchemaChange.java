@@ -30,8 +30,6 @@ public class SchemaChange extends CustomResource<SchemaChangeSpec, SchemaChangeS
     public static final String GROUP = "schemachange.dev";
     public static final String VERSION = "v1alpha1";
 
-    @Override
-    protected SchemaChangeStatus initStatus() {
-        return new SchemaChangeStatus();
-    }
+    // No initStatus(): a status created on read would differ from the server's (none), and the JSON patch that
+    // JOSDK computes for the first status write would then address /status/... on a missing /status.
 }

@@ -17,6 +17,10 @@ public class SchemaChangeStatus {
     private SwapStatus swap;
     private String oldTable;
     private String message;
+    /** host:port/schema.table the change works on; a later spec naming another target is refused. */
+    private String target;
+    /** Hash of the spec the status describes; after the swap a spec with another hash is refused. */
+    private String specHash;
 
     public Long getObservedGeneration() { return observedGeneration; }
     public void setObservedGeneration(Long v) { observedGeneration = v; }
@@ -32,6 +36,10 @@ public class SchemaChangeStatus {
     public void setOldTable(String v) { oldTable = v; }
     public String getMessage() { return message; }
     public void setMessage(String v) { message = v; }
+    public String getTarget() { return target; }
+    public void setTarget(String v) { target = v; }
+    public String getSpecHash() { return specHash; }
+    public void setSpecHash(String v) { specHash = v; }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record BackfillStatus(String cursor, Long rowsCopied, Long rowsEstimated, Double percent,
