@@ -1,0 +1,26 @@
+package dev.schemachange.operator;
+
+import java.time.Duration;
+import java.util.Optional;
+
+import dev.schemachange.api.Phase;
+import dev.schemachange.engine.Controls;
+import dev.schemachange.engine.Progress;
+
+/**
+ * The engine as one reconcile uses it: a bounded slice of work, rollback, or a look at the stored state.
+ * Production: {@link MigratorEngine}. Tests of the Kubernetes side may script it.
+ */
+public interface Engine {
+    Progress advance(Controls controls, Duration budget, Phase until);
+
+    Progress rollback(Duration budget);
+
+    Optional<Progress> read();
+
+    /** Builds the engine for one change. */
+    @FunctionalInterface
+    interface Factory {
+        Engine create(ChangeTarget target);
+    }
+}

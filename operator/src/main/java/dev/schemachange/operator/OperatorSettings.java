@@ -1,0 +1,26 @@
+package dev.schemachange.operator;
+
+import java.time.Clock;
+import java.time.Duration;
+
+/**
+ * The reconciler's knobs. {@code slice} bounds one reconcile's engine work so no thread is held for minutes;
+ * {@code busyDelay} spaces slices of a moving change (and so its status patches, about once per second at
+ * most); {@code waitPoll} is how often a waiting change looks again; {@code backoff*} space retries of problems
+ * that need a human.
+ */
+public record OperatorSettings(Clock clock, Duration slice, Duration busyDelay, Duration waitPoll,
+                               Duration backoffInitial, Duration backoffMax) {
+    public static OperatorSettings defaults() {
+        return new OperatorSettings(Clock.systemUTC(), Duration.ofSeconds(10), Duration.ofSeconds(1),
+                Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofMinutes(5));
+    }
+
+    public OperatorSettings withClock(Clock c) {
+        return new OperatorSettings(c, slice, busyDelay, waitPoll, backoffInitial, backoffMax);
+    }
+
+    public OperatorSettings withBackoff(Duration initial, Duration max) {
+        return new OperatorSettings(clock, slice, busyDelay, waitPoll, initial, max);
+    }
+}

@@ -1,0 +1,193 @@
+package dev.schemachange.operator;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Locale;
+import java.util.Optional;
+
+import dev.schemachange.api.Phase;
+import dev.schemachange.api.SchemaChangeSpec;
+import dev.schemachange.api.SchemaChangeStatus;
+import dev.schemachange.api.SchemaChangeStatus.BackfillStatus;
+import dev.schemachange.api.SchemaChangeStatus.SwapStatus;
+import dev.schemachange.engine.Controls;
+import dev.schemachange.engine.Progress;
+import dev.schemachange.engine.SwapWindow;
+
+/**
+ * Maps the engine's {@link Progress} to the status users read: phase, backfill and swap blocks, old table,
+ * message and the conditions. Pure: everything it needs is passed in, the clock included.
+ */
+public final class ProgressStatus {
+    private final SchemaChangeSpec spec;
+    private final Controls controls;
+    private final SwapWindow window;
+    private final Instant now;
+
+    public ProgressStatus(SchemaChangeSpec spec, Controls controls, SwapWindow window, Instant now) {
+        this.spec = spec;
+        this.controls = controls;
+        this.window = window;
+        this.now = now;
+    }
+
+    /** Fills {@code status} (a fresh copy) from {@code p}; conditions are set on {@code conditions}. */
+    public void apply(Progress p, SchemaChangeStatus status, Conditions conditions) {
+        Phase phase = p.phase() == null ? Phase.Pending : p.phase();
+        status.setPhase(phase.name());
+        status.setBackfill(backfill(p, phase));
+        status.setSwap(swap(p, phase));
+        status.setOldTable(p.oldTable());
+        status.setMessage(p.message() == null || p.message().isBlank() ? summary(p, phase) : p.message());
+        conditions(p, phase, conditions);
+    }
+
+    private static BackfillStatus backfill(Progress p, Phase phase) {
+        if (phase.isBefore(Phase.Backfilling) && p.rowsCopied() == 0) {
+            return null;
+        }
+        return new BackfillStatus(p.cursor(), p.rowsCopied(), p.rowsEstimated(), p.percent(),
+                Math.round(p.rowsPerSecond()), time(p.eta()), p.chunkRows(), p.chunksRepaired());
+    }
+
+    private SwapStatus swap(Progress p, Phase phase) {
+        Instant next = p.nextWindowStart();
+        if (next == null && phase.isBefore(Phase.Swapping)) {
+            next = window.nextStart(now).orElse(null);
+        }
+        if (next == null && p.swapAttempts() == 0 && p.swappedAt() == null) {
+            return null;
+        }
+        return new SwapStatus(time(next), p.swapAttempts(), time(p.swappedAt()), p.lockMillis());
+    }
+
+    private void conditions(Progress p, Phase phase, Conditions c) {
+        Wait wait = Wait.of(p.waitingFor());
+        boolean failed = phase == Phase.Failed;
+        boolean blocked = p.problem() != null && !failed;
+        boolean live = phase.isSwapped();
+        boolean copied = !phase.isBefore(Phase.Verifying) && (phase.isBefore(Phase.RollingBack));
+        boolean verified = !phase.isBefore(Phase.AwaitingSwap) && phase.isBefore(Phase.RollingBack);
+
+        c.set(Conditions.VALIDATED, true, Reasons.SPEC_VALID, "the spec is valid");
+        c.set(Conditions.READY, live, phase.name(), live ? "the new table is live" + oldTable(p)
+                : "the new table is not live yet (phase " + phase + ")");
+        if (phase.isTerminal() || phase == Phase.Swapped) {
+            c.set(Conditions.PROGRESSING, false, phase.name(), phaseText(phase));
+        } else if (controls.paused()) {
+            c.set(Conditions.PROGRESSING, false, Reasons.PAUSED, "paused: remove the annotation "
+                    + AnnotationControls.PAUSED + " to resume");
+        } else if (blocked) {
+            c.set(Conditions.PROGRESSING, false, Reasons.BLOCKED, p.problem().toString());
+        } else if (wait != Wait.NONE) {
+            c.set(Conditions.PROGRESSING, false, wait.reason, "waiting for " + p.waitingFor());
+        } else {
+            c.set(Conditions.PROGRESSING, true, phase.name(), status(p, phase));
+        }
+        c.set(Conditions.BACKFILL_COMPLETE, copied, copied ? "Copied" : Reasons.NOT_YET,
+                copied ? p.rowsCopied() + " rows copied" : "copied " + p.percent() + "%");
+        c.set(Conditions.VERIFIED, verified, verified ? "ChecksumsMatch" : Reasons.NOT_YET,
+                verified ? "shadow and original compared equal" + repaired(p) : "not verified yet");
+        swapScheduled(p, phase, c);
+        c.set(Conditions.SWAPPED, live, live ? "Swapped" : Reasons.NOT_YET,
+                live ? "swapped at " + time(p.swappedAt()) + oldTable(p) : "not swapped");
+        c.set(Conditions.THROTTLED, wait == Wait.THROTTLE, wait == Wait.THROTTLE ? Reasons.THROTTLED
+                : Reasons.NOT_THROTTLED, wait == Wait.THROTTLE ? p.waitingFor() : "not throttled");
+        c.set(Conditions.PAUSED, controls.paused(), controls.paused() ? Reasons.PAUSED : Reasons.NOT_PAUSED,
+                controls.paused() ? "remove the annotation " + AnnotationControls.PAUSED + " to resume" : "running");
+        c.set(Conditions.DEGRADED, blocked, blocked ? Reasons.BLOCKED : Reasons.AS_EXPECTED,
+                blocked ? p.problem().toString() : "no problem");
+        c.set(Conditions.FAILED, failed, failed ? "Failed" : Reasons.AS_EXPECTED,
+                failed ? (p.problem() == null ? p.message() : p.problem().toString()) + "; the original table is "
+                        + "untouched; fix the spec to retry" : "not failed");
+    }
+
+    private void swapScheduled(Progress p, Phase phase, Conditions c) {
+        if (!phase.isBefore(Phase.Swapping)) {
+            c.set(Conditions.SWAP_SCHEDULED, false, phase.name(), phaseText(phase));
+            return;
+        }
+        boolean approvalMissing = spec.swap().approval() == SchemaChangeSpec.Approval.Required
+                && !controls.swapApproved();
+        Optional<Instant> nextWindow = Optional.ofNullable(p.nextWindowStart()).or(() -> window.nextStart(now));
+        if (approvalMissing) {
+            c.set(Conditions.SWAP_SCHEDULED, false, Reasons.APPROVAL_REQUIRED, "swap.approval is Required: "
+                    + "kubectl annotate schemachange <name> " + AnnotationControls.SWAP_APPROVED + "=true");
+        } else if (controls.swapNotBefore() != null && controls.swapNotBefore().isAfter(now)) {
+            c.set(Conditions.SWAP_SCHEDULED, true, Reasons.NOT_BEFORE, "swap not before "
+                    + time(controls.swapNotBefore()) + nextWindow.map(t -> ", window " + window).orElse(""));
+        } else if (!window.isAlways() && !window.allows(now, java.time.Duration.ZERO)) {
+            c.set(Conditions.SWAP_SCHEDULED, true, Reasons.WAITING_FOR_WINDOW, "next window " + window
+                    + " starts " + nextWindow.map(ProgressStatus::time).orElse("never"));
+        } else {
+            c.set(Conditions.SWAP_SCHEDULED, true, Reasons.READY_TO_SWAP, window.isAlways()
+                    ? "swaps once the copy is verified" : "window open until " + window.currentEnd(now)
+                    .map(ProgressStatus::time).orElse("?"));
+        }
+    }
+
+    private static String summary(Progress p, Phase phase) {
+        return p.waitingFor() != null ? phase + ": waiting for " + p.waitingFor() : status(p, phase);
+    }
+
+    private static String status(Progress p, Phase phase) {
+        if (phase == Phase.Backfilling) {
+            return String.format(Locale.ROOT, "copying %.1f%% at %d rows/s%s", p.percent(),
+                    Math.round(p.rowsPerSecond()), p.eta() == null ? "" : ", ETA " + time(p.eta()));
+        }
+        return phaseText(phase);
+    }
+
+    private static String phaseText(Phase phase) {
+        return switch (phase) {
+            case Swapped -> "the new table is live; the old one is kept, reverse-synced, until retention ends";
+            case Completed -> "done: the new table is live and every helper object is gone";
+            case RolledBack -> "rolled back: the original table is as it was";
+            case Failed -> "failed";
+            default -> phase.name();
+        };
+    }
+
+    private static String oldTable(Progress p) {
+        return p.oldTable() == null ? "" : "; old table " + p.oldTable();
+    }
+
+    private static String repaired(Progress p) {
+        return p.chunksRepaired() == 0 ? "" : " (" + p.chunksRepaired() + " chunks re-copied)";
+    }
+
+    static String time(Instant t) {
+        return t == null ? null : t.truncatedTo(ChronoUnit.SECONDS).toString();
+    }
+
+    /** What the engine waits for, read from the first word of {@code waitingFor}. */
+    enum Wait {
+        NONE(null), APPROVAL(Reasons.APPROVAL_REQUIRED), WINDOW(Reasons.WAITING_FOR_WINDOW),
+        NOT_BEFORE(Reasons.NOT_BEFORE), PAUSE(Reasons.PAUSED), THROTTLE(Reasons.THROTTLED), OTHER("Waiting");
+
+        final String reason;
+
+        Wait(String reason) {
+            this.reason = reason;
+        }
+
+        static Wait of(String waitingFor) {
+            if (waitingFor == null || waitingFor.isBlank()) {
+                return NONE;
+            }
+            String w = waitingFor.toLowerCase(Locale.ROOT);
+            if (w.startsWith("approval")) {
+                return APPROVAL;
+            } else if (w.startsWith("window")) {
+                return WINDOW;
+            } else if (w.startsWith("not-before") || w.startsWith("not before")) {
+                return NOT_BEFORE;
+            } else if (w.startsWith("pause")) {
+                return PAUSE;
+            } else if (w.startsWith("throttl") || w.contains("replica lag") || w.contains("threads_running")) {
+                return THROTTLE;
+            }
+            return OTHER;
+        }
+    }
+}

@@ -1,0 +1,352 @@
+package dev.schemachange.operator;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.stream.Collectors;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.schemachange.api.Phase;
+import dev.schemachange.api.Problem;
+import dev.schemachange.api.SchemaChange;
+import dev.schemachange.api.SchemaChangeSpec;
+import dev.schemachange.api.SchemaChangeStatus;
+import dev.schemachange.engine.Controls;
+import dev.schemachange.engine.Progress;
+import dev.schemachange.engine.SpecValidation;
+import dev.schemachange.engine.SwapWindow;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+
+/**
+ * Walks one SchemaChange a bounded slice further per reconcile: check the spec (never trusting admission),
+ * read the steering annotations, get the credentials, let the engine work for at most one slice, write what it
+ * reports into the status when that changed, and come back later. Generation-aware filtering is off because
+ * annotations steer a change without bumping the generation; {@link SteeringEventFilter} keeps our own status
+ * patches from waking us.
+ */
+@ControllerConfiguration(name = SchemaChangeReconciler.NAME, generationAwareEventProcessing = false,
+        informer = @Informer(onUpdateFilter = SteeringEventFilter.class))
+public final class SchemaChangeReconciler implements Reconciler<SchemaChange>, Cleaner<SchemaChange> {
+    public static final String NAME = "schemachange";
+    private static final Logger log = LoggerFactory.getLogger(SchemaChangeReconciler.class);
+
+    private final Engine.Factory engines;
+    private final OperatorSettings settings;
+    private final CredentialsReader credentials;
+    private final EventRecorder events;
+    private final Backoff backoff;
+    private final KubernetesSerialization json = new KubernetesSerialization();
+
+    public SchemaChangeReconciler(KubernetesClient client, Engine.Factory engines, OperatorSettings settings) {
+        this.engines = engines;
+        this.settings = settings;
+        this.credentials = new CredentialsReader(client);
+        this.events = new EventRecorder(client, settings.clock());
+        this.backoff = new Backoff(settings.backoffInitial(), settings.backoffMax());
+    }
+
+    @Override
+    public UpdateControl<SchemaChange> reconcile(SchemaChange change, Context<SchemaChange> context) {
+        Instant now = settings.clock().instant();
+        SchemaChangeStatus before = change.getStatus() == null ? new SchemaChangeStatus() : change.getStatus();
+        SchemaChangeStatus after = copy(before);
+        Conditions conditions = new Conditions(before.getConditions(), generation(change), now);
+        Duration again = step(change, before, after, conditions, now);
+        after.setConditions(conditions.toList());
+        announce(change, before, after);
+        UpdateControl<SchemaChange> control = sameStatus(before, after) ? UpdateControl.noUpdate()
+                : UpdateControl.patchStatus(statusOnly(change, after));
+        return again == null ? control : control.rescheduleAfter(again);
+    }
+
+    /** Does the work and fills {@code after}; returns when to look again, or null for "on the next change". */
+    private Duration step(SchemaChange change, SchemaChangeStatus before, SchemaChangeStatus after,
+                          Conditions conditions, Instant now) {
+        SchemaChangeSpec spec = change.getSpec();
+        List<Problem> invalid = SpecValidation.checkForCluster(spec);
+        if (!invalid.isEmpty()) {
+            return invalid(change, before, after, conditions, invalid);
+        }
+        String target = ChangeTarget.jdbcUrl(spec.database()).substring("jdbc:mysql://".length()) + "." + spec.table();
+        String hash = SpecHash.of(spec);
+        if (refused(before, after, conditions, target, hash)) {
+            return null;
+        }
+        if (finished(change, before)) {
+            return null;
+        }
+        AnnotationControls.Parsed steering = AnnotationControls.read(change.getMetadata().getAnnotations());
+        String key = owner(change);
+        CredentialsReader.Result login = credentials.read(change.getMetadata().getNamespace(),
+                spec.database().credentialsSecret());
+        if (!login.ok()) {
+            return unavailable(after, conditions, login.reason(), login.problem(), key);
+        }
+        ChangeTarget where = new ChangeTarget(spec, key, ChangeTarget.jdbcUrl(spec.database()), login.credentials());
+        Problem connection = probe(where);
+        if (connection != null) {
+            String reason = connection.reason().startsWith("access denied") ? Reasons.CREDENTIALS_REJECTED
+                    : Reasons.DATABASE_UNREACHABLE;
+            return unavailable(after, conditions, reason, connection, key);
+        }
+        Progress progress;
+        try {
+            progress = work(engines.create(where), steering.controls());
+        } catch (RuntimeException e) {
+            log.warn("{}: engine slice failed", key, e);
+            return unavailable(after, conditions, Reasons.ENGINE_ERROR, new Problem(null, "the engine failed: "
+                    + e.getMessage(), "see the operator log; the change retries with backoff"), key);
+        }
+        backoff.reset(key);
+        after.setObservedGeneration(generation(change));
+        after.setTarget(target);
+        after.setSpecHash(hash);
+        SwapWindow window = SwapWindow.of(spec.swap().window());
+        new ProgressStatus(spec, steering.controls(), window, now).apply(progress, after, conditions);
+        annotationProblems(steering, conditions);
+        return again(progress, steering.controls(), window, now);
+    }
+
+    private Progress work(Engine engine, Controls controls) {
+        if (controls.rollback()) {
+            boolean swapped = engine.read().map(p -> p.phase() != null && p.phase().isSwapped()).orElse(false);
+            if (!swapped) {
+                return engine.rollback(settings.slice());
+            }
+        }
+        return engine.advance(controls, settings.slice(), Phase.Completed);
+    }
+
+    /** Reports a bad spec. Before any work it fails the change; once work started it halts it where it is. */
+    private Duration invalid(SchemaChange change, SchemaChangeStatus before, SchemaChangeStatus after,
+                             Conditions conditions, List<Problem> problems) {
+        String text = problems.stream().map(Problem::toString).collect(Collectors.joining("; "));
+        boolean started = before.getPhase() != null && !Phase.Pending.name().equals(before.getPhase())
+                && !Phase.Failed.name().equals(before.getPhase());
+        after.setObservedGeneration(generation(change));
+        conditions.set(Conditions.VALIDATED, false, Reasons.INVALID_SPEC, text);
+        conditions.set(Conditions.READY, false, Reasons.INVALID_SPEC, "fix the spec; a new generation retries");
+        conditions.set(Conditions.PROGRESSING, false, Reasons.INVALID_SPEC, "halted until the spec is fixed");
+        if (started) {
+            after.setMessage("halted: invalid spec: " + text);
+            conditions.set(Conditions.DEGRADED, true, Reasons.INVALID_SPEC, text);
+            Conditions.TYPES.stream().filter(t -> !List.of(Conditions.VALIDATED, Conditions.READY,
+                    Conditions.PROGRESSING, Conditions.DEGRADED).contains(t)).forEach(conditions::keep);
+        } else {
+            after.setPhase(Phase.Failed.name());
+            after.setMessage("invalid spec: " + text);
+            conditions.set(Conditions.FAILED, true, Reasons.INVALID_SPEC, text + "; nothing was changed in the "
+                    + "database");
+        }
+        return null;
+    }
+
+    /** Table and database are fixed once work started, and after the swap the spec is. */
+    private boolean refused(SchemaChangeStatus before, SchemaChangeStatus after, Conditions conditions,
+                            String target, String hash) {
+        Phase phase = phase(before);
+        String why = null;
+        String reason = null;
+        if (before.getTarget() != null && !before.getTarget().equals(target) && phase != Phase.Pending
+                && !phase.isTerminal()) {
+            reason = Reasons.TARGET_CHANGED;
+            why = "spec.table/spec.database changed from " + before.getTarget() + " to " + target
+                    + " while the change runs: restore them, or roll back and create a new SchemaChange";
+        } else if (phase.isSwapped() && before.getSpecHash() != null && !before.getSpecHash().equals(hash)) {
+            reason = Reasons.SPEC_CHANGE_REFUSED;
+            why = "the spec changed after the swap: restore it; a further change needs a new SchemaChange";
+        }
+        if (why == null) {
+            return false;
+        }
+        Conditions.TYPES.stream().filter(t -> !Conditions.DEGRADED.equals(t)).forEach(conditions::keep);
+        conditions.set(Conditions.DEGRADED, true, reason, why);
+        after.setMessage(why);
+        return true;
+    }
+
+    /** A finished change stays finished until its spec changes; nothing to ask the database. */
+    private static boolean finished(SchemaChange change, SchemaChangeStatus before) {
+        return phase(before).isTerminal() && Objects.equals(before.getObservedGeneration(), generation(change))
+                && Conditions.isTrue(before.getConditions(), Conditions.VALIDATED);
+    }
+
+    /** Credentials or database not usable: say why and how to fix it, keep the rest, retry with backoff. */
+    private Duration unavailable(SchemaChangeStatus after, Conditions conditions, String reason, Problem problem,
+                                 String key) {
+        Conditions.TYPES.forEach(conditions::keep);
+        if (after.getPhase() == null) {
+            after.setPhase(Phase.Pending.name());
+        }
+        conditions.set(Conditions.VALIDATED, true, Reasons.SPEC_VALID, "the spec is valid");
+        conditions.set(Conditions.PROGRESSING, false, reason, problem.toString());
+        conditions.set(Conditions.DEGRADED, true, reason, problem.toString());
+        after.setMessage(problem.toString());
+        Duration wait = backoff.next(key);
+        log.info("{}: {} — retrying in {}", key, problem, wait);
+        return wait;
+    }
+
+    private static void annotationProblems(AnnotationControls.Parsed steering, Conditions conditions) {
+        if (!steering.problems().isEmpty()) {
+            conditions.set(Conditions.DEGRADED, true, Reasons.INVALID_ANNOTATION, steering.problems().stream()
+                    .map(Problem::toString).collect(Collectors.joining("; ")));
+        }
+    }
+
+    /** Opens and closes one session, so a wrong password is reported as such before the engine starts. */
+    private static Problem probe(ChangeTarget where) {
+        try (Connection ignored = where.connections().open()) {
+            return null;
+        } catch (SQLException e) {
+            if (e.getErrorCode() == 1045 || "28000".equals(e.getSQLState())) {
+                return new Problem("spec.database.credentialsSecret", "access denied for the user in the Secret "
+                        + "at " + where.where(), "fix username/password in the Secret, or GRANT the user access");
+            }
+            if (e.getErrorCode() == 1049) {
+                return new Problem("spec.database.schema", "unknown schema at " + where.where(),
+                        "fix spec.database.schema");
+            }
+            return new Problem("spec.database.host", "cannot connect to " + where.where() + ": " + e.getMessage(),
+                    "check host, port and network policies; the change retries with backoff");
+        }
+    }
+
+    /** When to come back: soon while moving, at the next window or poll interval while waiting, never when done. */
+    private Duration again(Progress p, Controls controls, SwapWindow window, Instant now) {
+        Phase phase = p.phase() == null ? Phase.Pending : p.phase();
+        if (phase.isTerminal()) {
+            return null;
+        }
+        boolean waiting = p.waitingFor() != null || controls.paused() || p.problem() != null
+                || phase == Phase.Swapped;
+        if (!waiting) {
+            return settings.busyDelay();
+        }
+        Instant wake = now.plus(settings.waitPoll());
+        Instant next = p.nextWindowStart() != null ? p.nextWindowStart() : window.nextStart(now).orElse(null);
+        if (controls.swapNotBefore() != null && controls.swapNotBefore().isAfter(now)
+                && controls.swapNotBefore().isBefore(wake)) {
+            wake = controls.swapNotBefore();
+        }
+        if (next != null && next.isAfter(now) && next.isBefore(wake)) {
+            wake = next;
+        }
+        Duration d = Duration.between(now, wake);
+        return d.compareTo(settings.busyDelay()) < 0 ? settings.busyDelay() : d;
+    }
+
+    /** Events for what a human should see in {@code kubectl describe}: phase changes and new problems. */
+    private void announce(SchemaChange change, SchemaChangeStatus before, SchemaChangeStatus after) {
+        if (after.getPhase() != null && !after.getPhase().equals(before.getPhase())) {
+            if (Phase.Failed.name().equals(after.getPhase())) {
+                events.warning(change, Phase.Failed.name(), after.getMessage());
+            } else {
+                events.normal(change, after.getPhase(), after.getMessage());
+            }
+        }
+        for (String type : List.of(Conditions.DEGRADED, Conditions.FAILED)) {
+            Condition now = Conditions.find(after.getConditions(), type);
+            Condition was = Conditions.find(before.getConditions(), type);
+            boolean raised = now != null && "True".equals(now.getStatus()) && (was == null
+                    || !"True".equals(was.getStatus()) || !Objects.equals(was.getReason(), now.getReason()));
+            if (raised && !(Conditions.FAILED.equals(type) && !after.getPhase().equals(before.getPhase()))) {
+                events.warning(change, now.getReason(), now.getMessage());
+            }
+        }
+    }
+
+    @Override
+    public DeleteControl cleanup(SchemaChange change, Context<SchemaChange> context) {
+        String key = owner(change);
+        SchemaChangeStatus status = change.getStatus() == null ? new SchemaChangeStatus() : change.getStatus();
+        boolean reachedEngine = Conditions.isTrue(status.getConditions(), Conditions.VALIDATED)
+                && SpecValidation.checkForCluster(change.getSpec()).isEmpty();
+        if (!reachedEngine) {
+            return DeleteControl.defaultDelete();
+        }
+        SchemaChangeSpec spec = change.getSpec();
+        CredentialsReader.Result login = credentials.read(change.getMetadata().getNamespace(),
+                spec.database().credentialsSecret());
+        if (!login.ok()) {
+            events.warning(change, Reasons.CLEANUP_FAILED, "cannot clean up: " + login.problem()
+                    + "; or remove the finalizer to leave any helper objects in the database");
+            return DeleteControl.noFinalizerRemoval().rescheduleAfter(backoff.next(key));
+        }
+        ChangeTarget where = new ChangeTarget(spec, key, ChangeTarget.jdbcUrl(spec.database()), login.credentials());
+        try {
+            Engine engine = engines.create(where);
+            Progress stored = engine.read().orElse(null);
+            if (stored == null) {
+                events.normal(change, Reasons.CLEANED_UP, "nothing to clean up in " + where.where());
+                return DeleteControl.defaultDelete();
+            }
+            if (stored.phase() != null && stored.phase().isSwapped()) {
+                events.normal(change, Reasons.CLEANED_UP, "the swap had happened: the live table "
+                        + where.where() + " is left alone" + (stored.oldTable() == null ? ""
+                        : "; the old table " + stored.oldTable() + " is kept until its retention ends"));
+                return DeleteControl.defaultDelete();
+            }
+            Progress p = engine.rollback(settings.slice());
+            if (p.phase() == Phase.RolledBack || p.phase() == null) {
+                backoff.reset(key);
+                events.normal(change, Reasons.CLEANED_UP, "before the swap: removed triggers, shadow table and "
+                        + "state; the original table " + where.where() + " is untouched");
+                return DeleteControl.defaultDelete();
+            }
+            return DeleteControl.noFinalizerRemoval().rescheduleAfter(settings.busyDelay());
+        } catch (RuntimeException e) {
+            log.warn("{}: cleanup failed", key, e);
+            events.warning(change, Reasons.CLEANUP_FAILED, "cleanup failed: " + e.getMessage()
+                    + "; retrying with backoff, or remove the finalizer to leave helper objects in the database");
+            return DeleteControl.noFinalizerRemoval().rescheduleAfter(backoff.next(key));
+        }
+    }
+
+    static String owner(SchemaChange change) {
+        return change.getMetadata().getNamespace() + "/" + change.getMetadata().getName();
+    }
+
+    private static Long generation(SchemaChange change) {
+        return change.getMetadata().getGeneration();
+    }
+
+    private static Phase phase(SchemaChangeStatus status) {
+        try {
+            return status.getPhase() == null ? Phase.Pending : Phase.valueOf(status.getPhase());
+        } catch (IllegalArgumentException e) {
+            return Phase.Pending;
+        }
+    }
+
+    private SchemaChangeStatus copy(SchemaChangeStatus status) {
+        return json.clone(status);
+    }
+
+    private boolean sameStatus(SchemaChangeStatus a, SchemaChangeStatus b) {
+        return json.asJson(a).equals(json.asJson(b));
+    }
+
+    /** Only name, namespace and status: what a status patch (merge or server-side apply) should carry. */
+    private static SchemaChange statusOnly(SchemaChange change, SchemaChangeStatus status) {
+        SchemaChange patch = new SchemaChange();
+        patch.getMetadata().setName(change.getMetadata().getName());
+        patch.getMetadata().setNamespace(change.getMetadata().getNamespace());
+        patch.setStatus(status);
+        return patch;
+    }
+}

@@ -1,0 +1,203 @@
+package dev.schemachange.operator;
+
+import static dev.schemachange.operator.OperatorTestSupport.NAMESPACE;
+import static dev.schemachange.operator.OperatorTestSupport.SECRET;
+import static dev.schemachange.operator.OperatorTestSupport.change;
+import static dev.schemachange.operator.ScriptedEngine.progress;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.function.Predicate;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.schemachange.api.Phase;
+import dev.schemachange.api.SchemaChange;
+import dev.schemachange.engine.Controls;
+import dev.schemachange.testing.MariaDb;
+import dev.schemachange.testing.TestDatabase;
+import io.fabric8.kubernetes.api.model.Condition;
+
+/**
+ * The reconciler against a mock API server and the real throwaway MariaDB, with a scripted engine: what users
+ * see in status, conditions and events, and how annotations reach the engine.
+ */
+@MariaDb
+class SchemaChangeReconcilerTest {
+    private static final Duration PATIENCE = Duration.ofSeconds(20);
+
+    private final TestClock clock = new TestClock(Instant.parse("2026-11-24T10:00:00Z"));
+    private MockCluster cluster;
+    private SchemaChangeOperator operator;
+    private ScriptedEngine engine;
+
+    @BeforeEach
+    void start(TestDatabase db) {
+        db.exec("CREATE TABLE IF NOT EXISTS orders (id INT PRIMARY KEY, total INT)");
+        cluster = new MockCluster();
+        cluster.namespace(NAMESPACE);
+        engine = new ScriptedEngine(controls -> progress(Phase.Backfilling, null));
+        operator = new SchemaChangeOperator(cluster.client, engine, OperatorTestSupport.settings(clock),
+                OperatorTestSupport.options());
+        operator.start();
+    }
+
+    @AfterEach
+    void stop() {
+        operator.close();
+        cluster.close();
+    }
+
+    private void rootLogin(TestDatabase db) {
+        cluster.secret(NAMESPACE, SECRET, Map.of("username", db.server().user(), "password", db.server().password()));
+    }
+
+    private SchemaChange awaitChange(String name, Predicate<SchemaChange> until) {
+        return await().atMost(PATIENCE).until(() -> cluster.change(NAMESPACE, name).get(),
+                c -> c != null && c.getStatus() != null && until.test(c));
+    }
+
+    private static Condition condition(SchemaChange c, String type) {
+        return Conditions.find(c.getStatus().getConditions(), type);
+    }
+
+    private static Predicate<SchemaChange> conditionIs(String type, String status, String reason) {
+        return c -> {
+            Condition cond = condition(c, type);
+            return cond != null && status.equals(cond.getStatus()) && reason.equals(cond.getReason());
+        };
+    }
+
+    @Test
+    void anInvalidSpecFailsNamingFieldAndFixWithoutTouchingTheDatabase(TestDatabase db) {
+        rootLogin(db);
+        cluster.apply(change("bad", db, "\"orders`; DROP TABLE orders; --\"", """
+                alter: "ADD COLUMN x INT"
+                split: [{table: part, columns: [id]}]
+                swap: {window: {schedule: "every saturday", duration: 2h}}
+                """));
+
+        SchemaChange failed = awaitChange("bad", c -> Phase.Failed.name().equals(c.getStatus().getPhase()));
+
+        Condition validated = condition(failed, Conditions.VALIDATED);
+        assertThat(validated.getStatus()).isEqualTo("False");
+        assertThat(validated.getReason()).isEqualTo(Reasons.INVALID_SPEC);
+        assertThat(validated.getMessage()).contains("spec.table: '", "no quotes, dots or semicolons",
+                "both alter and split are set", "set exactly one", "spec.swap.window.schedule", "0 2 * * 6");
+        assertThat(condition(failed, Conditions.FAILED).getMessage()).contains("nothing was changed");
+        assertThat(failed.getStatus().getObservedGeneration()).isEqualTo(failed.getMetadata().getGeneration());
+        assertThat(engine.targets).as("the engine was never asked").isEmpty();
+        assertThat(db.count("SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE '_schemachange%'"))
+                .isZero();
+        await().atMost(PATIENCE).until(() -> cluster.events(NAMESPACE, "bad"),
+                events -> events.stream().anyMatch(e -> "Warning".equals(e.getType()) && "Failed".equals(e.getReason())));
+    }
+
+    @Test
+    void aMissingSecretIsReportedAndRetriedUntilItExists(TestDatabase db) {
+        cluster.apply(change("nosecret", db, "orders", "alter: \"ADD COLUMN x INT\""));
+
+        SchemaChange waiting = awaitChange("nosecret",
+                conditionIs(Conditions.DEGRADED, "True", Reasons.CREDENTIALS_MISSING));
+        assertThat(condition(waiting, Conditions.DEGRADED).getMessage())
+                .contains("Secret shop/shop-db-osc does not exist", "kubectl -n shop create secret generic");
+        assertThat(condition(waiting, Conditions.VALIDATED).getStatus()).isEqualTo("True");
+        assertThat(engine.targets).isEmpty();
+
+        rootLogin(db);
+
+        awaitChange("nosecret", c -> Phase.Backfilling.name().equals(c.getStatus().getPhase()));
+        assertThat(engine.targets).first().satisfies(t -> assertThat(t.owner()).isEqualTo("shop/nosecret"));
+    }
+
+    @Test
+    void aWrongPasswordIsReportedAsSuch(TestDatabase db) {
+        cluster.secret(NAMESPACE, SECRET, Map.of("username", db.server().user(), "password", "not-the-password"));
+        cluster.apply(change("wrongpw", db, "orders", "alter: \"ADD COLUMN x INT\""));
+
+        SchemaChange rejected = awaitChange("wrongpw",
+                conditionIs(Conditions.DEGRADED, "True", Reasons.CREDENTIALS_REJECTED));
+
+        assertThat(condition(rejected, Conditions.DEGRADED).getMessage())
+                .contains("access denied", "fix username/password in the Secret")
+                .doesNotContain("not-the-password");
+        assertThat(engine.targets).isEmpty();
+    }
+
+    @Test
+    void annotationsReachTheEngineWithoutAGenerationChange(TestDatabase db) {
+        rootLogin(db);
+        engine.script = controls -> progress(Phase.AwaitingSwap, controls.paused() ? "paused" : "approval");
+        cluster.apply(change("steer", db, "orders", """
+                alter: "ADD COLUMN x INT"
+                swap: {approval: Required}
+                """));
+        SchemaChange waiting = awaitChange("steer",
+                conditionIs(Conditions.SWAP_SCHEDULED, "False", Reasons.APPROVAL_REQUIRED));
+        assertThat(condition(waiting, Conditions.SWAP_SCHEDULED).getMessage())
+                .contains("schemachange.dev/swap-approved=true");
+        long generation = waiting.getMetadata().getGeneration();
+
+        cluster.change(NAMESPACE, "steer").edit(c -> {
+            c.getMetadata().getAnnotations().put(AnnotationControls.SWAP_APPROVED, "true");
+            c.getMetadata().getAnnotations().put(AnnotationControls.SWAP_NOT_BEFORE, "2026-11-28T02:00:00Z");
+            c.getMetadata().getAnnotations().put(AnnotationControls.PAUSED, "true");
+            return c;
+        });
+
+        SchemaChange paused = awaitChange("steer", conditionIs(Conditions.PAUSED, "True", Reasons.PAUSED));
+        assertThat(paused.getMetadata().getGeneration()).isEqualTo(generation);
+        assertThat(engine.lastControls()).isEqualTo(
+                new Controls(true, Instant.parse("2026-11-28T02:00:00Z"), true, false));
+        assertThat(condition(paused, Conditions.SWAP_SCHEDULED).getReason()).isEqualTo(Reasons.NOT_BEFORE);
+        assertThat(condition(paused, Conditions.PROGRESSING).getMessage()).contains("remove the annotation");
+    }
+
+    @Test
+    void statusShowsTheNextSwapWindowByTheInjectedClock(TestDatabase db) {
+        rootLogin(db);
+        engine.script = controls -> progress(Phase.AwaitingSwap, "window");
+        cluster.apply(change("window", db, "orders", """
+                alter: "ADD COLUMN x INT"
+                swap: {window: {schedule: "0 2 * * 6", duration: 2h, timeZone: Europe/Berlin}}
+                """));
+
+        SchemaChange waiting = awaitChange("window",
+                conditionIs(Conditions.SWAP_SCHEDULED, "True", Reasons.WAITING_FOR_WINDOW));
+
+        assertThat(waiting.getStatus().getSwap().nextWindowStart()).isEqualTo("2026-11-28T01:00:00Z");
+        assertThat(condition(waiting, Conditions.PROGRESSING).getReason()).isEqualTo(Reasons.WAITING_FOR_WINDOW);
+    }
+
+    @Test
+    void everyPhaseChangeIsAnEventAndProgressIsInTheStatus(TestDatabase db) {
+        rootLogin(db);
+        engine.script = controls -> new dev.schemachange.engine.Progress(Phase.Backfilling, null, null, null,
+                "[500]", 500, 2000, 250.4, Instant.parse("2026-11-24T10:00:06Z"), 100, 0, null, 0, null, 0, null,
+                null);
+        cluster.apply(change("progress", db, "orders", "alter: \"ADD COLUMN x INT\""));
+
+        SchemaChange copying = awaitChange("progress", c -> c.getStatus().getBackfill() != null);
+
+        assertThat(copying.getStatus().getBackfill()).satisfies(b -> {
+            assertThat(b.cursor()).isEqualTo("[500]");
+            assertThat(b.percent()).isEqualTo(25.0);
+            assertThat(b.rowsPerSecond()).isEqualTo(250);
+            assertThat(b.eta()).isEqualTo("2026-11-24T10:00:06Z");
+        });
+        assertThat(copying.getStatus().getMessage()).isEqualTo("copying 25.0% at 250 rows/s, ETA 2026-11-24T10:00:06Z");
+        assertThat(condition(copying, Conditions.PROGRESSING).getStatus()).isEqualTo("True");
+
+        engine.script = controls -> progress(Phase.Completed, null);
+
+        awaitChange("progress", c -> Phase.Completed.name().equals(c.getStatus().getPhase()));
+        await().atMost(PATIENCE).until(() -> cluster.events(NAMESPACE, "progress").stream()
+                .map(e -> e.getReason()).toList(), reasons -> reasons.containsAll(
+                java.util.List.of("Backfilling", "Completed")));
+    }
+}

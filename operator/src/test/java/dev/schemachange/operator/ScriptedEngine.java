@@ -1,0 +1,58 @@
+package dev.schemachange.operator;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+
+import dev.schemachange.api.Phase;
+import dev.schemachange.engine.Controls;
+import dev.schemachange.engine.Progress;
+
+/**
+ * Stands in for the engine in tests of the Kubernetes side (status mapping, annotations, events): answers each
+ * slice with what {@code script} says and records the Controls it was given. Tests of the whole path use the
+ * real MigratorEngine instead.
+ */
+final class ScriptedEngine implements Engine, Engine.Factory {
+    final List<Controls> slices = new CopyOnWriteArrayList<>();
+    final List<ChangeTarget> targets = new CopyOnWriteArrayList<>();
+    volatile Function<Controls, Progress> script;
+    volatile int rollbacks;
+
+    ScriptedEngine(Function<Controls, Progress> script) {
+        this.script = script;
+    }
+
+    static Progress progress(Phase phase, String waitingFor) {
+        return new Progress(phase, null, waitingFor, null, null, 0, 0, 0, null, 0, 0, null, 0, null, 0, null, null);
+    }
+
+    @Override
+    public Engine create(ChangeTarget target) {
+        targets.add(target);
+        return this;
+    }
+
+    @Override
+    public Progress advance(Controls controls, Duration budget, Phase until) {
+        slices.add(controls);
+        return script.apply(controls);
+    }
+
+    @Override
+    public Progress rollback(Duration budget) {
+        rollbacks++;
+        return progress(Phase.RolledBack, null);
+    }
+
+    @Override
+    public Optional<Progress> read() {
+        return Optional.empty();
+    }
+
+    Controls lastControls() {
+        return slices.isEmpty() ? null : slices.get(slices.size() - 1);
+    }
+}
