@@ -1,15 +1,46 @@
 package dev.schemachange.cli;
 
+import java.time.Clock;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.schemachange.operator.MigratorEngine;
+import dev.schemachange.operator.OperatorOptions;
+import dev.schemachange.operator.OperatorSettings;
+import dev.schemachange.operator.SchemaChangeOperator;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import picocli.CommandLine.Command;
 
 @Command(name = "operator", mixinStandardHelpOptions = true,
-        description = "Run the Kubernetes operator (the container's default command).")
+        description = {"Run the Kubernetes operator (the container's default command).",
+                "Connects with the in-cluster config, else KUBECONFIG / ~/.kube/config.",
+                "Environment: " + OperatorOptions.NAMESPACES_ENV + " (comma-separated namespaces to watch, default all), "
+                        + OperatorOptions.LEADER_ELECTION_ENV + " (default true), "
+                        + OperatorOptions.LEASE_NAMESPACE_ENV + " (default: the pod's namespace)."})
 final class OperatorCommand implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(OperatorCommand.class);
+
     @Override
-    public Integer call() {
-        System.err.println("osc operator: not implemented yet");
-        return 2;
+    public Integer call() throws InterruptedException {
+        OperatorOptions options = OperatorOptions.fromEnvironment(System.getenv());
+        Clock clock = Clock.systemUTC();
+        CountDownLatch stopped = new CountDownLatch(1);
+        KubernetesClient client = new KubernetesClientBuilder().build();
+        SchemaChangeOperator operator = new SchemaChangeOperator(client, MigratorEngine.factory(clock),
+                OperatorSettings.defaults().withClock(clock), options);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            log.info("stopping");
+            operator.close();
+            client.close();
+            stopped.countDown();
+        }, "osc-operator-shutdown"));
+        operator.start();
+        log.info("osc operator running against {}", client.getMasterUrl());
+        stopped.await();
+        return 0;
     }
 }

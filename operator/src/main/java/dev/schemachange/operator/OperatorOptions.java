@@ -18,6 +18,8 @@ public record OperatorOptions(Set<String> namespaces, LeaderElectionConfiguratio
     public static final String NAMESPACES_ENV = "OSC_WATCH_NAMESPACES";
     public static final String LEASE_NAMESPACE_ENV = "OSC_LEASE_NAMESPACE";
     public static final String LEADER_ELECTION_ENV = "OSC_LEADER_ELECTION";
+    /** "false" only against API servers without server-side apply, such as the mock server in tests. */
+    public static final String SERVER_SIDE_APPLY_ENV = "OSC_SERVER_SIDE_APPLY";
     public static final String LEASE_NAME = "schemachange-operator";
 
     public OperatorOptions {
@@ -26,7 +28,8 @@ public record OperatorOptions(Set<String> namespaces, LeaderElectionConfiguratio
 
     /**
      * From the environment: {@value #NAMESPACES_ENV} (comma separated, default all), leader election on unless
-     * {@value #LEADER_ELECTION_ENV}=false, its Lease in {@value #LEASE_NAMESPACE_ENV} or the pod's namespace.
+     * {@value #LEADER_ELECTION_ENV}=false, its Lease in {@value #LEASE_NAMESPACE_ENV} or the pod's namespace,
+     * server-side apply for status unless {@value #SERVER_SIDE_APPLY_ENV}=false.
      */
     public static OperatorOptions fromEnvironment(Map<String, String> env) {
         Set<String> namespaces = Arrays.stream(env.getOrDefault(NAMESPACES_ENV, "").split(","))
@@ -34,7 +37,8 @@ public record OperatorOptions(Set<String> namespaces, LeaderElectionConfiguratio
         boolean elect = !"false".equalsIgnoreCase(env.getOrDefault(LEADER_ELECTION_ENV, "true").trim());
         LeaderElectionConfiguration leader = elect ? leaderElection(env.get(LEASE_NAMESPACE_ENV), null,
                 true, Duration.ofSeconds(15)) : null;
-        return new OperatorOptions(namespaces, leader, true);
+        boolean ssa = !"false".equalsIgnoreCase(env.getOrDefault(SERVER_SIDE_APPLY_ENV, "true").trim());
+        return new OperatorOptions(namespaces, leader, ssa);
     }
 
     /**
