@@ -32,8 +32,11 @@ final class MockCluster implements AutoCloseable {
 
     final KubernetesMockServer server;
     final KubernetesClient client;
+    /** Held so the level sticks (JUL keeps loggers weakly): one INFO line per request drowns the test output. */
+    private final java.util.logging.Logger requestLog = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
 
     MockCluster() {
+        requestLog.setLevel(java.util.logging.Level.WARNING);
         // what @EnableKubernetesMockClient(crud = true) builds: expectations first, then CRUD
         Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
         server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(), expectations,

@@ -200,4 +200,99 @@ class SchemaChangeReconcilerTest {
                 .map(e -> e.getReason()).toList(), reasons -> reasons.containsAll(
                 java.util.List.of("Backfilling", "Completed")));
     }
+
+    @Test
+    void theRollbackAnnotationBeforeTheSwapRollsBack(TestDatabase db) {
+        rootLogin(db);
+        cluster.apply(change("undo", db, "orders", "alter: \"ADD COLUMN x INT\""));
+        awaitChange("undo", c -> Phase.Backfilling.name().equals(c.getStatus().getPhase()));
+
+        cluster.change(NAMESPACE, "undo").edit(c -> {
+            c.getMetadata().getAnnotations().put(AnnotationControls.ROLLBACK, "true");
+            return c;
+        });
+
+        SchemaChange rolledBack = awaitChange("undo", c -> Phase.RolledBack.name().equals(c.getStatus().getPhase()));
+        assertThat(engine.rollbacks).isEqualTo(1);
+        assertThat(condition(rolledBack, Conditions.PROGRESSING).getReason()).isEqualTo("RolledBack");
+    }
+
+    @Test
+    void deletingBeforeTheSwapCleansUpThroughTheEngine(TestDatabase db) {
+        rootLogin(db);
+        cluster.apply(change("gone", db, "orders", "alter: \"ADD COLUMN x INT\""));
+        awaitChange("gone", c -> Phase.Backfilling.name().equals(c.getStatus().getPhase()));
+
+        cluster.change(NAMESPACE, "gone").delete();
+
+        await().atMost(PATIENCE).until(() -> cluster.change(NAMESPACE, "gone").get() == null);
+        assertThat(engine.rollbacks).isEqualTo(1);
+        assertThat(cluster.events(NAMESPACE, "gone")).anySatisfy(e -> {
+            assertThat(e.getReason()).isEqualTo(Reasons.CLEANED_UP);
+            assertThat(e.getMessage()).contains("removed triggers, shadow table and state", "untouched");
+        });
+    }
+
+    @Test
+    void deletingAfterTheSwapLeavesTheLiveAndOldTablesAlone(TestDatabase db) {
+        rootLogin(db);
+        engine.script = controls -> new dev.schemachange.engine.Progress(Phase.Swapped, null, null, null, null, 9, 9,
+                0, null, 0, 0, null, 1, Instant.parse("2026-11-24T09:00:00Z"), 40, "_schemachange_undo.orders__x",
+                null);
+        cluster.apply(change("kept", db, "orders", "alter: \"ADD COLUMN x INT\""));
+        awaitChange("kept", c -> Phase.Swapped.name().equals(c.getStatus().getPhase()));
+
+        cluster.change(NAMESPACE, "kept").delete();
+
+        await().atMost(PATIENCE).until(() -> cluster.change(NAMESPACE, "kept").get() == null);
+        assertThat(engine.rollbacks).isZero();
+        assertThat(cluster.events(NAMESPACE, "kept")).anySatisfy(e -> assertThat(e.getMessage())
+                .contains("is left alone", "the old table _schemachange_undo.orders__x is kept"));
+    }
+
+    @Test
+    void aSpecChangeAfterTheSwapIsRefused(TestDatabase db) {
+        rootLogin(db);
+        engine.script = controls -> progress(Phase.Swapped, null);
+        cluster.apply(change("late", db, "orders", "alter: \"ADD COLUMN x INT\""));
+        SchemaChange swapped = awaitChange("late", c -> Phase.Swapped.name().equals(c.getStatus().getPhase()));
+        int slices = engine.slices.size();
+
+        cluster.change(NAMESPACE, "late").edit(c -> withAlter(c, "ADD COLUMN y INT"));
+
+        SchemaChange refused = awaitChange("late",
+                conditionIs(Conditions.DEGRADED, "True", Reasons.SPEC_CHANGE_REFUSED));
+        assertThat(condition(refused, Conditions.DEGRADED).getMessage()).contains("new SchemaChange");
+        assertThat(refused.getStatus().getObservedGeneration()).isEqualTo(swapped.getMetadata().getGeneration());
+        assertThat(engine.slices).as("the engine is not asked with the changed spec").hasSize(slices);
+    }
+
+    @Test
+    void anotherTableWhileTheChangeRunsIsRefused(TestDatabase db) {
+        rootLogin(db);
+        cluster.apply(change("moved", db, "orders", "alter: \"ADD COLUMN x INT\""));
+        awaitChange("moved", c -> Phase.Backfilling.name().equals(c.getStatus().getPhase()));
+
+        cluster.change(NAMESPACE, "moved").edit(c -> withTable(c, "customers"));
+
+        SchemaChange refused = awaitChange("moved", conditionIs(Conditions.DEGRADED, "True", Reasons.TARGET_CHANGED));
+        assertThat(condition(refused, Conditions.DEGRADED).getMessage()).contains(".orders to ", ".customers");
+        assertThat(engine.targets).extracting(t -> t.spec().table()).containsOnly("orders");
+    }
+
+    private static SchemaChange withAlter(SchemaChange c, String alter) {
+        var s = c.getSpec();
+        c.setSpec(new dev.schemachange.api.SchemaChangeSpec(s.database(), s.table(), alter, s.split(), s.dropColumns(),
+                s.compatibilityView(), s.strategy(), s.backfill(), s.swap(), s.foreignKeys(), s.migrationVersion(),
+                s.retention(), s.workSchema(), s.undoSchema()));
+        return c;
+    }
+
+    private static SchemaChange withTable(SchemaChange c, String table) {
+        var s = c.getSpec();
+        c.setSpec(new dev.schemachange.api.SchemaChangeSpec(s.database(), table, s.alter(), s.split(), s.dropColumns(),
+                s.compatibilityView(), s.strategy(), s.backfill(), s.swap(), s.foreignKeys(), s.migrationVersion(),
+                s.retention(), s.workSchema(), s.undoSchema()));
+        return c;
+    }
 }

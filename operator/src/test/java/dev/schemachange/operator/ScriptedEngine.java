@@ -20,6 +20,8 @@ final class ScriptedEngine implements Engine, Engine.Factory {
     final List<ChangeTarget> targets = new CopyOnWriteArrayList<>();
     volatile Function<Controls, Progress> script;
     volatile int rollbacks;
+    /** What the state row would say: the last progress reported. */
+    volatile Progress stored;
 
     ScriptedEngine(Function<Controls, Progress> script) {
         this.script = script;
@@ -38,18 +40,20 @@ final class ScriptedEngine implements Engine, Engine.Factory {
     @Override
     public Progress advance(Controls controls, Duration budget, Phase until) {
         slices.add(controls);
-        return script.apply(controls);
+        stored = script.apply(controls);
+        return stored;
     }
 
     @Override
     public Progress rollback(Duration budget) {
         rollbacks++;
-        return progress(Phase.RolledBack, null);
+        stored = progress(Phase.RolledBack, null);
+        return stored;
     }
 
     @Override
     public Optional<Progress> read() {
-        return Optional.empty();
+        return Optional.ofNullable(stored);
     }
 
     Controls lastControls() {
