@@ -33,6 +33,10 @@ public final class ProgressStatus {
 
     /** Fills {@code status} (a fresh copy) from {@code p}; conditions are set on {@code conditions}. */
     public void apply(Progress p, SchemaChangeStatus status, Conditions conditions) {
+        if (Wait.of(p.waitingFor()) == Wait.TABLE_HELD) {
+            held(p, status, conditions);
+            return;
+        }
         Phase phase = p.phase() == null ? Phase.Pending : p.phase();
         status.setPhase(phase.name());
         status.setBackfill(backfill(p, phase));
@@ -40,6 +44,20 @@ public final class ProgressStatus {
         status.setOldTable(p.oldTable());
         status.setMessage(p.message() == null || p.message().isBlank() ? summary(p, phase) : p.message());
         conditions(p, phase, conditions);
+    }
+
+    /** Another change holds the table: the progress the engine reports is that change's, not ours. */
+    private static void held(Progress p, SchemaChangeStatus status, Conditions c) {
+        status.setPhase(Phase.Pending.name());
+        status.setBackfill(null);
+        status.setSwap(null);
+        status.setOldTable(null);
+        status.setMessage(p.waitingFor());
+        c.set(Conditions.VALIDATED, true, Reasons.SPEC_VALID, "the spec is valid");
+        c.set(Conditions.READY, false, Wait.TABLE_HELD.reason, p.waitingFor());
+        c.set(Conditions.PROGRESSING, false, Wait.TABLE_HELD.reason, p.waitingFor());
+        c.set(Conditions.DEGRADED, false, Reasons.AS_EXPECTED, "waiting for the table");
+        c.set(Conditions.FAILED, false, Reasons.AS_EXPECTED, "not failed");
     }
 
     private static BackfillStatus backfill(Progress p, Phase phase) {
@@ -63,6 +81,10 @@ public final class ProgressStatus {
 
     private void conditions(Progress p, Phase phase, Conditions c) {
         Wait wait = Wait.of(p.waitingFor());
+        if (wait == Wait.NOT_BEFORE && !(controls.swapNotBefore() != null && controls.swapNotBefore().isAfter(now))) {
+            // the operator moved swap-not-before to the window's next start: say what really holds the swap
+            wait = Wait.WINDOW;
+        }
         boolean failed = phase == Phase.Failed;
         boolean blocked = p.problem() != null && !failed;
         boolean live = phase.isSwapped();
@@ -160,10 +182,14 @@ public final class ProgressStatus {
         return t == null ? null : t.truncatedTo(ChronoUnit.SECONDS).toString();
     }
 
-    /** What the engine waits for, read from the first word of {@code waitingFor}. */
+    /**
+     * What the engine waits for, read from the start of {@code waitingFor} as Migrator words it ("approval (…",
+     * "swap-not-before …", "paused (…", "table s.t is being changed by ns/name…", "retention …").
+     */
     enum Wait {
         NONE(null), APPROVAL(Reasons.APPROVAL_REQUIRED), WINDOW(Reasons.WAITING_FOR_WINDOW),
-        NOT_BEFORE(Reasons.NOT_BEFORE), PAUSE(Reasons.PAUSED), THROTTLE(Reasons.THROTTLED), OTHER("Waiting");
+        NOT_BEFORE(Reasons.NOT_BEFORE), PAUSE(Reasons.PAUSED), THROTTLE(Reasons.THROTTLED),
+        TABLE_HELD(Reasons.TABLE_HELD), RETENTION(Reasons.RETENTION), OTHER("Waiting");
 
         final String reason;
 
@@ -180,8 +206,12 @@ public final class ProgressStatus {
                 return APPROVAL;
             } else if (w.startsWith("window")) {
                 return WINDOW;
-            } else if (w.startsWith("not-before") || w.startsWith("not before")) {
+            } else if (w.startsWith("swap-not-before") || w.startsWith("not-before") || w.startsWith("not before")) {
                 return NOT_BEFORE;
+            } else if (w.startsWith("table ") && w.contains("being changed by")) {
+                return TABLE_HELD;
+            } else if (w.startsWith("retention")) {
+                return RETENTION;
             } else if (w.startsWith("pause")) {
                 return PAUSE;
             } else if (w.startsWith("throttl") || w.contains("replica lag") || w.contains("threads_running")) {

@@ -23,6 +23,8 @@ public final class Reasons {
     public static final String NOT_YET = "NotYet";
     public static final String THROTTLED = "Throttled";
     public static final String NOT_THROTTLED = "NotThrottled";
+    public static final String TABLE_HELD = "TableHeldByAnotherChange";
+    public static final String RETENTION = "KeepingOldTable";
     public static final String CLEANED_UP = "CleanedUp";
     public static final String CLEANUP_FAILED = "CleanupFailed";
 

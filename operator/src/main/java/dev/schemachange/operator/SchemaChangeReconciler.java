@@ -44,7 +44,8 @@ public final class SchemaChangeReconciler implements Reconciler<SchemaChange>, C
     public static final String NAME = "schemachange";
     private static final Logger log = LoggerFactory.getLogger(SchemaChangeReconciler.class);
 
-    private final Engine.Factory engines;
+    private final Engine.Factory engineFactory;
+    private final EngineCache engines;
     private final OperatorSettings settings;
     private final CredentialsReader credentials;
     private final EventRecorder events;
@@ -52,7 +53,8 @@ public final class SchemaChangeReconciler implements Reconciler<SchemaChange>, C
     private final KubernetesSerialization json = new KubernetesSerialization();
 
     public SchemaChangeReconciler(KubernetesClient client, Engine.Factory engines, OperatorSettings settings) {
-        this.engines = engines;
+        this.engineFactory = engines;
+        this.engines = new EngineCache(engines);
         this.settings = settings;
         this.credentials = new CredentialsReader(client);
         this.events = new EventRecorder(client, settings.clock());
@@ -103,10 +105,12 @@ public final class SchemaChangeReconciler implements Reconciler<SchemaChange>, C
                     : Reasons.DATABASE_UNREACHABLE;
             return unavailable(after, conditions, reason, connection, key);
         }
+        SwapWindow window = SwapWindow.of(spec.swap().window());
         Progress progress;
         try {
-            progress = work(engines.create(where), steering.controls());
+            progress = work(engines.get(where, hash), withinWindow(steering.controls(), window, spec, now));
         } catch (RuntimeException e) {
+            engines.forget(key);
             log.warn("{}: engine slice failed", key, e);
             return unavailable(after, conditions, Reasons.ENGINE_ERROR, new Problem(null, "the engine failed: "
                     + e.getMessage(), "see the operator log; the change retries with backoff"), key);
@@ -115,10 +119,27 @@ public final class SchemaChangeReconciler implements Reconciler<SchemaChange>, C
         after.setObservedGeneration(generation(change));
         after.setTarget(target);
         after.setSpecHash(hash);
-        SwapWindow window = SwapWindow.of(spec.swap().window());
         new ProgressStatus(spec, steering.controls(), window, now).apply(progress, after, conditions);
         annotationProblems(steering, conditions);
         return again(progress, steering.controls(), window, now);
+    }
+
+    /**
+     * Holds the swap until the window opens by moving swap-not-before there, so a swap never starts outside
+     * the window, nor so late in it that the attempts allowed by lockWaitTimeout × maxAttempts could overrun
+     * its end. The engine checks the window too; this makes the rule hold whatever the engine's version.
+     */
+    private Controls withinWindow(Controls controls, SwapWindow window, SchemaChangeSpec spec, Instant now) {
+        Duration attempt = settings.slice().plus(dev.schemachange.api.Durations.parse(spec.swap().lockWaitTimeout())
+                .multipliedBy(spec.swap().maxAttempts()));
+        if (window.allows(now, attempt)) {
+            return controls;
+        }
+        Instant from = window.currentEnd(now).orElse(now);
+        Instant opens = window.nextStart(from).filter(t -> !t.isBefore(from)).orElse(AnnotationControls.HELD);
+        Instant notBefore = controls.swapNotBefore() != null && controls.swapNotBefore().isAfter(opens)
+                ? controls.swapNotBefore() : opens;
+        return new Controls(controls.swapApproved(), notBefore, controls.paused(), controls.rollback());
     }
 
     private Progress work(Engine engine, Controls controls) {
@@ -288,8 +309,9 @@ public final class SchemaChangeReconciler implements Reconciler<SchemaChange>, C
             return DeleteControl.noFinalizerRemoval().rescheduleAfter(backoff.next(key));
         }
         ChangeTarget where = new ChangeTarget(spec, key, ChangeTarget.jdbcUrl(spec.database()), login.credentials());
+        engines.forget(key);
         try {
-            Engine engine = engines.create(where);
+            Engine engine = engineFactory.create(where);
             Progress stored = engine.read().orElse(null);
             if (stored == null) {
                 events.normal(change, Reasons.CLEANED_UP, "nothing to clean up in " + where.where());

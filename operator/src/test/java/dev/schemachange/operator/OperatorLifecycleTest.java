@@ -1,0 +1,94 @@
+package dev.schemachange.operator;
+
+import static dev.schemachange.operator.OperatorTestSupport.NAMESPACE;
+import static dev.schemachange.operator.OperatorTestSupport.SECRET;
+import static dev.schemachange.operator.OperatorTestSupport.change;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.schemachange.api.Phase;
+import dev.schemachange.api.SchemaChange;
+import dev.schemachange.testing.MariaDb;
+import dev.schemachange.testing.TestDatabase;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Event;
+
+/** The whole path: a SchemaChange applied to the mock cluster changes a real table under writes, via the real engine. */
+@MariaDb
+class OperatorLifecycleTest {
+    private MockCluster cluster;
+    private SchemaChangeOperator operator;
+
+    @BeforeEach
+    void start() {
+        cluster = new MockCluster();
+        cluster.namespace(NAMESPACE);
+        Clock clock = Clock.systemUTC();
+        OperatorSettings settings = new OperatorSettings(clock, Duration.ofSeconds(2), Duration.ofMillis(100),
+                Duration.ofHours(1), Duration.ofMillis(200), Duration.ofSeconds(1));
+        operator = new SchemaChangeOperator(cluster.client, MigratorEngine.factory(clock), settings,
+                OperatorTestSupport.options());
+        operator.start();
+    }
+
+    @AfterEach
+    void stop() {
+        operator.close();
+        cluster.close();
+    }
+
+    @Test
+    void aChangeWalksThePhasesUnderWritesAndSwapsWithoutLosingData(TestDatabase db) throws Exception {
+        db.exec("CREATE TABLE orders (id BIGINT AUTO_INCREMENT PRIMARY KEY, total BIGINT NOT NULL)",
+                "INSERT INTO orders (total) SELECT seq FROM seq_1_to_5000");
+        cluster.secret(NAMESPACE, SECRET, Map.of("username", db.server().user(), "password", db.server().password()));
+        SchemaChange swapped;
+        try (Writer writer = new Writer(db)) {
+            cluster.apply(change("orders-note", db, "orders", """
+                    alter: "ADD COLUMN note VARCHAR(64) NULL"
+                    backfill: {chunkTime: 20ms, maxChunkRows: 300}
+                    """));
+
+            swapped = await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> cluster.change(NAMESPACE, "orders-note").get(), c -> c.getStatus() != null
+                            && (Phase.Swapped.name().equals(c.getStatus().getPhase())
+                            || Phase.Failed.name().equals(c.getStatus().getPhase())));
+            writer.close();
+            assertThat(swapped.getStatus().getPhase()).as(swapped.getStatus().getMessage()).isEqualTo("Swapped");
+            assertThat(writer.errors).as("the application saw no error").isEmpty();
+            assertThat(writer.writes.get()).isPositive();
+
+            Map<Long, Long> live = new HashMap<>();
+            db.rows("SELECT id, total FROM orders").forEach(r -> {
+                String[] f = r.split("\\|");
+                live.put(Long.parseLong(f[0]), Long.parseLong(f[1]));
+            });
+            assertThat(live).as("every committed write is in the new table").isEqualTo(writer.expected);
+        }
+        assertThat(db.count("SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() "
+                + "AND TABLE_NAME = 'orders' AND COLUMN_NAME = 'note'")).isEqualTo(1);
+
+        assertThat(swapped.getStatus().getObservedGeneration()).isEqualTo(swapped.getMetadata().getGeneration());
+        assertThat(swapped.getStatus().getOldTable()).startsWith("_schemachange_undo.orders");
+        assertThat(swapped.getStatus().getSwap().swappedAt()).isNotNull();
+        assertThat(swapped.getStatus().getBackfill().percent()).isEqualTo(100.0);
+        for (String type : new String[] {Conditions.VALIDATED, Conditions.READY, Conditions.BACKFILL_COMPLETE,
+                Conditions.VERIFIED, Conditions.SWAPPED}) {
+            Condition c = Conditions.find(swapped.getStatus().getConditions(), type);
+            assertThat(c.getStatus()).as(type + ": " + c.getMessage()).isEqualTo("True");
+        }
+        assertThat(Conditions.find(swapped.getStatus().getConditions(), Conditions.FAILED).getStatus())
+                .isEqualTo("False");
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(cluster.events(NAMESPACE,
+                "orders-note")).extracting(Event::getReason).contains("Backfilling", "Swapped"));
+    }
+}
