@@ -20,7 +20,8 @@ import picocli.CommandLine.Command;
                 "Connects with the in-cluster config, else KUBECONFIG / ~/.kube/config.",
                 "Environment: " + OperatorOptions.NAMESPACES_ENV + " (comma-separated namespaces to watch, default all), "
                         + OperatorOptions.LEADER_ELECTION_ENV + " (default true), "
-                        + OperatorOptions.LEASE_NAMESPACE_ENV + " (default: the pod's namespace)."})
+                        + OperatorOptions.LEASE_NAMESPACE_ENV + " (default: the pod's namespace), "
+                        + OperatorSettings.SLICE_ENV + " (engine work per reconcile, default 10s)."})
 final class OperatorCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(OperatorCommand.class);
 
@@ -31,7 +32,7 @@ final class OperatorCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         KubernetesClient client = new KubernetesClientBuilder().build();
         SchemaChangeOperator operator = new SchemaChangeOperator(client, MigratorEngine.factory(clock),
-                OperatorSettings.defaults().withClock(clock), options);
+                OperatorSettings.fromEnvironment(System.getenv()).withClock(clock), options);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("stopping");
             operator.close();

@@ -16,6 +16,16 @@ public record OperatorSettings(Clock clock, Duration slice, Duration busyDelay, 
                 Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofMinutes(5));
     }
 
+    /** {@value #SLICE_ENV} (a duration like "10s") bounds one reconcile's engine work; the rest are defaults. */
+    public static OperatorSettings fromEnvironment(java.util.Map<String, String> env) {
+        OperatorSettings d = defaults();
+        String slice = env.get(SLICE_ENV);
+        return slice == null || slice.isBlank() ? d : new OperatorSettings(d.clock, dev.schemachange.api.Durations
+                .parse(slice), d.busyDelay, d.waitPoll, d.backoffInitial, d.backoffMax);
+    }
+
+    public static final String SLICE_ENV = "OSC_SLICE";
+
     public OperatorSettings withClock(Clock c) {
         return new OperatorSettings(c, slice, busyDelay, waitPoll, backoffInitial, backoffMax);
     }
