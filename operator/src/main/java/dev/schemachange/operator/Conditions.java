@@ -55,15 +55,6 @@ public final class Conditions {
         return this;
     }
 
-    /** Keeps a condition as it was, e.g. progress conditions while the database cannot be reached. */
-    public Conditions keep(String type) {
-        Condition before = previous.get(type);
-        if (before != null) {
-            current.put(type, before);
-        }
-        return this;
-    }
-
     public static boolean isTrue(List<Condition> conditions, String type) {
         return find(conditions, type) != null && "True".equals(find(conditions, type).getStatus());
     }
@@ -73,10 +64,18 @@ public final class Conditions {
                 : conditions.stream().filter(c -> type.equals(c.getType())).findFirst().orElse(null);
     }
 
-    /** Set conditions first in contract order; conditions from before that were not set again are dropped. */
+    /**
+     * In contract order; a condition not set on this reconcile stays as it was (e.g. the progress conditions
+     * while the database cannot be reached), so no path can wipe what another wrote.
+     */
     public List<Condition> toList() {
         List<Condition> out = new ArrayList<>();
-        TYPES.stream().filter(current::containsKey).forEach(t -> out.add(current.get(t)));
+        for (String type : TYPES) {
+            Condition c = current.containsKey(type) ? current.get(type) : previous.get(type);
+            if (c != null) {
+                out.add(c);
+            }
+        }
         return out;
     }
 }

@@ -165,13 +165,12 @@ public final class SchemaChangeReconciler implements Reconciler<SchemaChange>, C
         if (started) {
             after.setMessage("halted: invalid spec: " + text);
             conditions.set(Conditions.DEGRADED, true, Reasons.INVALID_SPEC, text);
-            Conditions.TYPES.stream().filter(t -> !List.of(Conditions.VALIDATED, Conditions.READY,
-                    Conditions.PROGRESSING, Conditions.DEGRADED).contains(t)).forEach(conditions::keep);
         } else {
             after.setPhase(Phase.Failed.name());
             after.setMessage("invalid spec: " + text);
             conditions.set(Conditions.FAILED, true, Reasons.INVALID_SPEC, text + "; nothing was changed in the "
                     + "database");
+            conditions.set(Conditions.DEGRADED, false, Reasons.INVALID_SPEC, "failed before any work");
         }
         return null;
     }
@@ -194,7 +193,6 @@ public final class SchemaChangeReconciler implements Reconciler<SchemaChange>, C
         if (why == null) {
             return false;
         }
-        Conditions.TYPES.stream().filter(t -> !Conditions.DEGRADED.equals(t)).forEach(conditions::keep);
         conditions.set(Conditions.DEGRADED, true, reason, why);
         after.setMessage(why);
         return true;
@@ -209,9 +207,10 @@ public final class SchemaChangeReconciler implements Reconciler<SchemaChange>, C
     /** Credentials or database not usable: say why and how to fix it, keep the rest, retry with backoff. */
     private Duration unavailable(SchemaChangeStatus after, Conditions conditions, String reason, Problem problem,
                                  String key) {
-        Conditions.TYPES.forEach(conditions::keep);
-        if (after.getPhase() == null) {
+        if (after.getPhase() == null || Phase.Failed.name().equals(after.getPhase())) {
+            // a Failed of the same generation never gets here (finished()), so it belongs to an older spec
             after.setPhase(Phase.Pending.name());
+            conditions.set(Conditions.FAILED, false, Reasons.AS_EXPECTED, "not failed");
         }
         conditions.set(Conditions.VALIDATED, true, Reasons.SPEC_VALID, "the spec is valid");
         conditions.set(Conditions.PROGRESSING, false, reason, problem.toString());

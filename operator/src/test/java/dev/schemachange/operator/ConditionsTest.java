@@ -29,6 +29,15 @@ class ConditionsTest {
     }
 
     @Test
+    void keepsConditionsThatAreNotSetAgain() {
+        List<Condition> first = new Conditions(null, 1L, T1).set(Conditions.SWAPPED, true, "Swapped", "").toList();
+
+        List<Condition> second = new Conditions(first, 1L, T2).set(Conditions.DEGRADED, true, "Blocked", "").toList();
+
+        assertThat(second).extracting(Condition::getType).containsExactly("Swapped", "Degraded");
+    }
+
+    @Test
     void listsConditionsInTheContractsOrder() {
         List<Condition> list = new Conditions(null, 1L, T1)
                 .set(Conditions.FAILED, false, "AsExpected", "")

@@ -92,7 +92,7 @@ class SchemaChangeReconcilerTest {
         assertThat(condition(failed, Conditions.FAILED).getMessage()).contains("nothing was changed");
         assertThat(failed.getStatus().getObservedGeneration()).isEqualTo(failed.getMetadata().getGeneration());
         assertThat(engine.targets).as("the engine was never asked").isEmpty();
-        assertThat(db.count("SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE '_schemachange%'"))
+        assertThat(db.count("SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()"))
                 .isZero();
         await().atMost(PATIENCE).until(() -> cluster.events(NAMESPACE, "bad"),
                 events -> events.stream().anyMatch(e -> "Warning".equals(e.getType()) && "Failed".equals(e.getReason())));
