@@ -116,6 +116,12 @@ public final class SchemaChangeReconciler implements Reconciler<SchemaChange>, C
                     + e.getMessage(), "see the operator log; the change retries with backoff"), key);
         }
         backoff.reset(key);
+        if (before.getObservedGeneration() != null && !before.getObservedGeneration().equals(generation(change))
+                && !Phase.Pending.name().equals(before.getPhase()) && before.getPhase() != null) {
+            events.normal(change, Reasons.SPEC_CHANGED, "spec changed (generation " + generation(change) + ")"
+                    + (progress.notes().isEmpty() ? ": the engine compared the plans"
+                    : ": " + String.join("; ", progress.notes())));
+        }
         after.setObservedGeneration(generation(change));
         after.setTarget(target);
         after.setSpecHash(hash);

@@ -280,6 +280,24 @@ class SchemaChangeReconcilerTest {
         assertThat(engine.targets).extracting(t -> t.spec().table()).containsOnly("orders");
     }
 
+    @Test
+    void aSpecChangeBeforeTheSwapIsAnnouncedAndObserved(TestDatabase db) {
+        rootLogin(db);
+        cluster.apply(change("edited", db, "orders", "alter: \"ADD COLUMN x INT\""));
+        awaitChange("edited", c -> Phase.Backfilling.name().equals(c.getStatus().getPhase()));
+        engine.script = controls -> new dev.schemachange.engine.Progress(Phase.Backfilling, null, null, null, null, 0,
+                0, 0, null, 0, 0, null, 0, null, 0, null,
+                java.util.List.of("the spec changed: the previous shadow table was dropped and the change started over"));
+
+        cluster.change(NAMESPACE, "edited").edit(c -> withAlter(c, "ADD COLUMN y INT"));
+
+        awaitChange("edited", c -> c.getStatus().getObservedGeneration() == 2L);
+        await().atMost(PATIENCE).until(() -> cluster.events(NAMESPACE, "edited"), events -> events.stream()
+                .anyMatch(e -> Reasons.SPEC_CHANGED.equals(e.getReason()) && e.getMessage().contains("started over")));
+        assertThat(engine.targets).extracting(t -> t.spec().alter()).containsExactly("ADD COLUMN x INT",
+                "ADD COLUMN y INT");
+    }
+
     private static SchemaChange withAlter(SchemaChange c, String alter) {
         var s = c.getSpec();
         c.setSpec(new dev.schemachange.api.SchemaChangeSpec(s.database(), s.table(), alter, s.split(), s.dropColumns(),
