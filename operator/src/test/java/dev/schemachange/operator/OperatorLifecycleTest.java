@@ -18,7 +18,7 @@ import dev.schemachange.api.Phase;
 import dev.schemachange.api.SchemaChange;
 import dev.schemachange.testing.MariaDb;
 import dev.schemachange.testing.TestDatabase;
-import dev.schemachange.testing.Workload;
+import dev.schemachange.local.Workload;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
 
@@ -58,10 +58,10 @@ class OperatorLifecycleTest {
 
     @Test
     void aChangeWalksThePhasesUnderWritesAndSwapsWithoutLosingData(TestDatabase db) throws Exception {
-        Workload.createTable(db, "orders", 20_000);
+        db.createWorkloadTable("orders", 20_000);
         cluster.secret(NAMESPACE, SECRET, Map.of("username", db.server().user(), "password", db.server().password()));
         SchemaChange swapped;
-        try (Workload app = Workload.start(db, "orders", 20_000, 2, "")) {
+        try (Workload app = db.startWorkload("orders", 20_000, 2, "")) {
             cluster.apply(change("orders-note", db, "orders", """
                     alter: "ADD COLUMN note VARCHAR(64) NULL"
                     backfill: {chunkTime: 20ms, maxChunkRows: 300}

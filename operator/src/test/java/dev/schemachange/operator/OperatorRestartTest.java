@@ -25,7 +25,7 @@ import dev.schemachange.api.Phase;
 import dev.schemachange.api.SchemaChange;
 import dev.schemachange.testing.MariaDb;
 import dev.schemachange.testing.TestDatabase;
-import dev.schemachange.testing.Workload;
+import dev.schemachange.local.Workload;
 
 /**
  * Restarts mid-backfill: the operator process killed with SIGKILL and started again, and the resource coming
@@ -90,10 +90,10 @@ class OperatorRestartTest {
 
     @Test
     void aKilledOperatorResumesFromTheCheckpoint(TestDatabase db, @TempDir Path dir) throws Exception {
-        Workload.createTable(db, "ledger", ROWS);
+        db.createWorkloadTable("ledger", ROWS);
         cluster.apply(change("ledger-note", db, "ledger", SPEC));
         watch(cluster, "ledger-note");
-        try (Workload app = Workload.start(db, "ledger", ROWS, 2, "")) {
+        try (Workload app = db.startWorkload("ledger", ROWS, 2, "")) {
             long copiedAtKill;
             try (OperatorProcess first = OperatorProcess.start(cluster, dir, "first")) {
                 awaitStatus(cluster, "ledger-note", sc -> copied(sc) >= 5_000, Duration.ofSeconds(90));
@@ -124,7 +124,7 @@ class OperatorRestartTest {
 
     @Test
     void aResourceRestoredWithoutStatusResumesFromTheDatabase(TestDatabase db) throws Exception {
-        Workload.createTable(db, "restored", ROWS);
+        db.createWorkloadTable("restored", ROWS);
         OperatorSettings settings = new OperatorSettings(Clock.systemUTC(), Duration.ofSeconds(1),
                 Duration.ofMillis(100), Duration.ofMillis(300), Duration.ofMillis(200), Duration.ofSeconds(1));
         SchemaChange manifest = change("restored-note", db, "restored", SPEC);

@@ -96,6 +96,11 @@ class SwapHoldsTest {
         assertThat(condition(waiting, Conditions.VERIFIED).getStatus()).isEqualTo("True");
         assertThat(db.count("SELECT COUNT(*) FROM _schemachange.approve")).as("the shadow can be compared").isEqualTo(500);
 
+        String version = cluster.change(NAMESPACE, "approve").get().getMetadata().getResourceVersion();
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> cluster.change(NAMESPACE,
+                "approve").get().getMetadata().getResourceVersion(), version::equals);
+        // several reconciles ran meanwhile (one every 300 ms) and found nothing new to write
+
         annotate("approve", AnnotationControls.SWAP_APPROVED, "true");
 
         awaitChange("approve", phase(Phase.Swapped));
