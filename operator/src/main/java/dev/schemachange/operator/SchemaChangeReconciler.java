@@ -323,9 +323,7 @@ public final class SchemaChangeReconciler implements Reconciler<SchemaChange>, C
                 return DeleteControl.defaultDelete();
             }
             if (stored.phase() != null && stored.phase().isSwapped()) {
-                events.normal(change, Reasons.CLEANED_UP, "the swap had happened: the live table "
-                        + where.where() + " is left alone" + (stored.oldTable() == null ? ""
-                        : "; the old table " + stored.oldTable() + " is kept until its retention ends"));
+                events.normal(change, Reasons.CLEANED_UP, afterSwap(engine, stored, spec, where));
                 return DeleteControl.defaultDelete();
             }
             Progress p = engine.rollback(settings.slice());
@@ -342,6 +340,27 @@ public final class SchemaChangeReconciler implements Reconciler<SchemaChange>, C
                     + "; retrying with backoff, or remove the finalizer to leave helper objects in the database");
             return DeleteControl.noFinalizerRemoval().rescheduleAfter(backoff.next(key));
         }
+    }
+
+    /**
+     * Deleting after the swap never touches the live table. The old table stays for the rest of its retention
+     * (it is the way back); once retention has passed, one more engine slice drops it as the change would have.
+     */
+    private String afterSwap(Engine engine, Progress stored, SchemaChangeSpec spec, ChangeTarget where) {
+        String live = "the swap had happened: the live table " + where.where() + " is left alone";
+        if (stored.phase() == Phase.Completed || stored.oldTable() == null) {
+            return live + "; no helper object is left";
+        }
+        Instant until = stored.swappedAt() == null ? null
+                : stored.swappedAt().plus(dev.schemachange.api.Durations.parse(spec.retention().keepOldTableFor()));
+        if (until != null && !settings.clock().instant().isBefore(until)) {
+            Progress p = engine.advance(Controls.NONE, settings.slice(), Phase.Completed);
+            if (p.phase() == Phase.Completed) {
+                return live + "; its retention had passed, so the old table " + stored.oldTable() + " was dropped";
+            }
+        }
+        return live + "; the old table " + stored.oldTable() + " is kept"
+                + (until == null ? "" : " until " + ProgressStatus.time(until)) + " and then must be dropped by hand";
     }
 
     static String owner(SchemaChange change) {

@@ -247,7 +247,7 @@ class SchemaChangeReconcilerTest {
         await().atMost(PATIENCE).until(() -> cluster.change(NAMESPACE, "kept").get() == null);
         assertThat(engine.rollbacks).isZero();
         assertThat(cluster.events(NAMESPACE, "kept")).anySatisfy(e -> assertThat(e.getMessage())
-                .contains("is left alone", "the old table _schemachange_undo.orders__x is kept"));
+                .contains("is left alone", "the old table _schemachange_undo.orders__x is kept until 2026-11-27T09:00:00Z"));
     }
 
     @Test

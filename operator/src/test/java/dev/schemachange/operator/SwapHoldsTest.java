@@ -188,4 +188,51 @@ class SwapHoldsTest {
         assertThat(db.count("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '_schemachange' "
                 + "AND TABLE_NAME = 'reverted'")).isZero();
     }
+
+    @Test
+    void deletingBeforeTheSwapRemovesTriggersShadowAndState() {
+        table("dropped");
+        String before = String.join(",", db.rows("SHOW CREATE TABLE dropped"));
+        cluster.apply(change("dropped", db, "dropped", """
+                alter: "ADD COLUMN note VARCHAR(20) NULL"
+                swap: {approval: Required}
+                """));
+        awaitChange("dropped", phase(Phase.AwaitingSwap));
+
+        cluster.change(NAMESPACE, "dropped").delete();
+
+        await().atMost(PATIENCE).until(() -> cluster.change(NAMESPACE, "dropped").get() == null);
+        assertThat(String.join(",", db.rows("SHOW CREATE TABLE dropped"))).isEqualTo(before);
+        assertThat(db.count("SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_TABLE = 'dropped'"))
+                .isZero();
+        assertThat(db.count("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '_schemachange' "
+                + "AND TABLE_NAME = 'dropped'")).isZero();
+        assertThat(cluster.events(NAMESPACE, "dropped")).anySatisfy(e -> assertThat(e.getMessage())
+                .contains("removed triggers, shadow table and state"));
+    }
+
+    @Test
+    void deletingAfterTheSwapOnceRetentionPassedDropsTheOldTable() {
+        table("retired");
+        cluster.apply(change("retired", db, "retired", """
+                alter: "ADD COLUMN note VARCHAR(20) NULL"
+                retention: {keepOldTableFor: 1h}
+                """));
+        SchemaChange swapped = awaitChange("retired", phase(Phase.Swapped));
+        String oldTable = swapped.getStatus().getOldTable();
+        String[] name = oldTable.split("\\.");
+        String oldExists = "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '" + name[0]
+                + "' AND TABLE_NAME = '" + name[1] + "'";
+        assertThat(db.count(oldExists)).isEqualTo(1);
+
+        clock.set(Instant.parse("2026-11-24T11:30:00Z"));
+        cluster.change(NAMESPACE, "retired").delete();
+
+        await().atMost(PATIENCE).until(() -> cluster.change(NAMESPACE, "retired").get() == null);
+        assertThat(db.count(oldExists)).isZero();
+        assertThat(db.count("SELECT COUNT(*) FROM retired")).isEqualTo(500);
+        // either the deletion dropped it or a reconcile just before did (retention passed): gone either way
+        assertThat(cluster.events(NAMESPACE, "retired")).anySatisfy(e -> assertThat(e.getMessage())
+                .contains("is left alone"));
+    }
 }
