@@ -5,6 +5,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Properties;
 
+import dev.schemachange.api.Problem;
 import dev.schemachange.api.SchemaChangeSpec;
 import dev.schemachange.engine.ConnectionFactory;
 
@@ -21,12 +22,37 @@ public record ChangeTarget(SchemaChangeSpec spec, String owner, String jdbcUrl, 
 
     /** A short label for logs, status and events: never contains the credentials. */
     public String where() {
+        return where(spec);
+    }
+
+    /** host:port/schema.table — what a change works on; status.target records it. */
+    public static String where(SchemaChangeSpec spec) {
         SchemaChangeSpec.Database db = spec.database();
         return db.host() + ":" + db.port() + "/" + db.schema() + "." + spec.table();
     }
 
     public ConnectionFactory connections() {
         return this::open;
+    }
+
+    /**
+     * Opens and closes one session, so a wrong password or an unreachable server is reported as such before
+     * the engine starts; null when the database can be reached.
+     */
+    public Problem probe() {
+        try (Connection ignored = open()) {
+            return null;
+        } catch (SQLException e) {
+            if (e.getErrorCode() == 1045 || "28000".equals(e.getSQLState())) {
+                return new Problem("spec.database.credentialsSecret", "access denied for the user in the Secret "
+                        + "at " + where(), "fix username/password in the Secret, or GRANT the user access");
+            }
+            if (e.getErrorCode() == 1049) {
+                return new Problem("spec.database.schema", "unknown schema at " + where(), "fix spec.database.schema");
+            }
+            return new Problem("spec.database.host", "cannot connect to " + where() + ": " + e.getMessage(),
+                    "check host, port and network policies; the change retries with backoff");
+        }
     }
 
     private Connection open() throws SQLException {

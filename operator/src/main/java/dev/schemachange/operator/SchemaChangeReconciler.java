@@ -1,7 +1,5 @@
 package dev.schemachange.operator;
 
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -11,6 +9,7 @@ import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.schemachange.api.Durations;
 import dev.schemachange.api.Phase;
 import dev.schemachange.api.Problem;
 import dev.schemachange.api.SchemaChange;
@@ -44,21 +43,21 @@ public final class SchemaChangeReconciler implements Reconciler<SchemaChange>, C
     public static final String NAME = "schemachange";
     private static final Logger log = LoggerFactory.getLogger(SchemaChangeReconciler.class);
 
-    private final Engine.Factory engineFactory;
     private final EngineCache engines;
     private final OperatorSettings settings;
     private final CredentialsReader credentials;
     private final EventRecorder events;
     private final Backoff backoff;
+    private final ChangeCleanup cleanup;
     private final KubernetesSerialization json = new KubernetesSerialization();
 
     public SchemaChangeReconciler(KubernetesClient client, Engine.Factory engines, OperatorSettings settings) {
-        this.engineFactory = engines;
         this.engines = new EngineCache(engines);
         this.settings = settings;
         this.credentials = new CredentialsReader(client);
         this.events = new EventRecorder(client, settings.clock());
         this.backoff = new Backoff(settings.backoffInitial(), settings.backoffMax());
+        this.cleanup = new ChangeCleanup(credentials, events, engines, settings, backoff);
     }
 
     @Override
@@ -83,7 +82,7 @@ public final class SchemaChangeReconciler implements Reconciler<SchemaChange>, C
         if (!invalid.isEmpty()) {
             return invalid(change, before, after, conditions, invalid);
         }
-        String target = ChangeTarget.jdbcUrl(spec.database()).substring("jdbc:mysql://".length()) + "." + spec.table();
+        String target = ChangeTarget.where(spec);
         String hash = SpecHash.of(spec);
         if (refused(before, after, conditions, target, hash)) {
             return null;
@@ -99,7 +98,7 @@ public final class SchemaChangeReconciler implements Reconciler<SchemaChange>, C
             return unavailable(after, conditions, login.reason(), login.problem(), key);
         }
         ChangeTarget where = new ChangeTarget(spec, key, ChangeTarget.jdbcUrl(spec.database()), login.credentials());
-        Problem connection = probe(where);
+        Problem connection = where.probe();
         if (connection != null) {
             String reason = connection.reason().startsWith("access denied") ? Reasons.CREDENTIALS_REJECTED
                     : Reasons.DATABASE_UNREACHABLE;
@@ -108,7 +107,9 @@ public final class SchemaChangeReconciler implements Reconciler<SchemaChange>, C
         SwapWindow window = SwapWindow.of(spec.swap().window());
         Progress progress;
         try {
-            progress = work(engines.get(where, hash), withinWindow(steering.controls(), window, spec, now));
+            // rollback goes through advance too: it checks that the table's state row is this change's first
+            progress = engines.get(where, hash).advance(withinWindow(steering.controls(), window, spec, now),
+                    settings.slice(), Phase.Completed);
         } catch (RuntimeException e) {
             engines.forget(key);
             log.warn("{}: engine slice failed", key, e);
@@ -136,7 +137,7 @@ public final class SchemaChangeReconciler implements Reconciler<SchemaChange>, C
      * its end. The engine checks the window too; this makes the rule hold whatever the engine's version.
      */
     private Controls withinWindow(Controls controls, SwapWindow window, SchemaChangeSpec spec, Instant now) {
-        Duration attempt = settings.slice().plus(dev.schemachange.api.Durations.parse(spec.swap().lockWaitTimeout())
+        Duration attempt = settings.slice().plus(Durations.parse(spec.swap().lockWaitTimeout())
                 .multipliedBy(spec.swap().maxAttempts()));
         if (window.allows(now, attempt)) {
             return controls;
@@ -146,16 +147,6 @@ public final class SchemaChangeReconciler implements Reconciler<SchemaChange>, C
         Instant notBefore = controls.swapNotBefore() != null && controls.swapNotBefore().isAfter(opens)
                 ? controls.swapNotBefore() : opens;
         return new Controls(controls.swapApproved(), notBefore, controls.paused(), controls.rollback());
-    }
-
-    private Progress work(Engine engine, Controls controls) {
-        if (controls.rollback()) {
-            boolean swapped = engine.read().map(p -> p.phase() != null && p.phase().isSwapped()).orElse(false);
-            if (!swapped) {
-                return engine.rollback(settings.slice());
-            }
-        }
-        return engine.advance(controls, settings.slice(), Phase.Completed);
     }
 
     /** Reports a bad spec. Before any work it fails the change; once work started it halts it where it is. */
@@ -191,7 +182,8 @@ public final class SchemaChangeReconciler implements Reconciler<SchemaChange>, C
                 && !phase.isTerminal()) {
             reason = Reasons.TARGET_CHANGED;
             why = "spec.table/spec.database changed from " + before.getTarget() + " to " + target
-                    + " while the change runs: restore them, or roll back and create a new SchemaChange";
+                    + " while the change runs: restore them (then roll back with the annotation "
+                    + AnnotationControls.ROLLBACK + " if needed) and create a new SchemaChange for the other table";
         } else if (phase.isSwapped() && before.getSpecHash() != null && !before.getSpecHash().equals(hash)) {
             reason = Reasons.SPEC_CHANGE_REFUSED;
             why = "the spec changed after the swap: restore it; a further change needs a new SchemaChange";
@@ -231,24 +223,6 @@ public final class SchemaChangeReconciler implements Reconciler<SchemaChange>, C
         if (!steering.problems().isEmpty()) {
             conditions.set(Conditions.DEGRADED, true, Reasons.INVALID_ANNOTATION, steering.problems().stream()
                     .map(Problem::toString).collect(Collectors.joining("; ")));
-        }
-    }
-
-    /** Opens and closes one session, so a wrong password is reported as such before the engine starts. */
-    private static Problem probe(ChangeTarget where) {
-        try (Connection ignored = where.connections().open()) {
-            return null;
-        } catch (SQLException e) {
-            if (e.getErrorCode() == 1045 || "28000".equals(e.getSQLState())) {
-                return new Problem("spec.database.credentialsSecret", "access denied for the user in the Secret "
-                        + "at " + where.where(), "fix username/password in the Secret, or GRANT the user access");
-            }
-            if (e.getErrorCode() == 1049) {
-                return new Problem("spec.database.schema", "unknown schema at " + where.where(),
-                        "fix spec.database.schema");
-            }
-            return new Problem("spec.database.host", "cannot connect to " + where.where() + ": " + e.getMessage(),
-                    "check host, port and network policies; the change retries with backoff");
         }
     }
 
@@ -298,69 +272,8 @@ public final class SchemaChangeReconciler implements Reconciler<SchemaChange>, C
 
     @Override
     public DeleteControl cleanup(SchemaChange change, Context<SchemaChange> context) {
-        String key = owner(change);
-        SchemaChangeStatus status = change.getStatus() == null ? new SchemaChangeStatus() : change.getStatus();
-        boolean reachedEngine = Conditions.isTrue(status.getConditions(), Conditions.VALIDATED)
-                && SpecValidation.checkForCluster(change.getSpec()).isEmpty();
-        if (!reachedEngine) {
-            return DeleteControl.defaultDelete();
-        }
-        SchemaChangeSpec spec = change.getSpec();
-        CredentialsReader.Result login = credentials.read(change.getMetadata().getNamespace(),
-                spec.database().credentialsSecret());
-        if (!login.ok()) {
-            events.warning(change, Reasons.CLEANUP_FAILED, "cannot clean up: " + login.problem()
-                    + "; or remove the finalizer to leave any helper objects in the database");
-            return DeleteControl.noFinalizerRemoval().rescheduleAfter(backoff.next(key));
-        }
-        ChangeTarget where = new ChangeTarget(spec, key, ChangeTarget.jdbcUrl(spec.database()), login.credentials());
-        engines.forget(key);
-        try {
-            Engine engine = engineFactory.create(where);
-            Progress stored = engine.read().orElse(null);
-            if (stored == null) {
-                events.normal(change, Reasons.CLEANED_UP, "nothing to clean up in " + where.where());
-                return DeleteControl.defaultDelete();
-            }
-            if (stored.phase() != null && stored.phase().isSwapped()) {
-                events.normal(change, Reasons.CLEANED_UP, afterSwap(engine, stored, spec, where));
-                return DeleteControl.defaultDelete();
-            }
-            Progress p = engine.rollback(settings.slice());
-            if (p.phase() == Phase.RolledBack || p.phase() == null) {
-                backoff.reset(key);
-                events.normal(change, Reasons.CLEANED_UP, "before the swap: removed triggers, shadow table and "
-                        + "state; the original table " + where.where() + " is untouched");
-                return DeleteControl.defaultDelete();
-            }
-            return DeleteControl.noFinalizerRemoval().rescheduleAfter(settings.busyDelay());
-        } catch (RuntimeException e) {
-            log.warn("{}: cleanup failed", key, e);
-            events.warning(change, Reasons.CLEANUP_FAILED, "cleanup failed: " + e.getMessage()
-                    + "; retrying with backoff, or remove the finalizer to leave helper objects in the database");
-            return DeleteControl.noFinalizerRemoval().rescheduleAfter(backoff.next(key));
-        }
-    }
-
-    /**
-     * Deleting after the swap never touches the live table. The old table stays for the rest of its retention
-     * (it is the way back); once retention has passed, one more engine slice drops it as the change would have.
-     */
-    private String afterSwap(Engine engine, Progress stored, SchemaChangeSpec spec, ChangeTarget where) {
-        String live = "the swap had happened: the live table " + where.where() + " is left alone";
-        if (stored.phase() == Phase.Completed || stored.oldTable() == null) {
-            return live + "; no helper object is left";
-        }
-        Instant until = stored.swappedAt() == null ? null
-                : stored.swappedAt().plus(dev.schemachange.api.Durations.parse(spec.retention().keepOldTableFor()));
-        if (until != null && !settings.clock().instant().isBefore(until)) {
-            Progress p = engine.advance(Controls.NONE, settings.slice(), Phase.Completed);
-            if (p.phase() == Phase.Completed) {
-                return live + "; its retention had passed, so the old table " + stored.oldTable() + " was dropped";
-            }
-        }
-        return live + "; the old table " + stored.oldTable() + " is kept"
-                + (until == null ? "" : " until " + ProgressStatus.time(until)) + " and then must be dropped by hand";
+        engines.forget(owner(change));
+        return cleanup.run(change);
     }
 
     static String owner(SchemaChange change) {

@@ -72,6 +72,14 @@ class ContendedAndBadInputTest {
         assertThat(waiting.getStatus().getBackfill()).as("not the other change's progress").isNull();
         assertThat(condition(waiting, Conditions.PROGRESSING).getMessage()).contains("shop/first");
 
+        // deleting the waiting change must not undo the one that holds the table
+        cluster.change(NAMESPACE, "second").delete();
+        await().atMost(Duration.ofSeconds(30)).until(() -> cluster.change(NAMESPACE, "second").get() == null);
+        assertThat(db.count("SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() "
+                + "AND EVENT_OBJECT_TABLE = 'shared'")).as("first's triggers").isPositive();
+        assertThat(cluster.events(NAMESPACE, "second")).anySatisfy(e -> assertThat(e.getMessage())
+                .contains("nothing of this change in the database"));
+
         cluster.change(NAMESPACE, "first").edit(c -> {
             c.getMetadata().getAnnotations().put(AnnotationControls.SWAP_APPROVED, "true");
             return c;

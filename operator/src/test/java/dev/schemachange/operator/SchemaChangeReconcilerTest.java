@@ -229,7 +229,7 @@ class SchemaChangeReconcilerTest {
         assertThat(engine.rollbacks).isEqualTo(1);
         assertThat(cluster.events(NAMESPACE, "gone")).anySatisfy(e -> {
             assertThat(e.getReason()).isEqualTo(Reasons.CLEANED_UP);
-            assertThat(e.getMessage()).contains("removed triggers, shadow table and state", "untouched");
+            assertThat(e.getMessage()).contains("no triggers, shadow table or state left", "untouched");
         });
     }
 

@@ -40,6 +40,13 @@ final class ScriptedEngine implements Engine, Engine.Factory {
     @Override
     public Progress advance(Controls controls, Duration budget, Phase until) {
         slices.add(controls);
+        if (controls.rollback()) {
+            // as Migrator: before the swap roll back, after it refuse and report the state as it is
+            if (stored != null && stored.phase() != null && stored.phase().isSwapped()) {
+                return stored;
+            }
+            return rollback(budget);
+        }
         stored = script.apply(controls);
         return stored;
     }

@@ -208,7 +208,7 @@ class SwapHoldsTest {
         assertThat(db.count("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '_schemachange' "
                 + "AND TABLE_NAME = 'dropped'")).isZero();
         assertThat(cluster.events(NAMESPACE, "dropped")).anySatisfy(e -> assertThat(e.getMessage())
-                .contains("removed triggers, shadow table and state"));
+                .contains("no triggers, shadow table or state left"));
     }
 
     @Test
