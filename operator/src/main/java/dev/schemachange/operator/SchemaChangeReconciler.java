@@ -253,10 +253,13 @@ public final class SchemaChangeReconciler implements Reconciler<SchemaChange>, C
     /** Events for what a human should see in {@code kubectl describe}: phase changes and new problems. */
     private void announce(SchemaChange change, SchemaChangeStatus before, SchemaChangeStatus after) {
         if (after.getPhase() != null && !after.getPhase().equals(before.getPhase())) {
+            // one slice may pass several phases; the engine does not list them, so the Event says from where
+            String text = (before.getPhase() == null ? "" : before.getPhase() + " → " + after.getPhase() + ": ")
+                    + after.getMessage();
             if (Phase.Failed.name().equals(after.getPhase())) {
-                events.warning(change, Phase.Failed.name(), after.getMessage());
+                events.warning(change, Phase.Failed.name(), text);
             } else {
-                events.normal(change, after.getPhase(), after.getMessage());
+                events.normal(change, after.getPhase(), text);
             }
         }
         for (String type : List.of(Conditions.DEGRADED, Conditions.FAILED)) {
