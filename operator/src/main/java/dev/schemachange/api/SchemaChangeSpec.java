@@ -28,6 +28,9 @@ import io.fabric8.generator.annotation.ValidationRule;
         reason = "FieldValueForbidden",
         message = "database host, port and schema cannot change once the SchemaChange exists (credentialsSecret"
                 + " may): create a new SchemaChange for another server")
+@ValidationRule(value = "(has(self.workSchema) ? self.workSchema : '_schemachange')"
+        + " == (has(oldSelf.workSchema) ? oldSelf.workSchema : '_schemachange')", reason = "FieldValueForbidden",
+        message = "workSchema holds the change's state and shadow table: it cannot change once the SchemaChange exists")
 public record SchemaChangeSpec(
         @Required Database database,
         @Required @Pattern(Identifiers.PATTERN) String table,

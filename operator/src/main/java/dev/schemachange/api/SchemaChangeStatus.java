@@ -17,7 +17,10 @@ public class SchemaChangeStatus {
     private SwapStatus swap;
     private String oldTable;
     private String message;
-    /** host:port/schema.table the change works on; a later spec naming another target is refused. */
+    /**
+     * What the change works on and where its state lives ("host:port/schema.table via workSchema"); a later spec
+     * naming another target is refused while the change runs.
+     */
     private String target;
     /** Hash of the spec the status describes; after the swap a spec with another hash is refused. */
     private String specHash;

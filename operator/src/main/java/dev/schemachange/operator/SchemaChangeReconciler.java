@@ -82,7 +82,7 @@ public final class SchemaChangeReconciler implements Reconciler<SchemaChange>, C
         if (!invalid.isEmpty()) {
             return invalid(change, before, after, conditions, invalid);
         }
-        String target = ChangeTarget.where(spec);
+        String target = ChangeTarget.where(spec) + " via " + spec.workSchema();
         String hash = SpecHash.of(spec);
         if (refused(before, after, conditions, target, hash)) {
             return null;
@@ -181,7 +181,7 @@ public final class SchemaChangeReconciler implements Reconciler<SchemaChange>, C
         if (before.getTarget() != null && !before.getTarget().equals(target) && phase != Phase.Pending
                 && !phase.isTerminal()) {
             reason = Reasons.TARGET_CHANGED;
-            why = "spec.table/spec.database changed from " + before.getTarget() + " to " + target
+            why = "spec.table/spec.database/spec.workSchema changed from " + before.getTarget() + " to " + target
                     + " while the change runs: restore them (then roll back with the annotation "
                     + AnnotationControls.ROLLBACK + " if needed) and create a new SchemaChange for the other table";
         } else if (phase.isSwapped() && before.getSpecHash() != null && !before.getSpecHash().equals(hash)) {

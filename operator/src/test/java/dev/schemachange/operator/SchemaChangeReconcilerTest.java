@@ -276,7 +276,7 @@ class SchemaChangeReconcilerTest {
         cluster.change(NAMESPACE, "moved").edit(c -> withTable(c, "customers"));
 
         SchemaChange refused = awaitChange("moved", conditionIs(Conditions.DEGRADED, "True", Reasons.TARGET_CHANGED));
-        assertThat(condition(refused, Conditions.DEGRADED).getMessage()).contains(".orders to ", ".customers");
+        assertThat(condition(refused, Conditions.DEGRADED).getMessage()).contains(".orders via _schemachange to ", ".customers");
         assertThat(engine.targets).extracting(t -> t.spec().table()).containsOnly("orders");
     }
 
