@@ -3,14 +3,15 @@ package dev.schemachange.engine;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 import dev.schemachange.api.Durations;
 import dev.schemachange.api.Identifiers;
 import dev.schemachange.api.Problem;
-import dev.schemachange.api.SchemaChangeSpec;
 import dev.schemachange.api.SchemaChangeSpec.Database;
 import dev.schemachange.api.SchemaChangeSpec.SplitPart;
+import dev.schemachange.api.SchemaChangeSpec;
 
 /**
  * The Java twin of the CRD's OpenAPI and CEL validation. The operator runs it on every reconcile because a
@@ -114,7 +115,7 @@ public final class SpecValidation {
                 continue;
             }
             name(at + ".table", part.table(), true);
-            if (part.table() != null && !tables.add(part.table().toLowerCase(java.util.Locale.ROOT))) {
+            if (part.table() != null && !tables.add(part.table().toLowerCase(Locale.ROOT))) {
                 problem(at + ".table", "'" + part.table() + "' is used by two parts", "give each part its own table");
             }
             if (part.columns().isEmpty()) {

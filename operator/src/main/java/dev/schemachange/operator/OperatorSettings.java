@@ -2,6 +2,9 @@ package dev.schemachange.operator;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
+
+import dev.schemachange.api.Durations;
 
 /**
  * The reconciler's knobs. {@code slice} bounds one reconcile's engine work so no thread is held for minutes;
@@ -17,11 +20,10 @@ public record OperatorSettings(Clock clock, Duration slice, Duration busyDelay, 
     }
 
     /** {@value #SLICE_ENV} (a duration like "10s") bounds one reconcile's engine work; the rest are defaults. */
-    public static OperatorSettings fromEnvironment(java.util.Map<String, String> env) {
+    public static OperatorSettings fromEnvironment(Map<String, String> env) {
         OperatorSettings d = defaults();
         String slice = env.get(SLICE_ENV);
-        return slice == null || slice.isBlank() ? d : new OperatorSettings(d.clock, dev.schemachange.api.Durations
-                .parse(slice), d.busyDelay, d.waitPoll, d.backoffInitial, d.backoffMax);
+        return slice == null || slice.isBlank() ? d : new OperatorSettings(d.clock, Durations.parse(slice), d.busyDelay, d.waitPoll, d.backoffInitial, d.backoffMax);
     }
 
     public static final String SLICE_ENV = "OSC_SLICE";

@@ -1,5 +1,6 @@
 package dev.schemachange.operator;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Locale;
@@ -7,9 +8,9 @@ import java.util.Optional;
 
 import dev.schemachange.api.Phase;
 import dev.schemachange.api.SchemaChangeSpec;
-import dev.schemachange.api.SchemaChangeStatus;
 import dev.schemachange.api.SchemaChangeStatus.BackfillStatus;
 import dev.schemachange.api.SchemaChangeStatus.SwapStatus;
+import dev.schemachange.api.SchemaChangeStatus;
 import dev.schemachange.engine.Controls;
 import dev.schemachange.engine.Progress;
 import dev.schemachange.engine.SwapWindow;
@@ -138,7 +139,7 @@ public final class ProgressStatus {
         } else if (controls.swapNotBefore() != null && controls.swapNotBefore().isAfter(now)) {
             c.set(Conditions.SWAP_SCHEDULED, true, Reasons.NOT_BEFORE, "swap not before "
                     + time(controls.swapNotBefore()) + nextWindow.map(t -> ", window " + window).orElse(""));
-        } else if (!window.isAlways() && !window.allows(now, java.time.Duration.ZERO)) {
+        } else if (!window.isAlways() && !window.allows(now, Duration.ZERO)) {
             c.set(Conditions.SWAP_SCHEDULED, true, Reasons.WAITING_FOR_WINDOW, "next window " + window
                     + " starts " + nextWindow.map(ProgressStatus::time).orElse("never"));
         } else {

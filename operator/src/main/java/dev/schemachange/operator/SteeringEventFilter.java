@@ -2,6 +2,7 @@ package dev.schemachange.operator;
 
 import java.util.Map;
 import java.util.Objects;
+import java.util.stream.Collectors;
 
 import dev.schemachange.api.SchemaChange;
 import io.javaoperatorsdk.operator.processing.event.source.filter.OnUpdateFilter;
@@ -27,6 +28,6 @@ public final class SteeringEventFilter implements OnUpdateFilter<SchemaChange> {
             return Map.of();
         }
         return all.entrySet().stream().filter(e -> e.getKey().startsWith(AnnotationControls.PREFIX))
-                .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> String.valueOf(e.getValue())));
+                .collect(Collectors.toMap(Map.Entry::getKey, e -> String.valueOf(e.getValue())));
     }
 }
