@@ -42,26 +42,44 @@ final class ChangeCleanup {
     DeleteControl run(SchemaChange change) {
         String key = SchemaChangeReconciler.owner(change);
         SchemaChangeStatus status = change.getStatus() == null ? new SchemaChangeStatus() : change.getStatus();
-        if (!Conditions.isTrue(status.getConditions(), Conditions.VALIDATED)
-                || !SpecValidation.checkForCluster(change.getSpec()).isEmpty()) {
-            return DeleteControl.defaultDelete();
+        // started: helper objects surely exist, so the finalizer stays until they are gone (or a human removes
+        // it); otherwise a best effort that never blocks the deletion
+        boolean started = started(status);
+        if (!SpecValidation.checkForCluster(change.getSpec()).isEmpty()) {
+            return started ? keep(change, key, "the spec is invalid: restore the spec so the change can be rolled "
+                    + "back") : DeleteControl.defaultDelete();
         }
         SchemaChangeSpec spec = change.getSpec();
         CredentialsReader.Result login = credentials.read(change.getMetadata().getNamespace(),
                 spec.database().credentialsSecret());
         if (!login.ok()) {
-            events.warning(change, Reasons.CLEANUP_FAILED, "cannot clean up: " + login.problem()
-                    + "; or remove the finalizer to leave any helper objects in the database");
-            return DeleteControl.noFinalizerRemoval().rescheduleAfter(backoff.next(key));
+            return started ? keep(change, key, login.problem().toString()) : DeleteControl.defaultDelete();
         }
         ChangeTarget where = new ChangeTarget(spec, key, ChangeTarget.jdbcUrl(spec.database()), login.credentials());
         try {
             return clean(change, engines.create(where), spec, where, key);
         } catch (RuntimeException e) {
             log.warn("{}: cleanup failed", key, e);
-            events.warning(change, Reasons.CLEANUP_FAILED, "cleanup failed: " + e.getMessage()
-                    + "; retrying with backoff, or remove the finalizer to leave helper objects in the database");
-            return DeleteControl.noFinalizerRemoval().rescheduleAfter(backoff.next(key));
+            return started ? keep(change, key, "cleanup failed: " + e.getMessage()) : DeleteControl.defaultDelete();
+        }
+    }
+
+    private DeleteControl keep(SchemaChange change, String key, String why) {
+        events.warning(change, Reasons.CLEANUP_FAILED, "cannot clean up: " + why + "; retrying with backoff, or "
+                + "remove the finalizer to leave the change's triggers and shadow table in the database");
+        return DeleteControl.noFinalizerRemoval().rescheduleAfter(backoff.next(key));
+    }
+
+    /** Work in the database may exist: the status shows a phase between Pending and the end. */
+    private static boolean started(SchemaChangeStatus status) {
+        if (status.getPhase() == null) {
+            return false;
+        }
+        try {
+            Phase phase = Phase.valueOf(status.getPhase());
+            return phase != Phase.Pending && !phase.isTerminal();
+        } catch (IllegalArgumentException e) {
+            return false;
         }
     }
 

@@ -234,6 +234,28 @@ class SchemaChangeReconcilerTest {
     }
 
     @Test
+    void deletingAStartedChangeWhoseSpecBecameInvalidKeepsTheFinalizerAndSaysWhy(TestDatabase db) {
+        rootLogin(db);
+        cluster.apply(change("broken", db, "orders", "alter: \"ADD COLUMN x INT\""));
+        awaitChange("broken", c -> Phase.Backfilling.name().equals(c.getStatus().getPhase()));
+        cluster.change(NAMESPACE, "broken").edit(c -> withTable(c, "orders;"));
+        awaitChange("broken", conditionIs(Conditions.DEGRADED, "True", Reasons.INVALID_SPEC));
+
+        cluster.change(NAMESPACE, "broken").delete();
+
+        await().atMost(PATIENCE).until(() -> cluster.events(NAMESPACE, "broken"), events -> events.stream()
+                .anyMatch(e -> Reasons.CLEANUP_FAILED.equals(e.getReason())
+                        && e.getMessage().contains("restore the spec")));
+        assertThat(cluster.change(NAMESPACE, "broken").get()).as("kept by the finalizer").isNotNull();
+        assertThat(engine.rollbacks).isZero();
+
+        cluster.change(NAMESPACE, "broken").edit(c -> withTable(c, "orders"));
+
+        await().atMost(PATIENCE).until(() -> cluster.change(NAMESPACE, "broken").get() == null);
+        assertThat(engine.rollbacks).isEqualTo(1);
+    }
+
+    @Test
     void deletingAfterTheSwapLeavesTheLiveAndOldTablesAlone(TestDatabase db) {
         rootLogin(db);
         engine.script = controls -> new dev.schemachange.engine.Progress(Phase.Swapped, null, null, null, null, 9, 9,
