@@ -53,6 +53,7 @@ public final class Migrator {
     /** Runs phases for about {@code budget}, stopping early at {@code until} or where the change must wait. */
     public Progress advance(Controls controls, Duration budget, Phase until) {
         long deadline = System.nanoTime() + budget.toNanos();
+        notes.clear();
         try (Connection c = Sessions.open(db)) {
             List<Problem> specProblems = SpecChecks.check(spec);
             if (!specProblems.isEmpty()) {
@@ -97,8 +98,15 @@ public final class Migrator {
 
     /** Before the swap: drop triggers, shadow and state (original untouched) → RolledBack. */
     public Progress rollback(Duration budget) {
+        notes.clear();
         try (Connection c = Sessions.open(db)) {
-            return rollback(c, store.load(c, schema(), spec.table()));
+            Optional<State> stored = store.load(c, schema(), spec.table());
+            if (stored.isPresent() && !stored.get().owner().equals(owner)) {
+                // another change holds the table: rolling back is its owner's decision, not ours
+                return new Progress(Phase.RolledBack, "nothing to roll back: the table is held by "
+                        + stored.get().owner(), null, null, null, 0, 0, 0, null, 0, 0, null, 0, null, 0, null, notes);
+            }
+            return rollback(c, stored);
         } catch (SQLException e) {
             throw new EngineException("database error: " + e.getMessage(), e);
         }
@@ -345,7 +353,17 @@ public final class Migrator {
         if (controls.swapNotBefore() != null && clock.instant().isBefore(controls.swapNotBefore())) {
             return "swap-not-before " + controls.swapNotBefore();
         }
+        SwapWindow window = SwapWindow.of(spec.swap().window());
+        if (!window.allows(clock.instant(), swapAllowance())) {
+            return "window (next opens " + window.nextStart(clock.instant()).map(Object::toString).orElse("never") + ")";
+        }
         return null;
+    }
+
+    /** How long the swap may take at worst: a swap is not started when that would overrun its window. */
+    private Duration swapAllowance() {
+        return Durations.parse(spec.swap().lockWaitTimeout()).multipliedBy(Math.min(3, spec.swap().maxAttempts()))
+                .plusSeconds(10);
     }
 
     private State swap(Connection c, Plan plan, State state) throws SQLException {
@@ -526,8 +544,11 @@ public final class Migrator {
         }
         Problem p = problem != null ? problem
                 : s.phase() == Phase.Failed ? new Problem(null, s.message(), null) : null;
+        SwapWindow window = SwapWindow.of(spec.swap().window());
+        Instant nextWindow = window.isAlways() || s.phase().isSwapped() ? null
+                : window.nextStart(clock.instant()).orElse(null);
         return new Progress(s.phase(), s.message(), waitingFor, p, cursorText(s.cursor()), s.rowsCopied(),
-                s.rowsEstimated(), rps, eta, s.chunkRows(), s.chunksRepaired(), null, s.swapAttempts(),
+                s.rowsEstimated(), rps, eta, s.chunkRows(), s.chunksRepaired(), nextWindow, s.swapAttempts(),
                 s.swappedAt(), s.lockMillis(), s.oldTable(), notes);
     }
 

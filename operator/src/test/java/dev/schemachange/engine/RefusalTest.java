@@ -119,7 +119,7 @@ class RefusalTest {
     void anIdentifierWithAQuoteOrSemicolon() {
         Problem p = refusal("plain`; DROP TABLE parent; --", "ADD COLUMN c INT");
         assertThat(p.field()).isEqualTo("spec.table");
-        assertThat(p.reason()).contains("is not an accepted name");
+        assertThat(p.reason()).contains("is not a plain identifier");
     }
 
     @Test

@@ -40,18 +40,6 @@ final class OperatorTestSupport {
                 Duration.ofMillis(200), Duration.ofSeconds(1));
     }
 
-    /**
-     * The application saw no error, except one known engine issue (reported to the engine's owner; DemoTest
-     * shows it on main too): now and then a write fails with ER 1146 on {@code <table>__osc_new} around the
-     * swap. Such a write is rolled back on both the table and its reference, so the data checks still hold.
-     * Replace the call with {@code assertThat(errors).isEmpty()} once the engine is fixed.
-     */
-    static void assertNoApplicationErrorButTheKnownSwap1146(java.util.List<String> errors) {
-        org.assertj.core.api.Assertions.assertThat(errors).as("application errors")
-                .allSatisfy(e -> org.assertj.core.api.Assertions.assertThat(e).startsWith("1146")
-                        .contains("__osc_new"));
-    }
-
     static OperatorOptions options() {
         return new OperatorOptions(java.util.Set.of(), null, false);
     }
