@@ -5,21 +5,16 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
-/** Identifier validation and quoting: every name the engine puts into SQL goes through here. */
+/**
+ * Quoting: every name the engine puts into SQL goes through here (names a spec may use are validated by
+ * {@link dev.schemachange.api.Identifiers}).
+ */
 public final class Identifiers {
     public static final int MAX_LENGTH = 64;
-    /** Names a user may give in the spec. Deliberately narrower than what the server accepts. */
-    public static final String PATTERN = "^[A-Za-z0-9_$]{1,64}$";
-    private static final Pattern SAFE = Pattern.compile(PATTERN);
 
     private Identifiers() {
-    }
-
-    public static boolean isValid(String name) {
-        return name != null && SAFE.matcher(name).matches();
     }
 
     /** Back-quotes any identifier (also names read from the server, which may hold any character). */
