@@ -16,7 +16,7 @@ import dev.schemachange.local.Workload;
 
 /** kill -9 of {@code osc run} mid-backfill, then {@code osc run} again: it resumes and loses nothing. */
 @MariaDb
-class CrashResumeTest {
+public class CrashResumeTest {
     private static final int ROWS = 60_000;
     private static final int CHUNK = 500;
 
@@ -84,7 +84,7 @@ class CrashResumeTest {
     }
 
     /** {@code osc} as a separate JVM, with the test's classpath. */
-    static Process osc(Path dir, String... args) throws Exception {
+    public static Process osc(Path dir, String... args) throws Exception {
         List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString(), "-cp", System.getProperty("java.class.path"), Osc.class.getName()));
         cmd.addAll(List.of(args));

@@ -31,6 +31,8 @@ class RefusalTest {
                 "CREATE TABLE nokey (a INT, b INT)",
                 "CREATE TABLE floaty (f FLOAT NOT NULL, v INT, UNIQUE KEY (f))",
                 "CREATE TABLE parent (id INT PRIMARY KEY)",
+                "DROP TABLE IF EXISTS aria",
+                "CREATE TABLE aria (id INT PRIMARY KEY) ENGINE=Aria",
                 "CREATE TABLE child (id INT PRIMARY KEY, pid INT, CONSTRAINT child_parent FOREIGN KEY (pid) "
                         + "REFERENCES parent (id))");
     }
@@ -53,7 +55,7 @@ class RefusalTest {
     private List<String> snapshot() {
         List<String> out = new java.util.ArrayList<>(db.rows("SELECT CONCAT(TABLE_NAME, ' ', TABLE_ROWS) FROM "
                 + "information_schema.TABLES WHERE TABLE_SCHEMA IN (DATABASE(), '_schemachange') ORDER BY 1"));
-        for (String t : List.of("plain", "nokey", "floaty", "parent", "child")) {
+        for (String t : List.of("plain", "nokey", "floaty", "parent", "child", "aria")) {
             out.add(db.rows("SHOW CREATE TABLE " + t).get(0));
         }
         out.addAll(db.rows("SELECT TRIGGER_NAME FROM information_schema.TRIGGERS"));
@@ -65,6 +67,33 @@ class RefusalTest {
         Problem p = refusal("nosuch", "ADD COLUMN x INT");
         assertThat(p.field()).isEqualTo("spec.table");
         assertThat(p.reason()).contains(db.name() + ".nosuch does not exist");
+    }
+
+    @Test
+    void aTableThatIsNotInnoDb() {
+        Problem p = refusal("aria", "ADD COLUMN x INT");
+        assertThat(p.reason()).contains("aria is Aria, not an InnoDB table");
+    }
+
+    @Test
+    void theCliExitsNonZeroWithTheReasonOnStderrAndPhaseFailedLast(@org.junit.jupiter.api.io.TempDir
+                                                                   java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path manifest = dir.resolve("bad.yaml");
+        java.nio.file.Files.writeString(manifest, """
+                apiVersion: schemachange.dev/v1alpha1
+                kind: SchemaChange
+                metadata: {name: bad, namespace: test}
+                spec:
+                  database: {host: 127.0.0.1, port: %d, schema: %s, credentialsSecret: unused}
+                  table: plain
+                  alter: "ADD UNIQUE KEY (email)"
+                """.formatted(db.server().port(), db.name()));
+        Process p = dev.schemachange.cli.CrashResumeTest.osc(dir, "run", "-f", manifest.toString(), "--user", "root");
+        assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        String out = java.nio.file.Files.readString(dir.resolve("out.log"));
+        assertThat(p.exitValue()).as(out).isEqualTo(1);
+        assertThat(out).contains("error: spec.alter: unique key email cannot be added: the value (a@x) appears 2 times");
+        assertThat(out.strip().lines().reduce((a, b) -> b).orElse("")).isEqualTo("phase=Failed");
     }
 
     @Test
