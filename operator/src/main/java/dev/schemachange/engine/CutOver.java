@@ -86,13 +86,18 @@ final class CutOver {
 
     /** Step 2: returns the milliseconds the RENAME took (the application's stall), after up to maxAttempts. */
     long swap(Connection c, int maxAttempts, java.util.function.IntConsumer onAttempt) throws SQLException {
+        return rename(c, maxAttempts, "RENAME TABLE " + original() + " TO " + oldTable() + ", " + newTable() + " TO "
+                + original(), onAttempt);
+    }
+
+    private long rename(Connection c, int maxAttempts, String renameSql, java.util.function.IntConsumer onAttempt)
+            throws SQLException {
         applier.setLockWait(c);
         for (int attempt = 1; ; attempt++) {
             onAttempt.accept(attempt);
             long start = System.nanoTime();
             try {
-                Sessions.exec(c, "RENAME TABLE " + original() + " TO " + oldTable() + ", " + newTable() + " TO "
-                        + original());
+                Sessions.exec(c, renameSql);
                 return (System.nanoTime() - start) / 1_000_000;
             } catch (SQLException e) {
                 if (!Sessions.isRetryable(e) || attempt >= maxAttempts) {
@@ -104,6 +109,22 @@ final class CutOver {
                 Sessions.sleep(backoff);
             }
         }
+    }
+
+    /**
+     * Step 3 with reverse sync: the old table stays where the reverse triggers write, as {@code <table>__osc_old};
+     * its forward triggers are skipped by their guard (the application no longer writes to it). It loses its
+     * foreign keys, so it restricts no parent and the new table can take the constraint names back.
+     */
+    String keepSynced(Connection c) throws SQLException {
+        ForeignKeyNames.dropAll(c, applier, plan.schema(), plan.names().oldTable());
+        return plan.schema() + "." + plan.names().oldTable();
+    }
+
+    /** The reverse swap: {@code RENAME t TO t__osc_new, t__osc_old TO t}, retried like the swap. */
+    long swapBack(Connection c, int maxAttempts) throws SQLException {
+        return rename(c, maxAttempts, "RENAME TABLE " + original() + " TO " + newTable() + ", " + oldTable() + " TO "
+                + original(), a -> { });
     }
 
     /** Step 3: returns the old table's final name, or null when it was dropped. */

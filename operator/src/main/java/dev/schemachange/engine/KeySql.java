@@ -70,6 +70,12 @@ final class KeySql {
                 .collect(Collectors.joining(" AND "));
     }
 
+    /** {@code old key = row.key} for the reverse triggers: the old table's columns against the new table's row. */
+    String matchOld(String oldAlias, String row) {
+        return key.stream().map(k -> col(oldAlias, k.source()) + " = " + row + "." + Identifiers.quote(k.shadow()))
+                .collect(Collectors.joining(" AND "));
+    }
+
     /**
      * Lexicographic comparison expanded into ORs of column comparisons, which the range optimizer turns
      * into index ranges (row constructors are not always optimized).

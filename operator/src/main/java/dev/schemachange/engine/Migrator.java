@@ -61,8 +61,7 @@ public final class Migrator {
             }
             Optional<State> stored = store.load(c, schema(), spec.table());
             if (stored.isPresent() && !stored.get().owner().equals(owner) && !stored.get().phase().isTerminal()) {
-                return progress(stored.get(), "table " + schema() + "." + spec.table() + " is being changed by "
-                        + stored.get().owner() + "; this change waits until that one ends", null);
+                return progress(stored.get(), heldBy(stored.get()), null);
             }
             if (controls.rollback()) {
                 return rollback(c, stored);
@@ -110,6 +109,31 @@ public final class Migrator {
         } catch (SQLException e) {
             throw new EngineException("database error: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * For a change that is deleted: before the swap, like {@link #rollback}; after it, nothing is touched (the
+     * live table is the new one, the old one waits out its retention) and the stored state is returned.
+     */
+    public Progress abandon(Duration budget) {
+        notes.clear();
+        try (Connection c = Sessions.open(db)) {
+            Optional<State> stored = store.load(c, schema(), spec.table());
+            if (stored.isPresent() && !stored.get().owner().equals(owner) && !stored.get().phase().isTerminal()) {
+                return progress(stored.get(), heldBy(stored.get()), null);
+            }
+            if (stored.isPresent() && stored.get().phase().isSwapped() && stored.get().owner().equals(owner)) {
+                return progress(stored.get(), null, null);
+            }
+            return rollback(c, stored.filter(s -> s.owner().equals(owner)));
+        } catch (SQLException e) {
+            throw new EngineException("database error: " + e.getMessage(), e);
+        }
+    }
+
+    private String heldBy(State other) {
+        return "table " + schema() + "." + spec.table() + " is being changed by " + other.owner()
+                + "; this change waits until that one ends";
     }
 
     /** The change's state as stored in the database, if it has started. */
@@ -218,7 +242,7 @@ public final class Migrator {
     private Plan namesOnly(State state) {
         return new Plan(state.schema(), state.table(), spec.workSchema(), spec.undoSchema(),
                 Planner.names(state.table()).newTable(), List.of(), List.of(), "", Set.of(),
-                Planner.names(state.table()), List.of(), List.of(), state.specHash());
+                Planner.names(state.table()), List.of(), List.of(), List.of(), state.specHash());
     }
 
     /** Re-derives the plan from the live objects; the shadow exists from Preparing on. */
@@ -394,15 +418,20 @@ public final class Migrator {
         }
         Duration keep = Durations.parse(spec.retention().keepOldTableFor());
         Instant swappedAt = state.swappedAt() == null ? clock.instant() : state.swappedAt();
-        String old = cutOver.retire(c, inspector, swappedAt, !keep.isZero());
+        boolean synced = inspector.triggers(plan.schema(), plan.table()).stream()
+                .anyMatch(t -> plan.names().reverseTriggers().contains(t.name()));
+        String old = synced ? cutOver.keepSynced(c) : cutOver.retire(c, inspector, swappedAt, !keep.isZero());
         ForeignKeyNames.restore(c, applier(), plan.schema(), plan.table());
         dropWorkCopy(c, plan.table());
-        store.clearHelpers(c, plan.schema(), plan.table());
+        if (!synced) {
+            store.clearHelpers(c, plan.schema(), plan.table());
+        }
         State next = state.withSwap(state.swapAttempts(), state.lockMillis(), swappedAt, old);
         next = keep.isZero()
                 ? next.withPhase(Phase.Completed, "swapped; the old table was dropped")
                 : next.withPhase(Phase.Swapped, "swapped; the old table is kept as " + old + " until "
-                + swappedAt.plus(keep) + " (rollback after the swap is not available yet)");
+                + swappedAt.plus(keep) + (synced ? ", reverse-synced: rollback is lossless"
+                : " without reverse sync: rollback after the swap is not available"));
         store.save(c, next, clock.instant());
         return next;
     }
@@ -412,9 +441,12 @@ public final class Migrator {
         if (state.swappedAt() != null && clock.instant().isBefore(state.swappedAt().plus(keep))) {
             return state;
         }
+        TriggerSql triggers = new TriggerSql(namesOnly(state), store.conflicts());
+        applier().ddl(c, triggers.dropReverse().toArray(String[]::new));
         if (state.oldTable() != null) {
             Sessions.exec(c, "DROP TABLE IF EXISTS " + quoteQualified(state.oldTable()));
         }
+        store.clearHelpers(c, state.schema(), state.table());
         State next = state.withPhase(Phase.Completed, "retention ended; the old table was dropped");
         store.save(c, next, clock.instant());
         return next;
@@ -427,8 +459,7 @@ public final class Migrator {
         }
         State state = stored.get();
         if (state.phase().isSwapped()) {
-            return failedKeepingState(state, new Problem("metadata.annotations", "rollback after the swap is not "
-                    + "available yet", "the old table is kept as " + state.oldTable()));
+            return rollbackAfterSwap(c, state);
         }
         if (state.phase() != Phase.RolledBack) {
             abandon(c, state);
@@ -436,6 +467,39 @@ public final class Migrator {
         State next = state.withPhase(Phase.RolledBack, "rolled back: triggers and shadow table removed, "
                 + "the original table is untouched");
         store.save(c, next, clock.instant());
+        return progress(next, null, null);
+    }
+
+    /**
+     * The reverse swap: the reverse-synced old table goes live again with every write made since the swap; the
+     * new table is kept aside as {@code <table>__osc_new} (no longer synced) until the change runs again.
+     */
+    private Progress rollbackAfterSwap(Connection c, State state) throws SQLException {
+        Plan plan = namesOnly(state);
+        String synced = state.schema() + "." + plan.names().oldTable();
+        if (state.phase() != Phase.Swapped || !synced.equals(state.oldTable())) {
+            return failedKeepingState(state, new Problem("metadata.annotations", "this change kept no "
+                    + "reverse-synced old table, so it cannot be rolled back losslessly", "write a new change"));
+        }
+        Inspector inspector = new Inspector(c);
+        if (!inspector.table(state.schema(), state.table()).orElseThrow().foreignKeys().isEmpty()) {
+            return failedKeepingState(state, new Problem("metadata.annotations", "rolling back a table with "
+                    + "foreign keys after the swap is not supported yet", "write a new change"));
+        }
+        TriggerSql triggers = new TriggerSql(plan, store.conflicts());
+        CutOver cutOver = new CutOver(plan, applier(), triggers);
+        cutOver.moveOwnTriggers(c, store.userTriggers(c, state.schema(), state.table()), plan.names().oldTable());
+        long lockMillis = cutOver.swapBack(c, spec.swap().maxAttempts());
+        List<String> ddl = new ArrayList<>(triggers.drop());
+        ddl.addAll(triggers.dropReverse());
+        applier().ddl(c, ddl.toArray(String[]::new));
+        store.clearHelpers(c, state.schema(), state.table());
+        State next = state.withSwap(state.swapAttempts(), lockMillis, state.swappedAt(),
+                state.schema() + "." + plan.names().newTable()).withPhase(Phase.RolledBack, "rolled back after "
+                + "the swap in " + lockMillis + " ms: the original table is live with every write made since; the "
+                + "new table is kept as " + state.schema() + "." + plan.names().newTable());
+        store.save(c, next, clock.instant());
+        log.info("{}.{}: rolled back after the swap in {} ms", state.schema(), state.table(), lockMillis);
         return progress(next, null, null);
     }
 
@@ -463,7 +527,11 @@ public final class Migrator {
     private void reinstallTriggers(Connection c, Plan plan) throws SQLException {
         TriggerSql triggers = new TriggerSql(plan, store.conflicts());
         List<String> ddl = new ArrayList<>(triggers.drop());
-        ddl.addAll(triggers.create(plan.schema(), plan.shadow()));
+        ddl.addAll(triggers.dropReverse());
+        ddl.addAll(triggers.create());
+        if (reverseSync(plan)) {
+            ddl.addAll(triggers.createReverse());
+        }
         applier().underWriteLock(c, List.of(Identifiers.quote(plan.schema(), plan.table()), plan.shadowTable()),
                 () -> Sessions.exec(c, ddl.toArray(String[]::new)));
     }
@@ -495,6 +563,12 @@ public final class Migrator {
             return "retention of the old table";
         }
         return null;
+    }
+
+    /** Rows written after the swap also go back to the old table, so a rollback loses none. */
+    private boolean reverseSync(Plan plan) {
+        return spec.retention().reverseSync() && !Durations.parse(spec.retention().keepOldTableFor()).isZero()
+                && plan.irreversible().isEmpty();
     }
 
     private Chunker chunker(Plan plan) {

@@ -16,6 +16,7 @@ import dev.schemachange.mysql.TableInfo;
  * @param sourceKey   its index name on the source; {@code shadowKeys} the shadow's unique keys that contain all
  *                    its columns: a duplicate on one of those is a row a trigger already wrote
  * @param userTriggers the table's own triggers, carried to the new table at the swap
+ * @param irreversible why rows written after the swap could not go back to the old table unchanged (empty: they can)
  */
 public record Plan(
         String schema,
@@ -29,6 +30,7 @@ public record Plan(
         Set<String> shadowKeys,
         Names names,
         List<TableInfo.Trigger> userTriggers,
+        List<String> irreversible,
         List<String> notes,
         String hash) {
 
@@ -37,6 +39,7 @@ public record Plan(
         key = List.copyOf(key);
         shadowKeys = Set.copyOf(shadowKeys);
         userTriggers = List.copyOf(userTriggers);
+        irreversible = List.copyOf(irreversible);
         notes = List.copyOf(notes);
     }
 
@@ -58,6 +61,15 @@ public record Plan(
                         String oldTable) {
         public List<String> forwardTriggers() {
             return List.of(insertTrigger, updateTrigger, deleteTrigger);
+        }
+
+        /** On the new table, writing back to the old one after the swap (in the same schema). */
+        public List<String> reverseTriggers() {
+            return List.of(reverse(insertTrigger), reverse(updateTrigger), reverse(deleteTrigger));
+        }
+
+        private static String reverse(String forward) {
+            return forward.substring(0, forward.length() - 3) + "r" + forward.substring(forward.length() - 3);
         }
     }
 }

@@ -44,7 +44,7 @@ public final class Planner {
         }
         Plan plan = new Plan(source.schema(), source.name(), spec.workSchema(), spec.undoSchema(), names.newTable(),
                 columns, key.get().columns(), key.get().sourceIndex(), key.get().shadowIndexes(), names, userTriggers,
-                notes, hash(spec));
+                irreversible(alter, source, shadow, columns), notes, hash(spec));
         return new Result(plan, problems);
     }
 
@@ -60,6 +60,42 @@ public final class Planner {
         return new Plan.Names(Identifiers.fit(table, "__osc_ins"), Identifiers.fit(table, "__osc_upd"),
                 Identifiers.fit(table, "__osc_del"), Identifiers.fit(table, "__osc_new"),
                 Identifiers.fit(table, "__osc_old"));
+    }
+
+    /**
+     * What would stop a row written to the new table from going back to the old one unchanged: a changed type
+     * (a BIGINT value need not fit the INT it came from), a dropped NOT NULL column without a default (a new
+     * row has no value for it), a unique key the new table no longer enforces (a write could collide there).
+     */
+    static List<String> irreversible(AlterClause alter, TableInfo source, TableInfo shadow,
+                                     List<Plan.ColumnPair> columns) {
+        List<String> out = new ArrayList<>();
+        for (Plan.ColumnPair pair : columns) {
+            TableInfo.Column from = source.column(pair.source()).orElseThrow();
+            TableInfo.Column to = shadow.column(pair.shadow()).orElseThrow();
+            if (!from.sameTypeAs(to)) {
+                out.add("column " + pair.source() + " changes from " + describe(from) + " to " + describe(to));
+            }
+        }
+        for (TableInfo.Column c : source.columns()) {
+            boolean copied = columns.stream().anyMatch(p -> p.source().equalsIgnoreCase(c.name()));
+            if (!copied && !c.nullable() && !c.hasDefault()) {
+                out.add("column " + c.name() + " is dropped and is NOT NULL without a default");
+            }
+        }
+        for (TableInfo.Index idx : source.indexes()) {
+            List<String> mapped = idx.columns().stream().map(alter::renamed).toList();
+            boolean kept = !idx.unique() || shadow.indexes().stream()
+                    .anyMatch(s -> s.unique() && contains(mapped, s.columns()));
+            if (!kept) {
+                out.add("unique key " + idx.name() + " of the original is not enforced by the new table");
+            }
+        }
+        return out;
+    }
+
+    private static String describe(TableInfo.Column c) {
+        return c.columnType() + (c.charset() == null ? "" : " " + c.collation());
     }
 
     /** Every writable shadow column that has a source column: by rename, else by name (case-insensitive). */

@@ -23,7 +23,9 @@ final class Sessions {
         try {
             exec(c, "SET SESSION sql_mode = CONCAT_WS(',', NULLIF(@@GLOBAL.sql_mode, ''), 'NO_AUTO_VALUE_ON_ZERO')",
                     "SET SESSION max_error_count = 65535",
-                    "SET SESSION innodb_lock_wait_timeout = 10");
+                    "SET SESSION innodb_lock_wait_timeout = 10",
+                    // the reverse triggers skip our own writes to the shadow (see TriggerSql)
+                    "SET @osc_copier = 1");
             return c;
         } catch (SQLException e) {
             c.close();

@@ -25,13 +25,46 @@ final class TriggerSql {
         this.conflicts = conflictsTable;
     }
 
-    /** CREATE TRIGGER statements writing to the shadow at {@code targetSchema.targetTable}. */
-    List<String> create(String targetSchema, String targetTable) {
-        String target = Identifiers.quote(targetSchema, targetTable);
+    /**
+     * Forward and reverse triggers must not feed each other: a trigger's write fires the target's triggers.
+     * Each marks its writes with {@code NOW(6)}, which is constant within a statement, nested triggers
+     * included, and skips when the other side marked the statement it runs in. The engine's own sessions
+     * (copier, repair) carry {@code @osc_copier}, so the reverse triggers ignore them too. A skipped statement
+     * may name a table that does not exist (the forward target after the swap, the reverse target before it).
+     */
+    private static final String FORWARD_GUARD = "IF @osc_rev IS NULL OR @osc_rev <> NOW(6) THEN SET @osc_fwd = NOW(6); ";
+    private static final String REVERSE_GUARD = "IF (@osc_fwd IS NULL OR @osc_fwd <> NOW(6)) AND @osc_copier IS NULL "
+            + "THEN SET @osc_rev = NOW(6); ";
+
+    /** The forward triggers: on the original, writing to the shadow. */
+    List<String> create() {
+        String target = plan.shadowTable();
         return List.of(
-                header(plan.names().deleteTrigger(), "DELETE") + deleteRow(target, "OLD"),
-                header(plan.names().updateTrigger(), "UPDATE") + upsert(target, "OLD", "update"),
-                header(plan.names().insertTrigger(), "INSERT") + upsert(target, "NEW", "insert"));
+                header(plan.names().deleteTrigger(), "DELETE", plan.table())
+                        + "BEGIN " + FORWARD_GUARD + deleteRow(target, "OLD") + "; END IF; END",
+                header(plan.names().updateTrigger(), "UPDATE", plan.table()) + upsert(target, "OLD", "update"),
+                header(plan.names().insertTrigger(), "INSERT", plan.table()) + upsert(target, "NEW", "insert"));
+    }
+
+    /**
+     * The reverse triggers: on the shadow, writing back to the old table once the swap has made the shadow live
+     * and the original {@code <table>__osc_old}. Values map back through the column mapping; an UPDATE keeps the
+     * old table's values of columns the new table dropped; IGNORE, because an application write must never fail
+     * here (the plan checked that the mapping is lossless, see {@link Plan#irreversible()}).
+     */
+    List<String> createReverse() {
+        String old = Identifiers.quote(plan.schema(), plan.names().oldTable());
+        List<String> names = plan.names().reverseTriggers();
+        String oldRow = "SELECT 1 FROM " + old + " WHERE " + key.matchOld(old, "OLD");
+        return List.of(
+                header(names.get(0), "INSERT", plan.shadow()) + "BEGIN " + REVERSE_GUARD
+                        + "DELETE FROM " + old + " WHERE " + key.matchOld(old, "NEW") + "; " + insertBack(old)
+                        + "; END IF; END",
+                header(names.get(1), "UPDATE", plan.shadow()) + "BEGIN " + REVERSE_GUARD
+                        + "IF EXISTS (" + oldRow + ") THEN UPDATE IGNORE " + old + " SET " + assignBack(old)
+                        + " WHERE " + key.matchOld(old, "OLD") + "; ELSE " + insertBack(old) + "; END IF; END IF; END",
+                header(names.get(2), "DELETE", plan.shadow()) + "BEGIN " + REVERSE_GUARD
+                        + "DELETE FROM " + old + " WHERE " + key.matchOld(old, "OLD") + "; END IF; END");
     }
 
     /**
@@ -39,9 +72,9 @@ final class TriggerSql {
      * ROW_COUNT() cannot tell: inside MariaDB triggers it reports stale counts.
      */
     private String upsert(String target, String previous, String event) {
-        return "BEGIN " + deleteRow(target, previous) + "; " + insert(target) + "; IF NOT EXISTS (SELECT 1 FROM "
-                + target + " WHERE " + key.matchRow(target, "NEW") + " AND " + sameAsNew(target) + ") THEN "
-                + recordConflict(event) + "; END IF; END";
+        return "BEGIN " + FORWARD_GUARD + deleteRow(target, previous) + "; " + insert(target)
+                + "; IF NOT EXISTS (SELECT 1 FROM " + target + " WHERE " + key.matchRow(target, "NEW") + " AND "
+                + sameAsNew(target) + ") THEN " + recordConflict(event) + "; END IF; END IF; END";
     }
 
     private String deleteRow(String target, String row) {
@@ -49,13 +82,32 @@ final class TriggerSql {
     }
 
     List<String> drop() {
-        return plan.names().forwardTriggers().stream()
-                .map(n -> "DROP TRIGGER IF EXISTS " + Identifiers.quote(plan.schema(), n)).toList();
+        return dropAll(plan.names().forwardTriggers());
     }
 
-    private String header(String name, String event) {
+    List<String> dropReverse() {
+        return dropAll(plan.names().reverseTriggers());
+    }
+
+    private List<String> dropAll(List<String> names) {
+        return names.stream().map(n -> "DROP TRIGGER IF EXISTS " + Identifiers.quote(plan.schema(), n)).toList();
+    }
+
+    private String header(String name, String event, String table) {
         return "CREATE TRIGGER " + Identifiers.quote(plan.schema(), name) + " AFTER " + event + " ON "
-                + Identifiers.quote(plan.schema(), plan.table()) + " FOR EACH ROW ";
+                + Identifiers.quote(plan.schema(), table) + " FOR EACH ROW ";
+    }
+
+    private String insertBack(String old) {
+        String cols = plan.columns().stream().map(c -> Identifiers.quote(c.source())).collect(Collectors.joining(", "));
+        String vals = plan.columns().stream().map(c -> "NEW." + Identifiers.quote(c.shadow()))
+                .collect(Collectors.joining(", "));
+        return "INSERT IGNORE INTO " + old + " (" + cols + ") VALUES (" + vals + ")";
+    }
+
+    private String assignBack(String old) {
+        return plan.columns().stream().map(c -> old + "." + Identifiers.quote(c.source()) + " = NEW."
+                + Identifiers.quote(c.shadow())).collect(Collectors.joining(", "));
     }
 
     private String insert(String target) {

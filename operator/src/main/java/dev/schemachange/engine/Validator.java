@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 
+import dev.schemachange.api.Durations;
 import dev.schemachange.api.Problem;
 import dev.schemachange.api.SchemaChangeSpec;
 import dev.schemachange.mysql.Identifiers;
@@ -130,7 +131,18 @@ final class Validator {
                 return result;
             }
             List<Problem> duplicates = new UniqueKeyCheck(c).newKeysOverDuplicates(alter, source, shadow);
-            return duplicates.isEmpty() ? result : new Planner.Result(null, duplicates);
+            if (!duplicates.isEmpty()) {
+                return new Planner.Result(null, duplicates);
+            }
+            List<String> irreversible = result.plan().irreversible();
+            if (!irreversible.isEmpty() && spec.retention().reverseSync()
+                    && !Durations.parse(spec.retention().keepOldTableFor()).isZero()) {
+                return refuse("spec.retention.reverseSync", "rows written after the swap could not go back to the "
+                        + "old table unchanged, so a rollback would not be lossless: " + String.join("; ", irreversible),
+                        "set retention.reverseSync: false to keep the old table without reverse sync (your explicit "
+                                + "consent), or retention.keepOldTableFor: 0 to drop it at the swap");
+            }
+            return result;
         } finally {
             Sessions.exec(c, "DROP TABLE IF EXISTS " + quoted);
         }

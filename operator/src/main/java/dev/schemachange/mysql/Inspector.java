@@ -150,7 +150,7 @@ public final class Inspector {
     private List<TableInfo.Column> columns(String schema, String table) throws SQLException {
         List<TableInfo.Column> out = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT COLUMN_NAME, ORDINAL_POSITION, DATA_TYPE, COLUMN_TYPE, "
-                + "IS_NULLABLE, EXTRA, CHARACTER_SET_NAME, COLLATION_NAME FROM information_schema.COLUMNS "
+                + "IS_NULLABLE, EXTRA, CHARACTER_SET_NAME, COLLATION_NAME, COLUMN_DEFAULT FROM information_schema.COLUMNS "
                 + "WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION")) {
             ps.setString(1, schema);
             ps.setString(2, table);
@@ -160,7 +160,8 @@ public final class Inspector {
                     boolean generated = extra.contains("GENERATED") || extra.contains("VIRTUAL")
                             || extra.contains("PERSISTENT") || extra.contains("STORED");
                     out.add(new TableInfo.Column(rs.getString(1), rs.getInt(2), rs.getString(3), rs.getString(4),
-                            "YES".equals(rs.getString(5)), generated, rs.getString(7), rs.getString(8)));
+                            "YES".equals(rs.getString(5)), generated, rs.getString(7), rs.getString(8),
+                            rs.getString(9) != null || generated || extra.contains("AUTO_INCREMENT")));
                 }
             }
         }

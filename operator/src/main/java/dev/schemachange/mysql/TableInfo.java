@@ -25,8 +25,16 @@ public record TableInfo(String schema, String name, String engine, List<Column> 
                 .toList();
     }
 
+    /** @param hasDefault the column has a DEFAULT (DEFAULT NULL included) or is filled by the server */
     public record Column(String name, int position, String dataType, String columnType, boolean nullable,
-                         boolean generated, String charset, String collation) {
+                         boolean generated, String charset, String collation, boolean hasDefault) {
+
+        /** Same type, charset and collation: a value of one fits the other unchanged, both ways. */
+        public boolean sameTypeAs(Column other) {
+            return columnType.equalsIgnoreCase(other.columnType)
+                    && java.util.Objects.equals(charset, other.charset)
+                    && java.util.Objects.equals(collation, other.collation);
+        }
         public String dataTypeLower() {
             return dataType.toLowerCase(Locale.ROOT);
         }

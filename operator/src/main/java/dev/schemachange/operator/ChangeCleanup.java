@@ -85,10 +85,9 @@ final class ChangeCleanup {
 
     private DeleteControl clean(SchemaChange change, Engine engine, SchemaChangeSpec spec, ChangeTarget where,
                                 String key) {
-        // rollback through advance: the engine first checks that the table's state row is this change's, so
-        // deleting a change that waits for the table can never undo the change that holds it
-        Progress p = engine.advance(new Controls(false, AnnotationControls.HELD, true, true), settings.slice(),
-                Phase.Completed);
+        // the engine first checks that the table's state row is this change's, so deleting a change that waits
+        // for the table can never undo the change that holds it; after the swap it touches nothing
+        Progress p = engine.abandon(settings.slice());
         if (ProgressStatus.Wait.of(p.waitingFor()) == ProgressStatus.Wait.TABLE_HELD) {
             events.normal(change, Reasons.CLEANED_UP, "nothing of this change in the database: " + p.waitingFor());
             return DeleteControl.defaultDelete();

@@ -16,6 +16,9 @@ public interface Engine {
 
     Progress rollback(Duration budget);
 
+    /** For a deleted change: before the swap remove its work (as rollback), after it touch nothing. */
+    Progress abandon(Duration budget);
+
     Optional<Progress> read();
 
     /** Builds the engine for one change. */

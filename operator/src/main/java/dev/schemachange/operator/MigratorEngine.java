@@ -32,6 +32,11 @@ public final class MigratorEngine implements Engine {
     }
 
     @Override
+    public Progress abandon(Duration budget) {
+        return migrator.abandon(budget);
+    }
+
+    @Override
     public Optional<Progress> read() {
         return migrator.read();
     }

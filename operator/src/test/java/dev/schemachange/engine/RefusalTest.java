@@ -70,6 +70,14 @@ class RefusalTest {
     }
 
     @Test
+    void aLossyReverseSyncWithoutConsent() {
+        Problem p = refusal(Changes.spec(db, "plain", "MODIFY v BIGINT", "retention: {keepOldTableFor: 24h}"));
+        assertThat(p.field()).isEqualTo("spec.retention.reverseSync");
+        assertThat(p.reason()).contains("column v changes from int(11) to bigint(20)");
+        assertThat(p.fix()).contains("reverseSync: false");
+    }
+
+    @Test
     void aTableThatIsNotInnoDb() {
         Problem p = refusal("aria", "ADD COLUMN x INT");
         assertThat(p.reason()).contains("aria is Aria, not an InnoDB table");

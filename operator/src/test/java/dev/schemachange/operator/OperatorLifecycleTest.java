@@ -84,7 +84,7 @@ class OperatorLifecycleTest {
                 + "AND TABLE_NAME = 'orders' AND COLUMN_NAME = 'note'")).isEqualTo(1);
 
         assertThat(swapped.getStatus().getObservedGeneration()).isEqualTo(swapped.getMetadata().getGeneration());
-        assertThat(swapped.getStatus().getOldTable()).startsWith("_schemachange_undo.orders");
+        assertThat(swapped.getStatus().getOldTable()).isEqualTo(db.name() + ".orders__osc_old");
         assertThat(swapped.getStatus().getSwap().swappedAt()).isNotNull();
         assertThat(swapped.getStatus().getBackfill().percent()).isEqualTo(100.0);
         for (String type : new String[] {Conditions.VALIDATED, Conditions.READY, Conditions.BACKFILL_COMPLETE,

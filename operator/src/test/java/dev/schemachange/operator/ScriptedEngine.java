@@ -41,11 +41,7 @@ final class ScriptedEngine implements Engine, Engine.Factory {
     public Progress advance(Controls controls, Duration budget, Phase until) {
         slices.add(controls);
         if (controls.rollback()) {
-            // as Migrator: before the swap roll back, after it refuse and report the state as it is
-            if (stored != null && stored.phase() != null && stored.phase().isSwapped()) {
-                return stored;
-            }
-            return rollback(budget);
+            return abandon(budget);
         }
         stored = script.apply(controls);
         return stored;
@@ -56,6 +52,15 @@ final class ScriptedEngine implements Engine, Engine.Factory {
         rollbacks++;
         stored = progress(Phase.RolledBack, null);
         return stored;
+    }
+
+    @Override
+    public Progress abandon(Duration budget) {
+        // as Migrator: before the swap roll back, after it report the state as it is
+        if (stored != null && stored.phase() != null && stored.phase().isSwapped()) {
+            return stored;
+        }
+        return rollback(budget);
     }
 
     @Override
