@@ -85,19 +85,24 @@ final class CutOver {
     }
 
     /** Step 2: returns the milliseconds the RENAME took (the application's stall), after up to maxAttempts. */
-    long swap(Connection c, int maxAttempts, java.util.function.IntConsumer onAttempt) throws SQLException {
+    long swap(Connection c, int maxAttempts, java.util.function.IntConsumer onAttempt,
+              java.util.Optional<VersionRow> version) throws SQLException {
         return rename(c, maxAttempts, "RENAME TABLE " + original() + " TO " + oldTable() + ", " + newTable() + " TO "
-                + original(), onAttempt);
+                + original(), onAttempt, version, true);
     }
 
-    private long rename(Connection c, int maxAttempts, String renameSql, java.util.function.IntConsumer onAttempt)
-            throws SQLException {
+    /** The RENAME, with the version table's rotation when there is one (rebuilt fresh for every attempt). */
+    private long rename(Connection c, int maxAttempts, String renameSql, java.util.function.IntConsumer onAttempt,
+                        java.util.Optional<VersionRow> version, boolean addVersion) throws SQLException {
         applier.setLockWait(c);
         for (int attempt = 1; ; attempt++) {
             onAttempt.accept(attempt);
+            if (version.isPresent()) {
+                version.get().prepare(c, addVersion);
+            }
             long start = System.nanoTime();
             try {
-                Sessions.exec(c, renameSql);
+                Sessions.exec(c, renameSql + version.map(VersionRow::renamePairs).orElse(""));
                 return (System.nanoTime() - start) / 1_000_000;
             } catch (SQLException e) {
                 if (!Sessions.isRetryable(e) || attempt >= maxAttempts) {
@@ -122,9 +127,9 @@ final class CutOver {
     }
 
     /** The reverse swap: {@code RENAME t TO t__osc_new, t__osc_old TO t}, retried like the swap. */
-    long swapBack(Connection c, int maxAttempts) throws SQLException {
+    long swapBack(Connection c, int maxAttempts, java.util.Optional<VersionRow> version) throws SQLException {
         return rename(c, maxAttempts, "RENAME TABLE " + original() + " TO " + newTable() + ", " + oldTable() + " TO "
-                + original(), a -> { });
+                + original(), a -> { }, version, false);
     }
 
     /** Step 3: returns the old table's final name, or null when it was dropped. */

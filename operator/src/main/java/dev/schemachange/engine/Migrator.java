@@ -410,7 +410,8 @@ public final class Migrator {
             cutOver.moveOwnTriggers(c, store.userTriggers(c, plan.schema(), plan.table()));
             int prior = state.swapAttempts();
             int[] attempts = {prior};
-            long lockMillis = cutOver.swap(c, spec.swap().maxAttempts(), a -> attempts[0] = prior + a);
+            long lockMillis = cutOver.swap(c, spec.swap().maxAttempts(), a -> attempts[0] = prior + a,
+                    VersionRow.of(plan.schema(), spec));
             Instant at = clock.instant();
             state = state.withSwap(attempts[0], lockMillis, at, null);
             store.save(c, state, at);
@@ -418,6 +419,10 @@ public final class Migrator {
         }
         Duration keep = Durations.parse(spec.retention().keepOldTableFor());
         Instant swappedAt = state.swappedAt() == null ? clock.instant() : state.swappedAt();
+        Optional<VersionRow> version = VersionRow.of(plan.schema(), spec);
+        if (version.isPresent()) {
+            version.get().finish(c, inspector, true);
+        }
         boolean synced = inspector.triggers(plan.schema(), plan.table()).stream()
                 .anyMatch(t -> plan.names().reverseTriggers().contains(t.name()));
         String old = synced ? cutOver.keepSynced(c) : cutOver.retire(c, inspector, swappedAt, !keep.isZero());
@@ -489,7 +494,11 @@ public final class Migrator {
         TriggerSql triggers = new TriggerSql(plan, store.conflicts());
         CutOver cutOver = new CutOver(plan, applier(), triggers);
         cutOver.moveOwnTriggers(c, store.userTriggers(c, state.schema(), state.table()), plan.names().oldTable());
-        long lockMillis = cutOver.swapBack(c, spec.swap().maxAttempts());
+        Optional<VersionRow> version = VersionRow.of(state.schema(), spec);
+        long lockMillis = cutOver.swapBack(c, spec.swap().maxAttempts(), version);
+        if (version.isPresent()) {
+            version.get().finish(c, inspector, false);
+        }
         List<String> ddl = new ArrayList<>(triggers.drop());
         ddl.addAll(triggers.dropReverse());
         applier().ddl(c, ddl.toArray(String[]::new));
@@ -516,6 +525,10 @@ public final class Migrator {
         ddl.add("DROP TABLE IF EXISTS " + plan.shadowTable());
         applier().ddl(c, ddl.toArray(String[]::new));
         dropWorkCopy(c, state.table());
+        Optional<VersionRow> version = VersionRow.of(state.schema(), spec);
+        if (version.isPresent()) {
+            version.get().finish(c, inspector, true); // only drops a replacement left by a failed swap attempt
+        }
         store.clearHelpers(c, state.schema(), state.table());
     }
 

@@ -73,6 +73,10 @@ final class Validator {
                     + ", not an InnoDB table", "only InnoDB tables can be changed online"));
         }
         problems.addAll(foreignKeyProblems(source));
+        Optional<VersionRow> version = VersionRow.of(schema, spec);
+        if (version.isPresent()) {
+            problems.addAll(version.get().check(inspector));
+        }
         AlterClause alter = AlterClause.parse("spec.alter", spec.alter());
         problems.addAll(alter.problems());
         if (!problems.isEmpty()) {
