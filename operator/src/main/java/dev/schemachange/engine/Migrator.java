@@ -423,6 +423,7 @@ public final class Migrator {
         if (version.isPresent()) {
             version.get().finish(c, inspector, true);
         }
+        ChildForeignKeys.repoint(c, applier(), plan.schema(), plan.names().oldTable(), plan.table());
         boolean synced = inspector.triggers(plan.schema(), plan.table()).stream()
                 .anyMatch(t -> plan.names().reverseTriggers().contains(t.name()));
         String old = synced ? cutOver.keepSynced(c) : cutOver.retire(c, inspector, swappedAt, !keep.isZero());
@@ -496,6 +497,7 @@ public final class Migrator {
         cutOver.moveOwnTriggers(c, store.userTriggers(c, state.schema(), state.table()), plan.names().oldTable());
         Optional<VersionRow> version = VersionRow.of(state.schema(), spec);
         long lockMillis = cutOver.swapBack(c, spec.swap().maxAttempts(), version);
+        ChildForeignKeys.repoint(c, applier(), state.schema(), plan.names().newTable(), state.table());
         if (version.isPresent()) {
             version.get().finish(c, inspector, false);
         }

@@ -89,13 +89,14 @@ final class Validator {
         List<Problem> out = new ArrayList<>();
         List<TableInfo.ForeignKey> children = source.referencedBy().stream()
                 .filter(fk -> !(fk.schema().equals(source.schema()) && fk.table().equals(source.name()))).toList();
-        if (!children.isEmpty()) {
+        SchemaChangeSpec.ChildPolicy policy = spec.foreignKeys().children();
+        if (!children.isEmpty() && policy != SchemaChangeSpec.ChildPolicy.RebuildConstraints) {
             String names = children.stream().map(fk -> fk.schema() + "." + fk.table() + " (" + fk.name() + ")")
                     .collect(Collectors.joining(", "));
-            boolean refused = spec.foreignKeys().children() == SchemaChangeSpec.ChildPolicy.Fail;
             out.add(new Problem("spec.foreignKeys.children", "other tables reference " + source.name() + ": " + names
-                    + (refused ? "; refused by policy Fail" : "; re-pointing child foreign keys is not supported yet"),
-                    "change the child tables' constraints first, or wait for RebuildConstraints support"));
+                    + (policy == SchemaChangeSpec.ChildPolicy.Fail ? "; refused by policy Fail"
+                    : "; DropSwap is not supported yet"),
+                    "use foreignKeys.children: RebuildConstraints (re-points them to the new table, keeping names)"));
         }
         for (TableInfo.ForeignKey fk : source.foreignKeys()) {
             if (fk.refSchema().equals(source.schema()) && fk.refTable().equals(source.name())) {
@@ -137,6 +138,10 @@ final class Validator {
             List<Problem> duplicates = new UniqueKeyCheck(c).newKeysOverDuplicates(alter, source, shadow);
             if (!duplicates.isEmpty()) {
                 return new Planner.Result(null, duplicates);
+            }
+            List<Problem> children = ChildForeignKeys.check(source, shadow, alter);
+            if (!children.isEmpty()) {
+                return new Planner.Result(null, children);
             }
             List<String> irreversible = result.plan().irreversible();
             if (!irreversible.isEmpty() && spec.retention().reverseSync()

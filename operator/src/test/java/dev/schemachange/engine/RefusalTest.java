@@ -146,10 +146,16 @@ class RefusalTest {
     }
 
     @Test
-    void aTableOtherTablesReference() {
-        Problem p = refusal("parent", "ADD COLUMN c INT");
+    void aTableOtherTablesReferenceUnderPolicyFail() {
+        Problem p = refusal(Changes.spec(db, "parent", "ADD COLUMN c INT", "foreignKeys: {children: Fail}"));
         assertThat(p.field()).isEqualTo("spec.foreignKeys.children");
         assertThat(p.reason()).contains(db.name() + ".child (child_parent)");
+    }
+
+    @Test
+    void aChangeToAColumnThatChildTablesReference() {
+        Problem p = refusal("parent", "MODIFY id BIGINT");
+        assertThat(p.reason()).contains("column id is referenced by " + db.name() + ".child (child_parent)");
     }
 
     @Test
