@@ -15,9 +15,10 @@ import dev.schemachange.testing.TestDatabase;
 class ExamplesRunTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"orders-bigint.yaml", "add-index-approval.yaml"})
+    @ValueSource(strings = {"orders-bigint.yaml", "add-index-approval.yaml", "rails-migration-version.yaml"})
     void anExampleRunsUpToTheSwapWithConnectionFlagsOverridingItsDatabase(String example, TestDatabase db) {
-        db.exec("DROP TABLE IF EXISTS orders, orders_ref", "DROP DATABASE IF EXISTS `_schemachange`");
+        db.exec("DROP TABLE IF EXISTS orders, orders_ref", "DROP DATABASE IF EXISTS `_schemachange`",
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version VARCHAR(255) NOT NULL PRIMARY KEY)");
         db.createWorkloadTable("orders", 1_000);
         int exit = Osc.execute("run", "-f", Path.of("..", "examples", example).toString(), "--jdbc-url",
                 db.jdbcUrl(), "--user", db.server().user(), "--until", "AwaitingSwap");
