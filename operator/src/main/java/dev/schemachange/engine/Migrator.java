@@ -408,10 +408,12 @@ public final class Migrator {
             }
             checkConflicts(c, plan);
             cutOver.moveOwnTriggers(c, store.userTriggers(c, plan.schema(), plan.table()));
+            CrashPoints.reached("swap:after-own-triggers");
             int prior = state.swapAttempts();
             int[] attempts = {prior};
             long lockMillis = cutOver.swap(c, spec.swap().maxAttempts(), a -> attempts[0] = prior + a,
                     VersionRow.of(plan.schema(), spec));
+            CrashPoints.reached("swap:after-rename");
             Instant at = clock.instant();
             state = state.withSwap(attempts[0], lockMillis, at, null);
             store.save(c, state, at);
@@ -424,6 +426,7 @@ public final class Migrator {
             version.get().finish(c, inspector, true);
         }
         ChildForeignKeys.repoint(c, applier(), plan.schema(), plan.names().oldTable(), plan.table());
+        CrashPoints.reached("swap:after-repoint");
         boolean synced = inspector.triggers(plan.schema(), plan.table()).stream()
                 .anyMatch(t -> plan.names().reverseTriggers().contains(t.name()));
         String old = synced ? cutOver.keepSynced(c) : cutOver.retire(c, inspector, swappedAt, !keep.isZero());
@@ -432,6 +435,7 @@ public final class Migrator {
         if (!synced) {
             store.clearHelpers(c, plan.schema(), plan.table());
         }
+        CrashPoints.reached("swap:after-retire");
         State next = state.withSwap(state.swapAttempts(), state.lockMillis(), swappedAt, old);
         next = keep.isZero()
                 ? next.withPhase(Phase.Completed, "swapped; the old table was dropped")
@@ -494,9 +498,16 @@ public final class Migrator {
         }
         TriggerSql triggers = new TriggerSql(plan, store.conflicts());
         CutOver cutOver = new CutOver(plan, applier(), triggers);
-        cutOver.moveOwnTriggers(c, store.userTriggers(c, state.schema(), state.table()), plan.names().oldTable());
         Optional<VersionRow> version = VersionRow.of(state.schema(), spec);
-        long lockMillis = cutOver.swapBack(c, spec.swap().maxAttempts(), version);
+        // a run that died after the RENAME left the old table live already: go on from there
+        boolean renamed = !inspector.tableExists(state.schema(), plan.names().oldTable());
+        long lockMillis = state.lockMillis();
+        if (!renamed) {
+            cutOver.moveOwnTriggers(c, store.userTriggers(c, state.schema(), state.table()), plan.names().oldTable());
+            CrashPoints.reached("rollback:after-own-triggers");
+            lockMillis = cutOver.swapBack(c, spec.swap().maxAttempts(), version);
+            CrashPoints.reached("rollback:after-rename");
+        }
         ChildForeignKeys.repoint(c, applier(), state.schema(), plan.names().newTable(), state.table());
         if (version.isPresent()) {
             version.get().finish(c, inspector, false);

@@ -85,12 +85,18 @@ public class CrashResumeTest {
 
     /** {@code osc} as a separate JVM, with the test's classpath. */
     public static Process osc(Path dir, String... args) throws Exception {
+        return osc(dir, java.util.Map.of(), args);
+    }
+
+    /** The same with extra environment variables (e.g. OSC_CRASH_AT). */
+    public static Process osc(Path dir, java.util.Map<String, String> env, String... args) throws Exception {
         List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString(), "-cp", System.getProperty("java.class.path"), Osc.class.getName()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("out.log").toFile());
         pb.environment().put("OSC_PASSWORD", "");
+        pb.environment().putAll(env);
         return pb.start();
     }
 }

@@ -1,0 +1,80 @@
+package dev.schemachange.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import dev.schemachange.local.Workload;
+import dev.schemachange.testing.MariaDb;
+import dev.schemachange.testing.TestDatabase;
+
+/**
+ * kill -9 at every step of the swap and of the rollback, under writes, then the same command again: the
+ * database ends in one consistent state — data equal, the table's own trigger present exactly once on the live
+ * table, our triggers where that state needs them and nowhere else.
+ */
+@MariaDb
+class CrashDuringSwapTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"swap:after-own-triggers", "swap:after-rename", "swap:after-repoint",
+            "rollback:after-own-triggers", "rollback:after-rename"})
+    void aCrashAtAnyStepIsFinishedByTheNextRun(String point, @TempDir Path dir, TestDatabase db) throws Exception {
+        String table = "t_" + point.replaceAll("[^a-z]", "_");
+        db.createWorkloadTable(table, 2_000);
+        db.exec("CREATE TABLE IF NOT EXISTS audit (n INT)",
+                "CREATE TRIGGER " + table + "_audit AFTER INSERT ON " + table + " FOR EACH ROW INSERT INTO audit VALUES (1)");
+        Path manifest = dir.resolve("change.yaml");
+        Files.writeString(manifest, """
+                apiVersion: schemachange.dev/v1alpha1
+                kind: SchemaChange
+                metadata: {name: crash, namespace: test}
+                spec:
+                  database: {host: 127.0.0.1, port: %d, schema: %s, credentialsSecret: unused}
+                  table: %s
+                  alter: "ADD COLUMN note VARCHAR(20) NULL"
+                  retention: {keepOldTableFor: 72h}
+                """.formatted(db.server().port(), db.name(), table));
+        boolean rollback = point.startsWith("rollback");
+        Workload app = db.startWorkload(table, 2_000, 2, "");
+        try (app) {
+            if (rollback) {
+                assertThat(osc(dir, Map.of(), "run", manifest)).isEqualTo("phase=Swapped");
+            }
+            String command = rollback ? "rollback" : "run";
+            Process crashed = CrashResumeTest.osc(dir, Map.of("OSC_CRASH_AT", point), command, "-f",
+                    manifest.toString(), "--user", "root");
+            assertThat(crashed.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            assertThat(crashed.exitValue()).as(Files.readString(dir.resolve("out.log"))).isEqualTo(137);
+            Thread.sleep(200); // writes go on in whatever state the crash left
+
+            assertThat(osc(dir, Map.of(), command, manifest)).isEqualTo(rollback ? "phase=RolledBack" : "phase=Swapped");
+            Thread.sleep(200);
+        }
+        assertThat(app.errors()).as("application errors").isEmpty();
+        assertThat(db.rows("SELECT id, k, payload FROM " + table + " ORDER BY id"))
+                .isEqualTo(db.rows("SELECT id, k, payload FROM " + table + "_ref ORDER BY id"));
+        List<String> triggers = db.rows("SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE "
+                + "EVENT_OBJECT_SCHEMA = DATABASE() AND EVENT_OBJECT_TABLE = '" + table + "' ORDER BY 1");
+        assertThat(triggers).as("triggers on the live table").containsExactlyInAnyOrderElementsOf(rollback
+                ? List.of(table + "_audit")
+                : List.of(table + "__osc_rdel", table + "__osc_rins", table + "__osc_rupd", table + "_audit"));
+        assertThat(db.rows("SHOW COLUMNS FROM " + table + " LIKE 'note'")).hasSize(rollback ? 0 : 1);
+    }
+
+    private static String osc(Path dir, Map<String, String> env, String command, Path manifest) throws Exception {
+        Process p = CrashResumeTest.osc(dir, env, command, "-f", manifest.toString(), "--user", "root");
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        String out = Files.readString(dir.resolve("out.log"));
+        assertThat(p.exitValue()).as(out).isZero();
+        return out.strip().lines().reduce((a, b) -> b).orElse("");
+    }
+}
