@@ -49,9 +49,17 @@ public final class SchemaChangeReconciler implements Reconciler<SchemaChange>, C
     private final EventRecorder events;
     private final Backoff backoff;
     private final ChangeCleanup cleanup;
+    private final OperatorMetrics metrics;
     private final KubernetesSerialization json = new KubernetesSerialization();
 
     public SchemaChangeReconciler(KubernetesClient client, Engine.Factory engines, OperatorSettings settings) {
+        this(client, engines, settings, null);
+    }
+
+    /** @param metrics where each change's progress goes after every slice; null: nowhere */
+    public SchemaChangeReconciler(KubernetesClient client, Engine.Factory engines, OperatorSettings settings,
+                                  OperatorMetrics metrics) {
+        this.metrics = metrics;
         this.engines = new EngineCache(engines);
         this.settings = settings;
         this.credentials = new CredentialsReader(client);
@@ -68,6 +76,9 @@ public final class SchemaChangeReconciler implements Reconciler<SchemaChange>, C
         Conditions conditions = new Conditions(before.getConditions(), generation(change), now);
         Duration again = step(change, before, after, conditions, now);
         after.setConditions(conditions.toList());
+        if (metrics != null) {
+            metrics.phase(change.getMetadata().getNamespace(), change.getMetadata().getName(), phase(after));
+        }
         announce(change, before, after);
         UpdateControl<SchemaChange> control = sameStatus(before, after) ? UpdateControl.noUpdate()
                 : UpdateControl.patchStatus(statusOnly(change, after));
@@ -117,6 +128,9 @@ public final class SchemaChangeReconciler implements Reconciler<SchemaChange>, C
                     + e.getMessage(), "see the operator log; the change retries with backoff"), key);
         }
         backoff.reset(key);
+        if (metrics != null) {
+            metrics.record(change.getMetadata().getNamespace(), change.getMetadata().getName(), progress);
+        }
         if (before.getObservedGeneration() != null && !before.getObservedGeneration().equals(generation(change))
                 && !Phase.Pending.name().equals(before.getPhase()) && before.getPhase() != null) {
             events.normal(change, Reasons.SPEC_CHANGED, "spec changed (generation " + generation(change) + ")"
@@ -276,7 +290,11 @@ public final class SchemaChangeReconciler implements Reconciler<SchemaChange>, C
     @Override
     public DeleteControl cleanup(SchemaChange change, Context<SchemaChange> context) {
         engines.forget(owner(change));
-        return cleanup.run(change);
+        DeleteControl done = cleanup.run(change);
+        if (metrics != null && done.isRemoveFinalizer()) {
+            metrics.remove(change.getMetadata().getNamespace(), change.getMetadata().getName());
+        }
+        return done;
     }
 
     static String owner(SchemaChange change) {

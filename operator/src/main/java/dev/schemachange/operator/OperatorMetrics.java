@@ -1,0 +1,207 @@
+package dev.schemachange.operator;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.DoubleAdder;
+
+import dev.schemachange.api.Phase;
+import dev.schemachange.engine.Progress;
+import io.javaoperatorsdk.operator.api.monitoring.Metrics;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+/**
+ * What {@code /metrics} serves: one Prometheus registry holding JOSDK's reconcile metrics, the JVM's, and a set
+ * of series per SchemaChange tagged {@code namespace} and {@code name}, taken from the engine's {@link Progress}
+ * after every slice and removed when the change is deleted.
+ *
+ * <p>Per change ({@code osc_change_*}):
+ * <ul>
+ * <li>{@code rows_copied}, {@code rows_estimated}, {@code rows_per_second}, {@code chunk_rows} (the adaptive
+ * chunk size the chunk-time target settled on), {@code chunks_repaired} (chunks re-copied after a checksum
+ * mismatch), {@code swap_attempts}, {@code swap_stall_seconds} (how long the swap held its lock): gauges, since
+ * a spec change before the swap starts the copy over and the engine's numbers go back to zero;</li>
+ * <li>{@code phase}: one series per phase with a {@code phase} label, 1 for the current phase and 0 for the
+ * others (the state-set idiom of kube-state-metrics' {@code kube_pod_status_phase}): {@code
+ * osc_change_phase{phase="Failed"} == 1} alerts, {@code sum by (phase) (osc_change_phase)} counts, and no
+ * dashboard has to know the enum's ordinals;</li>
+ * <li>{@code waiting_seconds_total{reason=…}}: a counter of the time the change was seen waiting, by what the
+ * engine said it waits for (throttled, paused, approval, window, not_before, table_held, retention, other). The
+ * interval between two slices is counted for the reason reported at the start of the interval.</li>
+ * </ul>
+ */
+public final class OperatorMetrics implements AutoCloseable {
+    static final String PREFIX = "osc.change.";
+
+    private final PrometheusMeterRegistry registry;
+    private final Clock clock;
+    private final Metrics reconcileMetrics;
+    private final JvmGcMetrics gc;
+    private final Map<String, ChangeMeters> changes = new ConcurrentHashMap<>();
+
+    public OperatorMetrics(Clock clock) {
+        this.clock = clock;
+        this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        // controller-level only: per-resource reconcile series would double what the osc_change_* series say
+        this.reconcileMetrics = MicrometerMetrics.withoutPerResourceMetrics(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        gc = new JvmGcMetrics();
+        gc.bindTo(registry);
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** For JOSDK's {@code withMetrics}: reconciliations started, succeeded, failed, retried and their timing. */
+    public Metrics reconcileMetrics() {
+        return reconcileMetrics;
+    }
+
+    /** The Prometheus text exposition (format 0.0.4) of everything registered. */
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    public String contentType() {
+        return "text/plain; version=0.0.4; charset=utf-8";
+    }
+
+    /** Takes in what the engine reported after one slice of the change {@code namespace/name}. */
+    public void record(String namespace, String name, Progress p) {
+        meters(namespace, name).update(p, clock.instant());
+    }
+
+    /** Sets only the phase, for a change the engine was not asked about (finished, invalid, refused). */
+    public void phase(String namespace, String name, Phase phase) {
+        if (phase != null) {
+            meters(namespace, name).phase = phase;
+        }
+    }
+
+    /** Drops every series of the change: it was deleted. */
+    public void remove(String namespace, String name) {
+        ChangeMeters m = changes.remove(namespace + "/" + name);
+        if (m != null) {
+            m.meters.forEach(registry::remove);
+        }
+    }
+
+    private ChangeMeters meters(String namespace, String name) {
+        return changes.computeIfAbsent(namespace + "/" + name, k -> new ChangeMeters(registry,
+                Tags.of("namespace", namespace, "name", name)));
+    }
+
+    @Override
+    public void close() {
+        gc.close();
+        registry.close();
+    }
+
+    /** The label value of a wait reason as read from {@code Progress.waitingFor()}. */
+    static String waitLabel(ProgressStatus.Wait wait) {
+        return switch (wait) {
+            case THROTTLE -> "throttled";
+            case PAUSE -> "paused";
+            default -> wait.name().toLowerCase(Locale.ROOT);
+        };
+    }
+
+    /** One change's current numbers; the registered meters read them (gauges hold only weak references). */
+    private static final class ChangeMeters {
+        final List<Meter> meters = new ArrayList<>();
+        volatile long rowsCopied;
+        volatile long rowsEstimated;
+        volatile double rowsPerSecond;
+        volatile int chunkRows;
+        volatile int chunksRepaired;
+        volatile int swapAttempts;
+        volatile long lockMillis;
+        volatile Phase phase = Phase.Pending;
+        final Map<ProgressStatus.Wait, DoubleAdder> waited = new EnumMap<>(ProgressStatus.Wait.class);
+        ProgressStatus.Wait lastWait = ProgressStatus.Wait.NONE;
+        Instant lastSeen;
+
+        ChangeMeters(MeterRegistry registry, Tags tags) {
+            gauge(registry, tags, "rows.copied", "rows copied into the shadow table so far", m -> m.rowsCopied);
+            gauge(registry, tags, "rows.estimated", "rows the original table holds, as estimated at the start",
+                    m -> m.rowsEstimated);
+            gauge(registry, tags, "rows.per.second", "copy rate over the last slice", m -> m.rowsPerSecond);
+            gauge(registry, tags, "chunk.rows", "rows per chunk, adapted to the chunk-time target", m -> m.chunkRows);
+            gauge(registry, tags, "chunks.repaired", "chunks re-copied after a checksum mismatch",
+                    m -> m.chunksRepaired);
+            gauge(registry, tags, "swap.attempts", "swap attempts so far (lock wait timeouts retry)",
+                    m -> m.swapAttempts);
+            meters.add(Gauge.builder(PREFIX + "swap.stall", this, m -> m.lockMillis / 1000.0).tags(tags)
+                    .baseUnit("seconds").description("how long the swap held the table lock (writes stalled)")
+                    .strongReference(true).register(registry));
+            for (Phase p : Phase.values()) {
+                meters.add(Gauge.builder(PREFIX + "phase", this, m -> m.phase == p ? 1 : 0)
+                        .tags(tags.and("phase", p.name()))
+                        .description("1 for the change's current phase, 0 for the others").strongReference(true)
+                        .register(registry));
+            }
+            for (ProgressStatus.Wait w : ProgressStatus.Wait.values()) {
+                if (w == ProgressStatus.Wait.NONE) {
+                    continue;
+                }
+                DoubleAdder adder = new DoubleAdder();
+                waited.put(w, adder);
+                meters.add(FunctionCounter.builder(PREFIX + "waiting", adder, DoubleAdder::sum)
+                        .tags(tags.and("reason", waitLabel(w))).baseUnit("seconds")
+                        .description("time the change spent waiting, by what it waited for").register(registry));
+            }
+        }
+
+        private void gauge(MeterRegistry registry, Tags tags, String name, String help,
+                           java.util.function.ToDoubleFunction<ChangeMeters> value) {
+            meters.add(Gauge.builder(PREFIX + name, this, value).tags(tags).description(help).strongReference(true)
+                    .register(registry));
+        }
+
+        synchronized void update(Progress p, Instant now) {
+            if (lastSeen != null && lastWait != ProgressStatus.Wait.NONE && now.isAfter(lastSeen)) {
+                waited.get(lastWait).add(Duration.between(lastSeen, now).toNanos() / 1e9);
+            }
+            lastSeen = now;
+            ProgressStatus.Wait wait = ProgressStatus.Wait.of(p.waitingFor());
+            lastWait = wait;
+            if (wait == ProgressStatus.Wait.TABLE_HELD) {
+                // the numbers are the other change's, which holds the table
+                phase = Phase.Pending;
+                return;
+            }
+            rowsCopied = p.rowsCopied();
+            rowsEstimated = p.rowsEstimated();
+            rowsPerSecond = p.rowsPerSecond();
+            chunkRows = p.chunkRows();
+            chunksRepaired = p.chunksRepaired();
+            swapAttempts = p.swapAttempts();
+            lockMillis = p.lockMillis();
+            phase = p.phase() == null ? Phase.Pending : p.phase();
+        }
+    }
+}
