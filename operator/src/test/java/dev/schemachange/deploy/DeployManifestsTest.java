@@ -26,7 +26,9 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -41,7 +43,8 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 /**
  * deploy/ as users apply it: every YAML document parses as a Kubernetes object; the kustomize base (followed
  * here through its resources, so this part needs no kubectl) holds the generated CRD unchanged and a Deployment
- * that runs {@code operator} with leader election within its memory budget; the argocd-cm snippet embeds
+ * that runs {@code operator} with leader election within its memory budget, probed on its health endpoints,
+ * with a Service for its /metrics; the argocd-cm snippet embeds
  * health.lua verbatim; and where kubectl is on the PATH, {@code kubectl kustomize} renders deploy/ and
  * deploy/namespaced/ to objects that say the same.
  */
@@ -77,6 +80,7 @@ class DeployManifestsTest {
         List<HasMetadata> base = resources(DEPLOY);
         assertThat(one(base, CustomResourceDefinition.class)).isEqualTo(checkedInCrd());
         checkDeployment(one(base, Deployment.class));
+        checkMetricsService(base);
         checkClusterRbac(base);
     }
 
@@ -110,10 +114,11 @@ class DeployManifestsTest {
 
         List<HasMetadata> cluster = parse(kustomize(DEPLOY));
         assertThat(cluster).extracting(HasMetadata::getKind).contains("Namespace", "CustomResourceDefinition",
-                "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "Deployment");
+                "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "Deployment", "Service");
         assertThat(one(cluster, CustomResourceDefinition.class)).isEqualTo(checkedInCrd());
         Deployment d = one(cluster, Deployment.class);
         checkDeployment(d);
+        checkMetricsService(cluster);
         assertThat(d.getMetadata().getNamespace()).isEqualTo("osc-system");
         assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
                 .isEqualTo("osc-operator:0.1.0-SNAPSHOT");
@@ -127,11 +132,12 @@ class DeployManifestsTest {
 
         List<HasMetadata> namespaced = parse(kustomize(DEPLOY.resolve("namespaced")));
         assertThat(namespaced).extracting(HasMetadata::getKind).doesNotContainAnyElementsOf(CLUSTER_SCOPED)
-                .contains("ServiceAccount", "Role", "RoleBinding", "Deployment");
+                .contains("ServiceAccount", "Role", "RoleBinding", "Deployment", "Service");
         String ns = one(namespaced, Deployment.class).getMetadata().getNamespace();
         assertThat(namespaced).allSatisfy(o -> assertThat(o.getMetadata().getNamespace()).isEqualTo(ns));
         Deployment nd = one(namespaced, Deployment.class);
         checkDeployment(nd);
+        checkMetricsService(namespaced);
         EnvVar watch = env(nd.getSpec().getTemplate().getSpec().getContainers().get(0), "OSC_WATCH_NAMESPACES");
         assertThat(watch.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.namespace");
         Role role = namespaced.stream().filter(Role.class::isInstance).map(Role.class::cast)
@@ -168,6 +174,45 @@ class DeployManifestsTest {
                 .orElseThrow(() -> new AssertionError("no writable /tmp")).getName();
         Volume v = pod.getVolumes().stream().filter(x -> x.getName().equals(tmpVolume)).findFirst().orElseThrow();
         assertThat(v.getEmptyDir()).isNotNull();
+        checkProbes(c);
+    }
+
+    /** Startup and liveness on /healthz, readiness on /readyz, all on the port OSC_HTTP_PORT makes it listen on. */
+    static void checkProbes(Container c) {
+        int port = Integer.parseInt(env(c, "OSC_HTTP_PORT").getValue());
+        assertThat(c.getPorts()).as("the HTTP port is declared")
+                .anySatisfy(p -> {
+                    assertThat(p.getName()).isEqualTo("http");
+                    assertThat(p.getContainerPort()).isEqualTo(port);
+                });
+        assertThat(probe(c.getStartupProbe(), "startup")).isEqualTo("/healthz");
+        assertThat(probe(c.getLivenessProbe(), "liveness")).isEqualTo("/healthz");
+        assertThat(probe(c.getReadinessProbe(), "readiness")).isEqualTo("/readyz");
+        // a startup probe must give the JVM and the client time: (period × failures) ≥ 30 s
+        Probe startup = c.getStartupProbe();
+        assertThat(startup.getPeriodSeconds() * startup.getFailureThreshold()).isGreaterThanOrEqualTo(30);
+    }
+
+    private static String probe(Probe p, String what) {
+        assertThat(p).as(what + " probe").isNotNull();
+        assertThat(p.getHttpGet()).as(what + " probe is an httpGet").isNotNull();
+        assertThat(p.getHttpGet().getPort().getStrVal()).as(what + " probe port").isEqualTo("http");
+        return p.getHttpGet().getPath();
+    }
+
+    /** A Service that selects the operator's pods and sends port "metrics" to their HTTP port. */
+    static void checkMetricsService(List<HasMetadata> objects) {
+        Deployment d = one(objects, Deployment.class);
+        Service svc = one(objects, Service.class);
+        assertThat(svc.getMetadata().getNamespace()).isEqualTo(d.getMetadata().getNamespace());
+        assertThat(d.getSpec().getTemplate().getMetadata().getLabels())
+                .containsAllEntriesOf(svc.getSpec().getSelector());
+        assertThat(svc.getSpec().getSelector()).isNotEmpty();
+        assertThat(svc.getSpec().getPorts()).anySatisfy(p -> {
+            assertThat(p.getName()).isEqualTo("metrics");
+            assertThat(p.getTargetPort().getStrVal()).isEqualTo("http");
+        });
+        assertThat(svc.getMetadata().getAnnotations()).containsEntry("prometheus.io/path", "/metrics");
     }
 
     /** What the operator needs cluster-wide and nothing more; Leases only in its own namespace. */
