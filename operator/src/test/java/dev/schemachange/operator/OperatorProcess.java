@@ -41,6 +41,8 @@ final class OperatorProcess implements AutoCloseable {
         pb.environment().put(OperatorSettings.SLICE_ENV, "500ms");
         // the mock server rejects server-side apply
         pb.environment().put(OperatorOptions.SERVER_SIDE_APPLY_ENV, "false");
+        // any free port for /metrics and the probes: 8080 may be taken, and a restart test runs two in a row
+        pb.environment().put(OperatorHttpServer.PORT_ENV, "0");
         return new OperatorProcess(pb.start(), log);
     }
 
