@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.DoubleAdder;
 
 import dev.schemachange.api.Phase;
+import dev.schemachange.api.SchemaChangeStatus;
 import dev.schemachange.engine.Progress;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
@@ -95,11 +96,13 @@ public final class OperatorMetrics implements AutoCloseable {
         meters(namespace, name).update(p, clock.instant());
     }
 
-    /** Sets only the phase, for a change the engine was not asked about (finished, invalid, refused). */
-    public void phase(String namespace, String name, Phase phase) {
-        if (phase != null) {
-            meters(namespace, name).phase = phase;
-        }
+    /**
+     * Takes in the status a reconcile wrote: always its phase; its numbers only while no engine slice was seen
+     * for the change in this process (a finished change after an operator restart is never handed to the
+     * engine again, and should not read as zero rows copied).
+     */
+    public void status(String namespace, String name, SchemaChangeStatus status) {
+        meters(namespace, name).status(status);
     }
 
     /** Drops every series of the change: it was deleted. */
@@ -180,6 +183,34 @@ public final class OperatorMetrics implements AutoCloseable {
                            java.util.function.ToDoubleFunction<ChangeMeters> value) {
             meters.add(Gauge.builder(PREFIX + name, this, value).tags(tags).description(help).strongReference(true)
                     .register(registry));
+        }
+
+        synchronized void status(SchemaChangeStatus s) {
+            phase = phaseOf(s.getPhase());
+            if (lastSeen != null) {
+                return;
+            }
+            SchemaChangeStatus.BackfillStatus b = s.getBackfill();
+            if (b != null) {
+                rowsCopied = b.rowsCopied() == null ? 0 : b.rowsCopied();
+                rowsEstimated = b.rowsEstimated() == null ? 0 : b.rowsEstimated();
+                rowsPerSecond = b.rowsPerSecond() == null ? 0 : b.rowsPerSecond();
+                chunkRows = b.chunkRows() == null ? 0 : b.chunkRows();
+                chunksRepaired = b.chunksRepaired() == null ? 0 : b.chunksRepaired();
+            }
+            SchemaChangeStatus.SwapStatus w = s.getSwap();
+            if (w != null) {
+                swapAttempts = w.attempts() == null ? 0 : w.attempts();
+                lockMillis = w.lockMillis() == null ? 0 : w.lockMillis();
+            }
+        }
+
+        private static Phase phaseOf(String name) {
+            try {
+                return name == null ? Phase.Pending : Phase.valueOf(name);
+            } catch (IllegalArgumentException e) {
+                return Phase.Pending;
+            }
         }
 
         synchronized void update(Progress p, Instant now) {

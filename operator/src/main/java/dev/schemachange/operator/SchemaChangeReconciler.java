@@ -77,7 +77,7 @@ public final class SchemaChangeReconciler implements Reconciler<SchemaChange>, C
         Duration again = step(change, before, after, conditions, now);
         after.setConditions(conditions.toList());
         if (metrics != null) {
-            metrics.phase(change.getMetadata().getNamespace(), change.getMetadata().getName(), phase(after));
+            metrics.status(change.getMetadata().getNamespace(), change.getMetadata().getName(), after);
         }
         announce(change, before, after);
         UpdateControl<SchemaChange> control = sameStatus(before, after) ? UpdateControl.noUpdate()

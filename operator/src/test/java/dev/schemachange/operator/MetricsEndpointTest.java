@@ -152,6 +152,25 @@ class MetricsEndpointTest {
     }
 
     @Test
+    void aFinishedChangeSeenFirstThroughItsStatusKeepsItsNumbers() {
+        try (OperatorMetrics m = new OperatorMetrics(Clock.systemUTC())) {
+            dev.schemachange.api.SchemaChangeStatus status = new dev.schemachange.api.SchemaChangeStatus();
+            status.setPhase(Phase.Completed.name());
+            status.setBackfill(new dev.schemachange.api.SchemaChangeStatus.BackfillStatus(null, 500L, 480L, 100.0,
+                    0L, null, 200, 1));
+            status.setSwap(new dev.schemachange.api.SchemaChangeStatus.SwapStatus(null, 2, null, 35L));
+            m.status("ns", "done", status);
+            String text = m.scrape();
+            String labels = "name=\"done\",namespace=\"ns\"";
+            assertThat(value(text, "osc_change_phase", labels + ",phase=\"Completed\"")).hasValue(1.0);
+            assertThat(value(text, "osc_change_rows_copied", labels)).hasValue(500.0);
+            assertThat(value(text, "osc_change_chunks_repaired", labels)).hasValue(1.0);
+            assertThat(value(text, "osc_change_swap_attempts", labels)).hasValue(2.0);
+            assertThat(value(text, "osc_change_swap_stall_seconds", labels)).hasValue(0.035);
+        }
+    }
+
+    @Test
     void thePortComesFromTheEnvironment() {
         assertThat(OperatorHttpServer.port(Map.of())).isEqualTo(8080);
         assertThat(OperatorHttpServer.port(Map.of(OperatorHttpServer.PORT_ENV, " 9090 "))).isEqualTo(9090);
