@@ -10,7 +10,6 @@ import dev.schemachange.mysql.Inspector;
 final class Throttler {
     private final Inspector inspector;
     private final SchemaChangeSpec.Throttle limits;
-    private long throttledMillis;
 
     Throttler(Connection c, SchemaChangeSpec.Throttle limits) {
         this.inspector = new Inspector(c);
@@ -24,12 +23,7 @@ final class Throttler {
                 return false;
             }
             Sessions.sleep(100);
-            throttledMillis += 100;
         }
         return true;
-    }
-
-    long throttledMillis() {
-        return throttledMillis;
     }
 }

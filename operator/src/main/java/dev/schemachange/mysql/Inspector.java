@@ -103,10 +103,6 @@ public final class Inspector {
         return schema.matches(regex.toString());
     }
 
-    public boolean schemaExists(String schema) throws SQLException {
-        return exists("SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?", schema);
-    }
-
     public boolean tableExists(String schema, String table) throws SQLException {
         return exists("SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
                 schema, table);
@@ -238,21 +234,6 @@ public final class Inspector {
                     out.add(new TableInfo.Trigger(rs.getString(1), rs.getString(2), rs.getString(3),
                             rs.getString(4), rs.getString(5), rs.getString(6), rs.getLong(7), rs.getString(8),
                             rs.getString(9)));
-                }
-            }
-        }
-        return out;
-    }
-
-    /** Names of triggers in a schema (trigger names are unique per schema, not per table). */
-    public Set<String> triggerNames(String schema) throws SQLException {
-        Set<String> out = new HashSet<>();
-        try (PreparedStatement ps = c.prepareStatement(
-                "SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ?")) {
-            ps.setString(1, schema);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    out.add(rs.getString(1));
                 }
             }
         }

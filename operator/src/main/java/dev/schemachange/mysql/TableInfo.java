@@ -13,10 +13,6 @@ public record TableInfo(String schema, String name, String engine, List<Column> 
         return columns.stream().filter(c -> c.name().equalsIgnoreCase(name)).findFirst();
     }
 
-    public Optional<Index> primaryKey() {
-        return indexes.stream().filter(Index::primary).findFirst();
-    }
-
     /** Unique keys whose columns are all NOT NULL: each identifies a row, so it can drive chunking. */
     public List<Index> rowKeys() {
         return indexes.stream()
@@ -68,42 +64,12 @@ public record TableInfo(String schema, String name, String engine, List<Column> 
             };
         }
 
-        public boolean isTemporal() {
-            return switch (dataTypeLower()) {
-                case "date", "datetime", "timestamp", "time" -> true;
-                default -> false;
-            };
-        }
-
         public boolean isEnumOrSet() {
             return dataTypeLower().equals("enum") || dataTypeLower().equals("set");
-        }
-
-        public boolean isText() {
-            return charset != null && !isEnumOrSet();
-        }
-
-        public boolean isSpatialOrJsonLike() {
-            return switch (dataTypeLower()) {
-                case "geometry", "point", "linestring", "polygon", "multipoint", "multilinestring",
-                        "multipolygon", "geometrycollection", "json" -> true;
-                default -> false;
-            };
         }
     }
 
     public record Index(String name, boolean primary, boolean unique, List<String> columns) {
-        public boolean sameColumns(List<String> other) {
-            if (other.size() != columns.size()) {
-                return false;
-            }
-            for (int i = 0; i < columns.size(); i++) {
-                if (!columns.get(i).equalsIgnoreCase(other.get(i))) {
-                    return false;
-                }
-            }
-            return true;
-        }
     }
 
     public record ForeignKey(String name, String schema, String table, List<String> columns, String refSchema,
