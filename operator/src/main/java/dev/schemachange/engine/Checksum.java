@@ -64,7 +64,7 @@ final class Checksum {
             List<Object> p2 = new ArrayList<>();
             Sessions.update(c, "DELETE t FROM " + shadow + " t WHERE " + chunker.where(r, p2, true), p2);
             List<Object> p3 = new ArrayList<>();
-            Sessions.update(c, copier.insertSelect(r, p3, shadow), p3);
+            Sessions.update(c, copier.insertSelect(r, p3, shadow, true), p3);
             copier.checkWarnings(c, r);
             c.commit();
         } catch (SQLException | RuntimeException e) {

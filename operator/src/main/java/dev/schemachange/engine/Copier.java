@@ -19,10 +19,20 @@ import dev.schemachange.mysql.Identifiers;
  * Copies one key range from the original into the shadow and advances the checkpoint in the same
  * transaction, so a crash re-copies at most the chunk in flight.
  *
- * <p>The source rows are read with LOCK IN SHARE MODE: without it a row deleted (and its trigger run) between
- * our read and our insert would be resurrected in the shadow. INSERT IGNORE only skips rows a trigger already
- * wrote (a duplicate on the chunk key, identical by construction); every other warning — truncation, a
- * duplicate on another unique key — means data would change, and stops the change.
+ * <p>Reading the source without locks lets a row deleted (and its trigger run) between our read and our insert
+ * be resurrected in the shadow. Two ways to stay exact:
+ * <ul>
+ * <li>locked: LOCK IN SHARE MODE on the source rows. Exact by itself, but application writes to the chunk's rows
+ *     wait for the chunk and can deadlock with it;</li>
+ * <li>lock-free ({@link Plan#lockFreeCopy()}): READ COMMITTED reads that lock nothing in the original. A row
+ *     resurrected this way is found by Verifying, which compares every chunk and re-copies a differing one under
+ *     locks. Used only when every unique key of the new table contains the chunk key: then a stale row can only
+ *     collide with its own newer version (ignored), never with another row on a new unique key, which would
+ *     fail the change for nothing.</li>
+ * </ul>
+ * INSERT IGNORE only skips rows a trigger already wrote (a duplicate on the chunk key, identical by
+ * construction, or older when lock-free); every other warning — truncation, a duplicate on another unique
+ * key — means data would change, and stops the change.
  */
 final class Copier {
     private static final Pattern DUPLICATE_KEY = Pattern.compile("for key '(?:[^']*\\.)?([^'.]+)'\\s*$");
@@ -30,21 +40,24 @@ final class Copier {
     private final Chunker chunker;
     private final StateStore store;
     private final Clock clock;
+    private final boolean lockFree;
 
-    Copier(Plan plan, Chunker chunker, StateStore store, Clock clock) {
+    Copier(Plan plan, Chunker chunker, StateStore store, Clock clock, boolean lockFree) {
         this.plan = plan;
         this.chunker = chunker;
         this.store = store;
         this.clock = clock;
+        this.lockFree = lockFree;
     }
 
-    /** INSERT IGNORE … SELECT for a range into the shadow at the given place. */
-    String insertSelect(Chunker.Range r, List<Object> params, String shadow) {
+    /** INSERT IGNORE … SELECT for a range into the shadow, share-locking the source rows when {@code locked}. */
+    String insertSelect(Chunker.Range r, List<Object> params, String shadow, boolean locked) {
         String cols = plan.columns().stream().map(c -> Identifiers.quote(c.shadow())).collect(Collectors.joining(", "));
         String vals = plan.columns().stream().map(c -> "s." + Identifiers.quote(c.source()))
                 .collect(Collectors.joining(", "));
         return "INSERT IGNORE INTO " + shadow + " (" + cols + ") SELECT " + vals + " FROM " + chunker.source()
-                + chunker.forceIndex() + " WHERE " + chunker.where(r, params, false) + " LOCK IN SHARE MODE";
+                + chunker.forceIndex() + " WHERE " + chunker.where(r, params, false)
+                + (locked ? " LOCK IN SHARE MODE" : "");
     }
 
     /** Copies the next chunk; returns the state after it (cursor at the chunk's end). */
@@ -53,9 +66,12 @@ final class Copier {
         Chunker.Range r = chunker.next(c, s.cursor(), s.maxKey());
         c.setAutoCommit(false);
         try {
+            if (lockFree) {
+                Sessions.exec(c, "SET TRANSACTION ISOLATION LEVEL READ COMMITTED"); // this transaction only
+            }
             List<Object> params = new ArrayList<>();
             long rows;
-            try (PreparedStatement ps = c.prepareStatement(insertSelect(r, params, shadow))) {
+            try (PreparedStatement ps = c.prepareStatement(insertSelect(r, params, shadow, !lockFree))) {
                 Sessions.bind(ps, params);
                 rows = ps.executeUpdate();
             }

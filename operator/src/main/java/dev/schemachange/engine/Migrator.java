@@ -242,7 +242,7 @@ public final class Migrator {
     private Plan namesOnly(State state) {
         return new Plan(state.schema(), state.table(), spec.workSchema(), spec.undoSchema(),
                 Planner.names(state.table()).newTable(), List.of(), List.of(), "", Set.of(),
-                Planner.names(state.table()), List.of(), List.of(), List.of(), state.specHash());
+                Planner.names(state.table()), List.of(), List.of(), false, List.of(), state.specHash());
     }
 
     /** Re-derives the plan from the live objects; the shadow exists from Preparing on. */
@@ -278,7 +278,7 @@ public final class Migrator {
 
     private State backfill(Connection c, Plan plan, State state, Controls controls, long deadline)
             throws SQLException {
-        Copier copier = new Copier(plan, chunker(plan), store, clock);
+        Copier copier = new Copier(plan, chunker(plan), store, clock, plan.lockFreeCopy() && readCommittedLogs(c));
         Throttler throttler = new Throttler(c, spec.backfill().throttle());
         String shadow = plan.shadowTable();
         while (!copyDone(state)) {
@@ -315,7 +315,7 @@ public final class Migrator {
             throws SQLException {
         Chunker chunker = verifyChunker(plan);
         Checksum checksum = new Checksum(plan, chunker);
-        Copier copier = new Copier(plan, chunker, store, clock);
+        Copier copier = new Copier(plan, chunker, store, clock, false);
         String shadow = plan.shadowTable();
         List<String> cursor = state.verifyCursor();
         boolean started = cursor != null;
@@ -589,6 +589,12 @@ public final class Migrator {
             return "retention of the old table";
         }
         return null;
+    }
+
+    /** READ COMMITTED writes need row-based binary logging (or none): statement logging refuses them. */
+    private static boolean readCommittedLogs(Connection c) throws SQLException {
+        List<String> row = Sessions.firstRow(c, "SELECT @@log_bin, @@binlog_format", List.of());
+        return "0".equals(row.get(0)) || !"STATEMENT".equalsIgnoreCase(row.get(1));
     }
 
     /** Rows written after the swap also go back to the old table, so a rollback loses none. */

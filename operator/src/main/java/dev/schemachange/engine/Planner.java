@@ -44,7 +44,10 @@ public final class Planner {
         }
         Plan plan = new Plan(source.schema(), source.name(), spec.workSchema(), spec.undoSchema(), names.newTable(),
                 columns, key.get().columns(), key.get().sourceIndex(), key.get().shadowIndexes(), names, userTriggers,
-                irreversible(alter, source, shadow, columns), notes, hash(spec));
+                irreversible(alter, source, shadow, columns),
+                shadow.indexes().stream().filter(TableInfo.Index::unique)
+                        .allMatch(i -> key.get().shadowIndexes().contains(i.name())),
+                notes, hash(spec));
         return new Result(plan, problems);
     }
 
