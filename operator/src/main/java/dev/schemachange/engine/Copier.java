@@ -26,9 +26,9 @@ import dev.schemachange.mysql.Identifiers;
  *     wait for the chunk and can deadlock with it;</li>
  * <li>lock-free ({@link Plan#lockFreeCopy()}): READ COMMITTED reads that lock nothing in the original. A row
  *     resurrected this way is found by Verifying, which compares every chunk and re-copies a differing one under
- *     locks. Used only when every unique key of the new table contains the chunk key: then a stale row can only
- *     collide with its own newer version (ignored), never with another row on a new unique key, which would
- *     fail the change for nothing.</li>
+ *     locks. Used only when every unique key of the new table contains the chunk key and it has no foreign keys:
+ *     then a stale row can only collide with its own newer version (ignored), never with another row on a new
+ *     unique key or with a parent a cascade just removed, which would fail the change for nothing.</li>
  * </ul>
  * INSERT IGNORE only skips rows a trigger already wrote (a duplicate on the chunk key, identical by
  * construction, or older when lock-free); every other warning — truncation, a duplicate on another unique

@@ -16,8 +16,8 @@ import dev.schemachange.mysql.TableInfo;
  * @param sourceKey   its index name on the source; {@code shadowKeys} the shadow's unique keys that contain all
  *                    its columns: a duplicate on one of those is a row a trigger already wrote
  * @param userTriggers the table's own triggers, carried to the new table at the swap
- * @param lockFreeCopy every unique key of the new table contains the chunk key, so the backfill may read
- *                    without locks (see {@link Copier})
+ * @param lockFreeCopy every unique key of the new table contains the chunk key and it has no foreign keys, so
+ *                    the backfill may read without locks (see {@link Copier})
  * @param irreversible why rows written after the swap could not go back to the old table unchanged (empty: they can)
  */
 public record Plan(

@@ -45,8 +45,7 @@ public final class Planner {
         Plan plan = new Plan(source.schema(), source.name(), spec.workSchema(), spec.undoSchema(), names.newTable(),
                 columns, key.get().columns(), key.get().sourceIndex(), key.get().shadowIndexes(), names, userTriggers,
                 irreversible(alter, source, shadow, columns),
-                shadow.indexes().stream().filter(TableInfo.Index::unique)
-                        .allMatch(i -> key.get().shadowIndexes().contains(i.name())),
+                lockFree(shadow, key.get().shadowIndexes()),
                 notes, hash(spec));
         return new Result(plan, problems);
     }
@@ -99,6 +98,15 @@ public final class Planner {
 
     private static String describe(TableInfo.Column c) {
         return c.columnType() + (c.charset() == null ? "" : " " + c.collation());
+    }
+
+    /**
+     * The backfill may read without locks when a stale row can only meet its own newer version: every unique
+     * key contains the chunk key, and no foreign key could refuse a row whose parent a cascade just removed.
+     */
+    private static boolean lockFree(TableInfo shadow, Set<String> keyIndexes) {
+        return shadow.foreignKeys().isEmpty() && shadow.indexes().stream().filter(TableInfo.Index::unique)
+                .allMatch(i -> keyIndexes.contains(i.name()));
     }
 
     /** Every writable shadow column that has a source column: by rename, else by name (case-insensitive). */
