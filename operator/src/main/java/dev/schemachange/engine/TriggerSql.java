@@ -1,6 +1,7 @@
 package dev.schemachange.engine;
 
 import java.util.List;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import dev.schemachange.mysql.Identifiers;
@@ -99,10 +100,7 @@ final class TriggerSql {
     }
 
     private String insertBack(String old) {
-        String cols = plan.columns().stream().map(c -> Identifiers.quote(c.source())).collect(Collectors.joining(", "));
-        String vals = plan.columns().stream().map(c -> "NEW." + Identifiers.quote(c.shadow()))
-                .collect(Collectors.joining(", "));
-        return "INSERT IGNORE INTO " + old + " (" + cols + ") VALUES (" + vals + ")";
+        return insertNew(old, Plan.ColumnPair::source, Plan.ColumnPair::shadow);
     }
 
     private String assignBack(String old) {
@@ -111,8 +109,13 @@ final class TriggerSql {
     }
 
     private String insert(String target) {
-        String cols = plan.columns().stream().map(c -> Identifiers.quote(c.shadow())).collect(Collectors.joining(", "));
-        String vals = plan.columns().stream().map(c -> "NEW." + Identifiers.quote(c.source()))
+        return insertNew(target, Plan.ColumnPair::shadow, Plan.ColumnPair::source);
+    }
+
+    /** INSERT IGNORE of the NEW row into {@code target}, naming each mapped column on both sides. */
+    private String insertNew(String target, Function<Plan.ColumnPair, String> into, Function<Plan.ColumnPair, String> from) {
+        String cols = plan.columns().stream().map(c -> Identifiers.quote(into.apply(c))).collect(Collectors.joining(", "));
+        String vals = plan.columns().stream().map(c -> "NEW." + Identifiers.quote(from.apply(c)))
                 .collect(Collectors.joining(", "));
         return "INSERT IGNORE INTO " + target + " (" + cols + ") VALUES (" + vals + ")";
     }
