@@ -22,6 +22,11 @@ public record AlterClause(String text, Map<String, String> renames, Set<String> 
     /** Keywords that make an ALTER act on something other than the one table (or not be an ALTER at all). */
     private static final List<String> FOREIGN_ACTIONS = List.of("EXCHANGE", "DISCARD", "IMPORT");
 
+    /** No change at all: a split part that only takes its columns. */
+    public static AlterClause none() {
+        return new AlterClause("", Map.of(), Set.of(), List.of());
+    }
+
     public static AlterClause parse(String field, String text) {
         List<Problem> problems = new ArrayList<>();
         Map<String, String> renames = new LinkedHashMap<>();

@@ -17,30 +17,30 @@ import dev.schemachange.mysql.Identifiers;
 final class Checksum {
     private final Plan plan;
     private final Chunker chunker;
-    private final KeySql key;
 
     Checksum(Plan plan, Chunker chunker) {
         this.plan = plan;
         this.chunker = chunker;
-        this.key = new KeySql(plan.key());
     }
 
-    /** Mismatching rows in the range, counted in one snapshot (0 = equal). */
-    long differences(Connection c, Chunker.Range r, String shadow) throws SQLException {
+    /** Mismatching rows of a part in the range, counted in one snapshot (0 = equal to the original's projection). */
+    long differences(Connection c, Chunker.Range r, Plan.Part part) throws SQLException {
+        String shadow = part.shadowTable();
+        KeySql key = new KeySql(part.key());
         c.setAutoCommit(false);
         try {
             Sessions.exec(c, "START TRANSACTION WITH CONSISTENT SNAPSHOT");
             List<Object> p1 = new ArrayList<>();
             long source = Sessions.longValue(c, "SELECT COUNT(*) FROM " + chunker.source() + chunker.forceIndex()
-                    + " WHERE " + chunker.where(r, p1, false), p1);
+                    + " WHERE " + chunker.where(r, p1), p1);
             List<Object> p2 = new ArrayList<>();
             long target = Sessions.longValue(c, "SELECT COUNT(*) FROM " + shadow + " t WHERE "
-                    + chunker.where(r, p2, true), p2);
+                    + chunker.where(r, p2, part), p2);
             List<Object> p3 = new ArrayList<>();
             long different = Sessions.longValue(c, "SELECT COUNT(*) FROM " + chunker.source() + chunker.forceIndex()
                     + " LEFT JOIN " + shadow + " t ON " + key.joinOn("s", "t") + " WHERE "
-                    + chunker.where(r, p3, false) + " AND (" + KeySql.col("t", plan.key().get(0).shadow())
-                    + " IS NULL OR NOT (" + sameValues() + "))", p3);
+                    + chunker.where(r, p3) + " AND (" + KeySql.col("t", part.key().get(0).shadow())
+                    + " IS NULL OR NOT (" + sameValues(part) + "))", p3);
             c.commit();
             return different + Math.abs(source - target);
         } catch (SQLException | RuntimeException e) {
@@ -55,17 +55,17 @@ final class Checksum {
      * Re-copies a range under lock: the source rows (and gaps) are share-locked first, so no application
      * write can interleave; then the shadow's rows of the range are replaced.
      */
-    void repair(Connection c, Chunker.Range r, String shadow, Copier copier) throws SQLException {
+    void repair(Connection c, Chunker.Range r, Plan.Part part, Copier copier) throws SQLException {
         c.setAutoCommit(false);
         try {
             List<Object> p1 = new ArrayList<>();
-            Sessions.firstRow(c, "SELECT " + key.render("s") + " FROM " + chunker.source() + chunker.forceIndex()
-                    + " WHERE " + chunker.where(r, p1, false) + " LOCK IN SHARE MODE", p1);
+            Sessions.firstRow(c, "SELECT " + new KeySql(plan.key()).render("s") + " FROM " + chunker.source()
+                    + chunker.forceIndex() + " WHERE " + chunker.where(r, p1) + " LOCK IN SHARE MODE", p1);
             List<Object> p2 = new ArrayList<>();
-            Sessions.update(c, "DELETE t FROM " + shadow + " t WHERE " + chunker.where(r, p2, true), p2);
+            Sessions.update(c, "DELETE t FROM " + part.shadowTable() + " t WHERE " + chunker.where(r, p2, part), p2);
             List<Object> p3 = new ArrayList<>();
-            Sessions.update(c, copier.insertSelect(r, p3, shadow, true), p3);
-            copier.checkWarnings(c, r);
+            Sessions.update(c, copier.insertSelect(part, r, p3, true), p3);
+            copier.checkWarnings(c, r, part);
             c.commit();
         } catch (SQLException | RuntimeException e) {
             c.rollback();
@@ -75,11 +75,11 @@ final class Checksum {
         }
     }
 
-    private String sameValues() {
-        return plan.columns().stream().map(this::same).collect(Collectors.joining(" AND "));
+    private static String sameValues(Plan.Part part) {
+        return part.columns().stream().map(Checksum::same).collect(Collectors.joining(" AND "));
     }
 
-    private String same(Plan.ColumnPair c) {
+    private static String same(Plan.ColumnPair c) {
         return Values.same("s." + Identifiers.quote(c.source()), "t." + Identifiers.quote(c.shadow()), c.text());
     }
 }

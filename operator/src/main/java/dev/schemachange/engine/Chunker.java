@@ -61,8 +61,17 @@ final class Chunker {
         return new Range(cursor, boundary == null ? max : boundary);
     }
 
-    /** The WHERE clause for a range, over the source ({@code shadow=false}) or the shadow's key columns. */
-    String where(Range r, List<Object> params, boolean shadow) {
+    /** The WHERE clause for a range over the source, aliased {@code s}. */
+    String where(Range r, List<Object> params) {
+        return where(r, params, key, false);
+    }
+
+    /** The WHERE clause for a range over a part's shadow, aliased {@code t}, by its names of the key columns. */
+    String where(Range r, List<Object> params, Plan.Part part) {
+        return where(r, params, new KeySql(part.key()), true);
+    }
+
+    private static String where(Range r, List<Object> params, KeySql key, boolean shadow) {
         List<String> parts = new ArrayList<>();
         if (r.after() != null) {
             parts.add(shadow ? key.afterOnShadow("t") : key.after("s"));
@@ -76,7 +85,7 @@ final class Chunker {
     }
 
     private void where(StringBuilder where, List<Object> params, List<String> after, List<String> upTo) {
-        String w = where(new Range(after, upTo), params, false);
+        String w = where(new Range(after, upTo), params);
         if (!w.equals("1 = 1")) {
             where.append(w);
         }

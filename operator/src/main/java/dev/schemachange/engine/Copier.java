@@ -33,6 +33,9 @@ import dev.schemachange.mysql.Identifiers;
  * INSERT IGNORE only skips rows a trigger already wrote (a duplicate on the chunk key, identical by
  * construction, or older when lock-free); every other warning — truncation, a duplicate on another unique
  * key — means data would change, and stops the change.
+ *
+ * <p>A split is one pass too: each chunk is written to every part in the same transaction, with one cursor;
+ * the first statement locks (or reads) the source rows, the others find the same pages in the buffer pool.
  */
 final class Copier {
     private static final Pattern DUPLICATE_KEY = Pattern.compile("for key '(?:[^']*\\.)?([^'.]+)'\\s*$");
@@ -50,18 +53,18 @@ final class Copier {
         this.lockFree = lockFree;
     }
 
-    /** INSERT IGNORE … SELECT for a range into the shadow, share-locking the source rows when {@code locked}. */
-    String insertSelect(Chunker.Range r, List<Object> params, String shadow, boolean locked) {
-        String cols = plan.columns().stream().map(c -> Identifiers.quote(c.shadow())).collect(Collectors.joining(", "));
-        String vals = plan.columns().stream().map(c -> "s." + Identifiers.quote(c.source()))
+    /** INSERT IGNORE … SELECT for a range into a part, share-locking the source rows when {@code locked}. */
+    String insertSelect(Plan.Part part, Chunker.Range r, List<Object> params, boolean locked) {
+        String cols = part.columns().stream().map(c -> Identifiers.quote(c.shadow())).collect(Collectors.joining(", "));
+        String vals = part.columns().stream().map(c -> "s." + Identifiers.quote(c.source()))
                 .collect(Collectors.joining(", "));
-        return "INSERT IGNORE INTO " + shadow + " (" + cols + ") SELECT " + vals + " FROM " + chunker.source()
-                + chunker.forceIndex() + " WHERE " + chunker.where(r, params, false)
+        return "INSERT IGNORE INTO " + part.shadowTable() + " (" + cols + ") SELECT " + vals + " FROM "
+                + chunker.source() + chunker.forceIndex() + " WHERE " + chunker.where(r, params)
                 + (locked ? " LOCK IN SHARE MODE" : "");
     }
 
-    /** Copies the next chunk; returns the state after it (cursor at the chunk's end). */
-    State copyNext(Connection c, State s, String shadow) throws SQLException {
+    /** Copies the next chunk into every part; returns the state after it (cursor at the chunk's end). */
+    State copyNext(Connection c, State s) throws SQLException {
         long started = System.nanoTime();
         Chunker.Range r = chunker.next(c, s.cursor(), s.maxKey());
         c.setAutoCommit(false);
@@ -69,13 +72,17 @@ final class Copier {
             if (lockFree) {
                 Sessions.exec(c, "SET TRANSACTION ISOLATION LEVEL READ COMMITTED"); // this transaction only
             }
-            List<Object> params = new ArrayList<>();
-            long rows;
-            try (PreparedStatement ps = c.prepareStatement(insertSelect(r, params, shadow, !lockFree))) {
-                Sessions.bind(ps, params);
-                rows = ps.executeUpdate();
+            long rows = -1;
+            for (Plan.Part part : plan.parts()) {
+                List<Object> params = new ArrayList<>();
+                long written;
+                try (PreparedStatement ps = c.prepareStatement(insertSelect(part, r, params, !lockFree))) {
+                    Sessions.bind(ps, params);
+                    written = ps.executeUpdate();
+                }
+                written += checkWarnings(c, r, part);
+                rows = rows < 0 ? written : rows; // every part gets one row per source row
             }
-            rows += checkWarnings(c, r);
             long millis = (System.nanoTime() - started) / 1_000_000;
             State next = s.withCopied(r.upTo(), rows, millis, chunker.size());
             store.saveCopyProgress(c, next, clock.instant());
@@ -91,7 +98,7 @@ final class Copier {
     }
 
     /** Returns how many rows were skipped as already present; throws Refused on any data-changing warning. */
-    long checkWarnings(Connection c, Chunker.Range r) throws SQLException {
+    long checkWarnings(Connection c, Chunker.Range r, Plan.Part part) throws SQLException {
         long skipped = 0;
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SHOW WARNINGS")) {
             while (rs.next()) {
@@ -103,7 +110,7 @@ final class Copier {
                 }
                 if (code == 1062) {
                     Matcher m = DUPLICATE_KEY.matcher(message);
-                    if (m.find() && plan.shadowKeys().stream().anyMatch(m.group(1)::equalsIgnoreCase)) {
+                    if (m.find() && part.shadowKeys().stream().anyMatch(m.group(1)::equalsIgnoreCase)) {
                         skipped++;
                         continue;
                     }

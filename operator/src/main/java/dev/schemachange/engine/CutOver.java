@@ -33,11 +33,13 @@ final class CutOver {
     private final Plan plan;
     private final Applier applier;
     private final TriggerSql triggers;
+    private final CompatibilityView view;
 
     CutOver(Plan plan, Applier applier, TriggerSql triggers) {
         this.plan = plan;
         this.applier = applier;
         this.triggers = triggers;
+        this.view = new CompatibilityView(plan);
     }
 
     String original() {
@@ -84,11 +86,38 @@ final class CutOver {
         }
     }
 
-    /** Step 2: returns the milliseconds the RENAME took (the application's stall), after up to maxAttempts. */
+    /** Before step 2 of a split: the parts' final names must still be free, and the compatibility view ready. */
+    void prepareParts(Connection c, Inspector inspector) throws SQLException {
+        if (plan.compatibilityView()) {
+            view.prepare(c);
+            return;
+        }
+        for (Plan.Part part : plan.parts()) {
+            if (!part.table().equals(plan.table()) && inspector.tableExists(plan.schema(), part.table())) {
+                throw CompatibilityView.nameTaken(plan.schema(), part.table());
+            }
+        }
+    }
+
+    /** Removes what {@link #prepareParts} made, for an abort before the swap. */
+    void unprepareParts(Connection c) throws SQLException {
+        view.drop(c);
+    }
+
+    /**
+     * Step 2: returns the milliseconds the RENAME took (the application's stall), after up to maxAttempts. Every
+     * part goes live in the same RENAME; a split's compatibility view takes the original's name in it too.
+     */
     long swap(Connection c, int maxAttempts, java.util.function.IntConsumer onAttempt,
               java.util.Optional<VersionRow> version) throws SQLException {
-        return rename(c, maxAttempts, "RENAME TABLE " + original() + " TO " + oldTable() + ", " + newTable() + " TO "
-                + original(), onAttempt, version, true);
+        StringBuilder sql = new StringBuilder("RENAME TABLE " + original() + " TO " + oldTable());
+        for (Plan.Part part : plan.parts()) {
+            sql.append(", ").append(part.shadowTable()).append(" TO ").append(Identifiers.quote(plan.schema(), part.table()));
+        }
+        if (plan.compatibilityView()) {
+            sql.append(", ").append(view.quoted()).append(" TO ").append(original());
+        }
+        return rename(c, maxAttempts, sql.toString(), onAttempt, version, true);
     }
 
     /** The RENAME, with the version table's rotation when there is one (rebuilt fresh for every attempt). */

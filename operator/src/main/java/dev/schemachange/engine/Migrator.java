@@ -210,22 +210,23 @@ public final class Migrator {
      * keeps a view under the table's own name, so the shadow can be compared with the original there.
      */
     private void buildShadow(Connection c, State state) throws SQLException {
-        Plan.Names names = Planner.names(state.table());
         TriggerSql triggers = new TriggerSql(namesOnly(state), store.conflicts());
         applier().underWriteLock(c, List.of(Identifiers.quote(state.schema(), state.table())),
                 () -> Sessions.exec(c, triggers.drop().toArray(String[]::new)));
-        dropWorkCopy(c, state.table());
-        String work = Identifiers.quote(spec.workSchema(), state.table());
-        String shadow = Identifiers.quote(state.schema(), names.newTable());
         TableInfo source = new Inspector(c).table(state.schema(), state.table()).orElseThrow();
-        Sessions.exec(c, "CREATE DATABASE IF NOT EXISTS " + Identifiers.quote(spec.undoSchema()),
-                "DROP TABLE IF EXISTS " + shadow,
-                ShadowDdl.create(source.createSql(), state.schema(), spec.workSchema(), state.table()),
-                "ALTER TABLE " + work + " " + spec.alter());
-        ForeignKeyNames.useTemporary(c, applier(), spec.workSchema(), state.table());
-        Sessions.exec(c, "RENAME TABLE " + work + " TO " + shadow,
-                "CREATE VIEW " + work + " AS SELECT * FROM " + shadow);
-        log.info("{}.{}: shadow table {} created", state.schema(), state.table(), shadow);
+        Sessions.exec(c, "CREATE DATABASE IF NOT EXISTS " + Identifiers.quote(spec.undoSchema()));
+        for (PartSpec part : PartSpec.of(spec)) {
+            dropWorkCopy(c, part.table());
+            String work = Identifiers.quote(spec.workSchema(), part.table());
+            String shadow = Identifiers.quote(state.schema(), Identifiers.fit(part.table(), "__osc_new"));
+            Sessions.exec(c, "DROP TABLE IF EXISTS " + shadow,
+                    ShadowDdl.create(source.createSql(), state.schema(), work));
+            Sessions.exec(c, part.ddl(work, source).toArray(String[]::new));
+            ForeignKeyNames.useTemporary(c, applier(), spec.workSchema(), part.table());
+            Sessions.exec(c, "RENAME TABLE " + work + " TO " + shadow,
+                    "CREATE VIEW " + work + " AS SELECT * FROM " + shadow);
+            log.info("{}.{}: shadow table {} created", state.schema(), state.table(), shadow);
+        }
     }
 
     /** Drops {@code <workSchema>.<table>}: the view onto the shadow, or a shadow left by an interrupted build. */
@@ -238,11 +239,13 @@ public final class Migrator {
         }
     }
 
-    /** A plan that knows only names: enough to remove what a change left behind. */
+    /** A plan that knows only names: enough to remove what a change left behind, or finish its swap. */
     private Plan namesOnly(State state) {
-        return new Plan(state.schema(), state.table(), spec.workSchema(), spec.undoSchema(),
-                Planner.names(state.table()).newTable(), List.of(), List.of(), "", Set.of(),
-                Planner.names(state.table()), List.of(), List.of(), false, List.of(), state.specHash());
+        List<Plan.Part> parts = PartSpec.of(spec).stream().map(p -> new Plan.Part(state.schema(), p.table(),
+                Identifiers.fit(p.table(), "__osc_new"), List.of(), List.of(), Set.of())).toList();
+        return new Plan(state.schema(), state.table(), spec.workSchema(), spec.undoSchema(), parts, "",
+                Planner.names(state.table()), List.of(), List.of(), false, spec.compatibilityView(), List.of(),
+                state.specHash());
     }
 
     /** Re-derives the plan from the live objects; the shadow exists from Preparing on. */
@@ -251,16 +254,20 @@ public final class Migrator {
         TableInfo source = inspector.table(schema(), spec.table())
                 .orElseThrow(() -> new Refused(new Problem("spec.table", "table " + schema() + "." + spec.table()
                         + " disappeared during the change", "restore it; the change cannot continue")));
-        Plan.Names names = Planner.names(spec.table());
-        Optional<TableInfo> shadow = inspector.table(schema(), names.newTable());
-        if (shadow.isEmpty() && state.phase() == Phase.Swapping) {
-            return namesOnly(state); // swapped before a crash: the rest of the swap needs only names
+        List<Planner.Shape> shapes = new ArrayList<>();
+        for (PartSpec part : PartSpec.of(spec)) {
+            String name = Identifiers.fit(part.table(), "__osc_new");
+            Optional<TableInfo> shadow = inspector.table(schema(), name);
+            if (shadow.isEmpty() && state.phase() == Phase.Swapping) {
+                return namesOnly(state); // swapped before a crash: the rest of the swap needs only names
+            }
+            if (shadow.isEmpty()) {
+                throw new Refused(new Problem("spec.table", "the shadow table " + schema() + "." + name
+                        + " is gone", "roll the change back and run it again"));
+            }
+            shapes.add(new Planner.Shape(part, shadow.get()));
         }
-        if (shadow.isEmpty()) {
-            throw new Refused(new Problem("spec.table", "the shadow table " + schema() + "." + names.newTable()
-                    + " is gone", "roll the change back and run it again"));
-        }
-        Planner.Result r = Planner.plan(spec, AlterClause.parse("spec.alter", spec.alter()), source, shadow.get());
+        Planner.Result r = Planner.plan(spec, source, shapes);
         if (!r.ok()) {
             throw new Refused(r.problems().get(0));
         }
@@ -280,12 +287,11 @@ public final class Migrator {
             throws SQLException {
         Copier copier = new Copier(plan, chunker(plan), store, clock, plan.lockFreeCopy() && readCommittedLogs(c));
         Throttler throttler = new Throttler(c, spec.backfill().throttle());
-        String shadow = plan.shadowTable();
         while (!copyDone(state)) {
             if (controls.paused() || System.nanoTime() > deadline || !throttler.mayProceed(deadline)) {
                 return state;
             }
-            state = copyWithRetry(c, copier, state, shadow);
+            state = copyWithRetry(c, copier, state);
         }
         checkConflicts(c, plan);
         State next = state.withVerified(null, 0).withPhase(Phase.Verifying, "verifying rows");
@@ -293,10 +299,10 @@ public final class Migrator {
         return next;
     }
 
-    private State copyWithRetry(Connection c, Copier copier, State state, String shadow) throws SQLException {
+    private State copyWithRetry(Connection c, Copier copier, State state) throws SQLException {
         for (int attempt = 1; ; attempt++) {
             try {
-                return copier.copyNext(c, state, shadow);
+                return copier.copyNext(c, state);
             } catch (SQLException e) {
                 if (!Sessions.isRetryable(e) || attempt >= 10) {
                     throw e;
@@ -316,7 +322,6 @@ public final class Migrator {
         Chunker chunker = verifyChunker(plan);
         Checksum checksum = new Checksum(plan, chunker);
         Copier copier = new Copier(plan, chunker, store, clock, false);
-        String shadow = plan.shadowTable();
         List<String> cursor = state.verifyCursor();
         boolean started = cursor != null;
         while (true) {
@@ -325,20 +330,22 @@ public final class Migrator {
             }
             Chunker.Range range = chunker.next(c, started ? cursor : null, null);
             long t0 = System.nanoTime();
-            long diff = checksum.differences(c, range, shadow);
             int repaired = 0;
-            if (diff > 0) {
-                log.warn("{}.{}: {} rows differ after key {}; repairing the chunk", schema(), spec.table(), diff,
-                        range.after());
-                checksum.repair(c, range, shadow, copier);
-                long again = checksum.differences(c, range, shadow);
-                if (again > 0) {
-                    throw new Refused(new Problem("spec.alter", again + " rows after key " + range.after()
-                            + " still differ between the original and the new table after a repair: the new shape "
-                            + "cannot hold them as they are (e.g. a key that merges distinct values)",
-                            "change the ALTER so every row keeps its identity and values"));
+            for (Plan.Part part : plan.parts()) {
+                long diff = checksum.differences(c, range, part);
+                if (diff > 0) {
+                    log.warn("{}.{}: {} rows of {} differ after key {}; repairing the chunk", schema(), spec.table(),
+                            diff, part.shadow(), range.after());
+                    checksum.repair(c, range, part, copier);
+                    long again = checksum.differences(c, range, part);
+                    if (again > 0) {
+                        throw new Refused(new Problem("spec.alter", again + " rows after key " + range.after()
+                                + " still differ between the original and " + part.shadow() + " after a repair: "
+                                + "the new shape cannot hold them as they are (e.g. a key that merges distinct values)",
+                                "change the ALTER so every row keeps its identity and values"));
+                    }
+                    repaired++;
                 }
-                repaired = 1;
             }
             chunker.observe(Math.max(1, chunker.size()), (System.nanoTime() - t0) / 1_000_000);
             started = true;
@@ -350,7 +357,9 @@ public final class Migrator {
             store.save(c, state, clock.instant());
         }
         checkConflicts(c, plan);
-        Sessions.exec(c, "ANALYZE TABLE " + shadow);
+        for (Plan.Part part : plan.parts()) {
+            Sessions.exec(c, "ANALYZE TABLE " + part.shadowTable());
+        }
         State next = state.withPhase(Phase.AwaitingSwap, "verified; waiting for the swap");
         store.save(c, next, clock.instant());
         return next;
@@ -407,6 +416,7 @@ public final class Migrator {
                 return back;
             }
             checkConflicts(c, plan);
+            cutOver.prepareParts(c, inspector);
             cutOver.moveOwnTriggers(c, store.userTriggers(c, plan.schema(), plan.table()));
             CrashPoints.reached("swap:after-own-triggers");
             int prior = state.swapAttempts();
@@ -430,8 +440,10 @@ public final class Migrator {
         boolean synced = inspector.triggers(plan.schema(), plan.table()).stream()
                 .anyMatch(t -> plan.names().reverseTriggers().contains(t.name()));
         String old = synced ? cutOver.keepSynced(c) : cutOver.retire(c, inspector, swappedAt, !keep.isZero());
-        ForeignKeyNames.restore(c, applier(), plan.schema(), plan.table());
-        dropWorkCopy(c, plan.table());
+        for (Plan.Part part : plan.parts()) {
+            ForeignKeyNames.restore(c, applier(), plan.schema(), part.table());
+            dropWorkCopy(c, part.table());
+        }
         if (!synced) {
             store.clearHelpers(c, plan.schema(), plan.table());
         }
@@ -534,10 +546,14 @@ public final class Migrator {
             new CutOver(plan, applier(), triggers).unmoveShadow(c, store.userTriggers(c, state.schema(),
                     state.table()));
         }
+        CutOver cutOver = new CutOver(plan, applier(), triggers);
         List<String> ddl = new ArrayList<>(triggers.drop());
-        ddl.add("DROP TABLE IF EXISTS " + plan.shadowTable());
+        plan.parts().forEach(p -> ddl.add("DROP TABLE IF EXISTS " + p.shadowTable()));
         applier().ddl(c, ddl.toArray(String[]::new));
-        dropWorkCopy(c, state.table());
+        cutOver.unprepareParts(c);
+        for (Plan.Part part : plan.parts()) {
+            dropWorkCopy(c, part.table());
+        }
         Optional<VersionRow> version = VersionRow.of(state.schema(), spec);
         if (version.isPresent()) {
             version.get().finish(c, inspector, true); // only drops a replacement left by a failed swap attempt
@@ -558,8 +574,9 @@ public final class Migrator {
         if (reverseSync(plan)) {
             ddl.addAll(triggers.createReverse());
         }
-        applier().underWriteLock(c, List.of(Identifiers.quote(plan.schema(), plan.table()), plan.shadowTable()),
-                () -> Sessions.exec(c, ddl.toArray(String[]::new)));
+        List<String> locked = new ArrayList<>(List.of(Identifiers.quote(plan.schema(), plan.table())));
+        plan.parts().forEach(p -> locked.add(p.shadowTable()));
+        applier().underWriteLock(c, locked, () -> Sessions.exec(c, ddl.toArray(String[]::new)));
     }
 
     private void checkConflicts(Connection c, Plan plan) throws SQLException {

@@ -21,18 +21,38 @@ public final class Planner {
     private Planner() {
     }
 
+    /** A part as built on the server: what the spec asked for, and the table that came out. */
+    public record Shape(PartSpec part, TableInfo shadow) {
+    }
+
     /** The plan, or the problems that prevent one. */
-    public static Result plan(SchemaChangeSpec spec, AlterClause alter, TableInfo source, TableInfo shadow) {
+    public static Result plan(SchemaChangeSpec spec, TableInfo source, List<Shape> shapes) {
         List<Problem> problems = new ArrayList<>();
-        List<Plan.ColumnPair> columns = columns(alter, source, shadow);
-        Optional<KeyChoice> key = chunkKey(alter, source, shadow, problems);
-        if (key.isEmpty()) {
-            return new Result(null, problems);
-        }
+        List<Plan.Part> parts = new ArrayList<>();
         List<String> notes = new ArrayList<>();
-        if (!alter.renames().isEmpty()) {
-            notes.add("column renames carried: " + alter.renames().entrySet().stream()
-                    .map(e -> e.getKey() + " -> " + e.getValue()).sorted().collect(Collectors.joining(", ")));
+        String sourceKey = null;
+        boolean lockFree = true;
+        for (Shape shape : shapes) {
+            PartSpec part = shape.part();
+            Optional<KeyChoice> key = chunkKey(part, source, shape.shadow(), problems);
+            if (key.isEmpty()) {
+                return new Result(null, problems);
+            }
+            if (sourceKey != null && !sourceKey.equals(key.get().sourceIndex())) {
+                problems.add(new Problem("spec.split", "the parts share no unique key: " + parts.get(0).table()
+                        + " is keyed by " + sourceKey + ", " + part.table() + " by " + key.get().sourceIndex(),
+                        "give every part the columns of the PRIMARY KEY"));
+                return new Result(null, problems);
+            }
+            sourceKey = key.get().sourceIndex();
+            lockFree &= lockFree(shape.shadow(), key.get().shadowIndexes());
+            parts.add(new Plan.Part(source.schema(), part.table(), Identifiers.fit(part.table(), "__osc_new"),
+                    columns(part.alter(), source, shape.shadow()), key.get().columns(), key.get().shadowIndexes()));
+            if (!part.alter().renames().isEmpty()) {
+                notes.add("column renames carried" + (shapes.size() > 1 ? " into " + part.table() : "") + ": "
+                        + part.alter().renames().entrySet().stream().map(e -> e.getKey() + " -> " + e.getValue())
+                        .sorted().collect(Collectors.joining(", ")));
+            }
         }
         Plan.Names names = names(source.name());
         Set<String> ours = Set.copyOf(names.forwardTriggers());
@@ -42,11 +62,12 @@ public final class Planner {
             notes.add("the table's own triggers are kept and move to the new table at the swap: "
                     + userTriggers.stream().map(TableInfo.Trigger::name).collect(Collectors.joining(", ")));
         }
-        Plan plan = new Plan(source.schema(), source.name(), spec.workSchema(), spec.undoSchema(), names.newTable(),
-                columns, key.get().columns(), key.get().sourceIndex(), key.get().shadowIndexes(), names, userTriggers,
-                irreversible(alter, source, shadow, columns),
-                lockFree(shadow, key.get().shadowIndexes()),
-                notes, hash(spec));
+        List<String> irreversible = shapes.size() == 1 && parts.get(0).table().equals(source.name())
+                ? irreversible(shapes.get(0).part().alter(), source, shapes.get(0).shadow(), parts.get(0).columns())
+                : List.of("the table is split: rows written to the parts after the swap are not synced back to one "
+                + "table yet");
+        Plan plan = new Plan(source.schema(), source.name(), spec.workSchema(), spec.undoSchema(), parts, sourceKey,
+                names, userTriggers, irreversible, lockFree, spec.compatibilityView(), notes, hash(spec));
         return new Result(plan, problems);
     }
 
@@ -128,8 +149,9 @@ public final class Planner {
     private record KeyChoice(String sourceIndex, Set<String> shadowIndexes, List<Plan.KeyColumn> columns) {
     }
 
-    private static Optional<KeyChoice> chunkKey(AlterClause alter, TableInfo source, TableInfo shadow,
+    private static Optional<KeyChoice> chunkKey(PartSpec part, TableInfo source, TableInfo shadow,
                                                 List<Problem> problems) {
+        AlterClause alter = part.alter();
         List<TableInfo.Index> candidates = source.rowKeys().stream()
                 .sorted(Comparator.comparing((TableInfo.Index i) -> !i.primary())
                         .thenComparing(i -> i.columns().size()))
@@ -171,8 +193,9 @@ public final class Planner {
             problems.add(new Problem("spec.table", "the only unique keys (" + String.join(", ", floatKeys)
                     + ") are on FLOAT/DOUBLE columns, whose approximate values cannot delimit chunks", KEY_FIX));
         } else {
-            problems.add(new Problem("spec.alter", "no shared unique key can be found after ALTER: no unique "
-                    + "NOT NULL key of the original has the same columns in the new table", KEY_FIX));
+            problems.add(new Problem(part.field(), "no shared unique key can be found after ALTER: no unique "
+                    + "NOT NULL key of the original has the same columns in " + (part.table().equals(source.name())
+                    ? "the new table" : "part " + part.table()), KEY_FIX));
         }
         return Optional.empty();
     }

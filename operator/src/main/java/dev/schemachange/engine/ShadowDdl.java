@@ -17,7 +17,8 @@ final class ShadowDdl {
     private ShadowDdl() {
     }
 
-    static String create(String createSql, String sourceSchema, String targetSchema, String targetTable) {
+    /** @param target the copy's quoted, schema-qualified name */
+    static String create(String createSql, String sourceSchema, String target) {
         Matcher header = HEADER.matcher(createSql);
         if (!header.find()) {
             throw new IllegalStateException("unexpected SHOW CREATE TABLE output: " + createSql.substring(0,
@@ -27,6 +28,6 @@ final class ShadowDdl {
         // FKs to tables of the same schema must keep pointing there once the shadow lives in the work schema
         body = LOCAL_REFERENCE.matcher(body).replaceAll(m -> Matcher.quoteReplacement(
                 "REFERENCES " + Identifiers.quote(sourceSchema) + "." + m.group(1)));
-        return "CREATE TABLE " + Identifiers.quote(targetSchema, targetTable) + body;
+        return "CREATE TABLE " + target + body;
     }
 }

@@ -20,8 +20,12 @@ final class SpecChecks {
         if (spec.database() == null || spec.database().schema() == null) {
             out.add(new Problem("spec.database.schema", "is missing", "name the table's schema (or give it in --jdbc-url)"));
         }
-        if (spec.split() != null && !spec.split().isEmpty()) {
-            out.add(new Problem("spec.split", "splitting a table is not supported yet", "use spec.alter"));
+        boolean split = spec.split() != null && !spec.split().isEmpty();
+        if (!split && !spec.dropColumns().isEmpty()) {
+            out.add(new Problem("spec.dropColumns", "only applies to a split", "drop columns with DROP COLUMN in spec.alter"));
+        }
+        if (!split && spec.compatibilityView()) {
+            out.add(new Problem("spec.compatibilityView", "only applies to a split", "remove it; the table keeps its name"));
         }
         if (spec.strategy() == SchemaChangeSpec.Strategy.Native) {
             out.add(new Problem("spec.strategy", "Native is not supported yet", "use Auto or Copy"));

@@ -119,7 +119,7 @@ public final class SpecValidation {
                 problem(at + ".table", "'" + part.table() + "' is used by two parts", "give each part its own table");
             }
             if (part.columns().isEmpty()) {
-                problem(at + ".columns", "is empty", "list the columns this part keeps (key columns are added)");
+                problem(at + ".columns", "is empty", "list the columns this part keeps, the key columns included");
             }
             names(at + ".columns", part.columns());
         }

@@ -17,12 +17,10 @@ import dev.schemachange.mysql.Identifiers;
  */
 final class TriggerSql {
     private final Plan plan;
-    private final KeySql key;
     private final String conflicts;
 
     TriggerSql(Plan plan, String conflictsTable) {
         this.plan = plan;
-        this.key = new KeySql(plan.key());
         this.conflicts = conflictsTable;
     }
 
@@ -37,14 +35,17 @@ final class TriggerSql {
     private static final String REVERSE_GUARD = "IF (@osc_fwd IS NULL OR @osc_fwd <> NOW(6)) AND @osc_copier IS NULL "
             + "THEN SET @osc_rev = NOW(6); ";
 
-    /** The forward triggers: on the original, writing to the shadow. */
+    /** The forward triggers: on the original, writing every row to each part's shadow. */
     List<String> create() {
-        String target = plan.shadowTable();
         return List.of(
-                header(plan.names().deleteTrigger(), "DELETE", plan.table())
-                        + "BEGIN " + FORWARD_GUARD + deleteRow(target, "OLD") + "; END IF; END",
-                header(plan.names().updateTrigger(), "UPDATE", plan.table()) + upsert(target, "OLD", "update"),
-                header(plan.names().insertTrigger(), "INSERT", plan.table()) + upsert(target, "NEW", "insert"));
+                header(plan.names().deleteTrigger(), "DELETE", plan.table()) + forward(p -> deleteRow(p, "OLD")),
+                header(plan.names().updateTrigger(), "UPDATE", plan.table()) + forward(p -> upsert(p, "OLD", "update")),
+                header(plan.names().insertTrigger(), "INSERT", plan.table()) + forward(p -> upsert(p, "NEW", "insert")));
+    }
+
+    private String forward(Function<Plan.Part, String> perPart) {
+        return "BEGIN " + FORWARD_GUARD + plan.parts().stream().map(p -> perPart.apply(p) + "; ")
+                .collect(Collectors.joining()) + "END IF; END";
     }
 
     /**
@@ -54,17 +55,20 @@ final class TriggerSql {
      * here (the plan checked that the mapping is lossless, see {@link Plan#irreversible()}).
      */
     List<String> createReverse() {
+        Plan.Part part = plan.parts().get(0);
+        KeySql key = new KeySql(part.key());
         String old = Identifiers.quote(plan.schema(), plan.names().oldTable());
         List<String> names = plan.names().reverseTriggers();
         String oldRow = "SELECT 1 FROM " + old + " WHERE " + key.matchOld(old, "OLD");
         return List.of(
-                header(names.get(0), "INSERT", plan.shadow()) + "BEGIN " + REVERSE_GUARD
-                        + "DELETE FROM " + old + " WHERE " + key.matchOld(old, "NEW") + "; " + insertBack(old)
+                header(names.get(0), "INSERT", part.shadow()) + "BEGIN " + REVERSE_GUARD
+                        + "DELETE FROM " + old + " WHERE " + key.matchOld(old, "NEW") + "; " + insertBack(part, old)
                         + "; END IF; END",
-                header(names.get(1), "UPDATE", plan.shadow()) + "BEGIN " + REVERSE_GUARD
-                        + "IF EXISTS (" + oldRow + ") THEN UPDATE IGNORE " + old + " SET " + assignBack(old)
-                        + " WHERE " + key.matchOld(old, "OLD") + "; ELSE " + insertBack(old) + "; END IF; END IF; END",
-                header(names.get(2), "DELETE", plan.shadow()) + "BEGIN " + REVERSE_GUARD
+                header(names.get(1), "UPDATE", part.shadow()) + "BEGIN " + REVERSE_GUARD
+                        + "IF EXISTS (" + oldRow + ") THEN UPDATE IGNORE " + old + " SET " + assignBack(part, old)
+                        + " WHERE " + key.matchOld(old, "OLD") + "; ELSE " + insertBack(part, old)
+                        + "; END IF; END IF; END",
+                header(names.get(2), "DELETE", part.shadow()) + "BEGIN " + REVERSE_GUARD
                         + "DELETE FROM " + old + " WHERE " + key.matchOld(old, "OLD") + "; END IF; END");
     }
 
@@ -72,14 +76,15 @@ final class TriggerSql {
      * Delete the row's previous key, insert its new version, then check that the shadow now holds exactly it.
      * ROW_COUNT() cannot tell: inside MariaDB triggers it reports stale counts.
      */
-    private String upsert(String target, String previous, String event) {
-        return "BEGIN " + FORWARD_GUARD + deleteRow(target, previous) + "; " + insert(target)
-                + "; IF NOT EXISTS (SELECT 1 FROM " + target + " WHERE " + key.matchRow(target, "NEW") + " AND "
-                + sameAsNew(target) + ") THEN " + recordConflict(event) + "; END IF; END IF; END";
+    private String upsert(Plan.Part part, String previous, String event) {
+        String target = part.shadowTable();
+        return deleteRow(part, previous) + "; " + insert(part) + "; IF NOT EXISTS (SELECT 1 FROM " + target
+                + " WHERE " + new KeySql(part.key()).matchRow(target, "NEW") + " AND " + sameAsNew(part)
+                + ") THEN " + recordConflict(event) + "; END IF";
     }
 
-    private String deleteRow(String target, String row) {
-        return "DELETE FROM " + target + " WHERE " + key.matchRow(target, row);
+    private static String deleteRow(Plan.Part part, String row) {
+        return "DELETE FROM " + part.shadowTable() + " WHERE " + new KeySql(part.key()).matchRow(part.shadowTable(), row);
     }
 
     List<String> drop() {
@@ -99,29 +104,31 @@ final class TriggerSql {
                 + Identifiers.quote(plan.schema(), table) + " FOR EACH ROW ";
     }
 
-    private String insertBack(String old) {
-        return insertNew(old, Plan.ColumnPair::source, Plan.ColumnPair::shadow);
+    private static String insertBack(Plan.Part part, String old) {
+        return insertNew(part, old, Plan.ColumnPair::source, Plan.ColumnPair::shadow);
     }
 
-    private String assignBack(String old) {
-        return plan.columns().stream().map(c -> old + "." + Identifiers.quote(c.source()) + " = NEW."
+    private static String assignBack(Plan.Part part, String old) {
+        return part.columns().stream().map(c -> old + "." + Identifiers.quote(c.source()) + " = NEW."
                 + Identifiers.quote(c.shadow())).collect(Collectors.joining(", "));
     }
 
-    private String insert(String target) {
-        return insertNew(target, Plan.ColumnPair::shadow, Plan.ColumnPair::source);
+    private static String insert(Plan.Part part) {
+        return insertNew(part, part.shadowTable(), Plan.ColumnPair::shadow, Plan.ColumnPair::source);
     }
 
-    /** INSERT IGNORE of the NEW row into {@code target}, naming each mapped column on both sides. */
-    private String insertNew(String target, Function<Plan.ColumnPair, String> into, Function<Plan.ColumnPair, String> from) {
-        String cols = plan.columns().stream().map(c -> Identifiers.quote(into.apply(c))).collect(Collectors.joining(", "));
-        String vals = plan.columns().stream().map(c -> "NEW." + Identifiers.quote(from.apply(c)))
+    /** INSERT IGNORE of the NEW row into {@code target}, naming each of the part's columns on both sides. */
+    private static String insertNew(Plan.Part part, String target, Function<Plan.ColumnPair, String> into,
+                                    Function<Plan.ColumnPair, String> from) {
+        String cols = part.columns().stream().map(c -> Identifiers.quote(into.apply(c))).collect(Collectors.joining(", "));
+        String vals = part.columns().stream().map(c -> "NEW." + Identifiers.quote(from.apply(c)))
                 .collect(Collectors.joining(", "));
         return "INSERT IGNORE INTO " + target + " (" + cols + ") VALUES (" + vals + ")";
     }
 
-    private String sameAsNew(String target) {
-        return plan.columns().stream()
+    private static String sameAsNew(Plan.Part part) {
+        String target = part.shadowTable();
+        return part.columns().stream()
                 .map(c -> Values.same("NEW." + Identifiers.quote(c.source()), target + "." + Identifiers.quote(c.shadow()),
                         c.text()))
                 .collect(Collectors.joining(" AND "));

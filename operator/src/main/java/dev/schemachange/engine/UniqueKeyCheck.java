@@ -20,7 +20,8 @@ final class UniqueKeyCheck {
         this.c = c;
     }
 
-    List<Problem> newKeysOverDuplicates(AlterClause alter, TableInfo source, TableInfo shadow) throws SQLException {
+    List<Problem> newKeysOverDuplicates(PartSpec part, TableInfo source, TableInfo shadow) throws SQLException {
+        AlterClause alter = part.alter();
         List<Problem> out = new ArrayList<>();
         for (TableInfo.Index idx : shadow.indexes()) {
             if (!idx.unique()) {
@@ -44,7 +45,7 @@ final class UniqueKeyCheck {
                     + " HAVING COUNT(*) > 1 LIMIT 1", List.of());
             if (dup != null) {
                 String value = String.join(", ", dup.subList(0, dup.size() - 1));
-                out.add(new Problem("spec.alter", "unique key " + idx.name() + " cannot be added: the value ("
+                out.add(new Problem(part.field(), "unique key " + idx.name() + " cannot be added: the value ("
                         + value + ") appears " + dup.get(dup.size() - 1) + " times in " + source.name(),
                         "remove the duplicate rows first, or add a non-unique index instead"));
             }

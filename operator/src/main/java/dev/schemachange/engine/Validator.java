@@ -77,12 +77,15 @@ final class Validator {
         if (version.isPresent()) {
             problems.addAll(version.get().check(inspector));
         }
-        AlterClause alter = AlterClause.parse("spec.alter", spec.alter());
-        problems.addAll(alter.problems());
+        List<PartSpec> parts = PartSpec.of(spec);
+        parts.forEach(p -> problems.addAll(p.alter().problems()));
+        if (spec.split() != null) {
+            problems.addAll(SplitCheck.check(spec, source, inspector));
+        }
         if (!problems.isEmpty()) {
             return new Planner.Result(null, problems);
         }
-        return tryOnScratch(c, inspector, source, alter);
+        return tryOnScratch(c, inspector, source, parts);
     }
 
     private List<Problem> foreignKeyProblems(TableInfo source) {
@@ -111,37 +114,38 @@ final class Validator {
         return out;
     }
 
-    private Planner.Result tryOnScratch(Connection c, Inspector inspector, TableInfo source, AlterClause alter)
+    /** Builds every part as an empty scratch copy, so the server itself judges each DDL; drops them after. */
+    private Planner.Result tryOnScratch(Connection c, Inspector inspector, TableInfo source, List<PartSpec> parts)
             throws SQLException {
-        String scratch = Identifiers.fit(source.name(), "__osc_chk");
-        String quoted = Identifiers.quote(spec.workSchema(), scratch);
-        Sessions.exec(c, "CREATE DATABASE IF NOT EXISTS " + Identifiers.quote(spec.workSchema()),
-                "DROP TABLE IF EXISTS " + quoted);
+        Sessions.exec(c, "CREATE DATABASE IF NOT EXISTS " + Identifiers.quote(spec.workSchema()));
+        List<String> scratches = new ArrayList<>();
         try {
-            try {
-                Sessions.exec(c, ShadowDdl.create(source.createSql(), source.schema(), spec.workSchema(), scratch));
-            } catch (SQLException e) {
-                return refuse("spec.table", "the server cannot create a copy of the table's definition: "
-                        + e.getMessage(), "fix the table definition under the server's current sql_mode");
+            List<Planner.Shape> shapes = new ArrayList<>();
+            for (PartSpec part : parts) {
+                String scratch = Identifiers.fit(part.table(), "__osc_chk");
+                scratches.add(scratch);
+                Optional<Problem> refused = build(c, source, part, Identifiers.quote(spec.workSchema(), scratch));
+                if (refused.isPresent()) {
+                    return new Planner.Result(null, List.of(refused.get()));
+                }
+                shapes.add(new Planner.Shape(part, inspector.table(spec.workSchema(), scratch).orElseThrow()));
             }
-            try {
-                Sessions.exec(c, "ALTER TABLE " + quoted + " " + spec.alter());
-            } catch (SQLException e) {
-                return refuse("spec.alter", "the server rejects the ALTER: " + e.getMessage(),
-                        "fix the ALTER (it was tried on an empty copy; the original table is untouched)");
-            }
-            TableInfo shadow = inspector.table(spec.workSchema(), scratch).orElseThrow();
-            Planner.Result result = Planner.plan(spec, alter, source, shadow);
+            Planner.Result result = Planner.plan(spec, source, shapes);
             if (!result.ok()) {
                 return result;
             }
-            List<Problem> duplicates = new UniqueKeyCheck(c).newKeysOverDuplicates(alter, source, shadow);
-            if (!duplicates.isEmpty()) {
-                return new Planner.Result(null, duplicates);
+            for (Planner.Shape shape : shapes) {
+                List<Problem> duplicates = new UniqueKeyCheck(c).newKeysOverDuplicates(shape.part(), source,
+                        shape.shadow());
+                if (!duplicates.isEmpty()) {
+                    return new Planner.Result(null, duplicates);
+                }
             }
-            List<Problem> children = ChildForeignKeys.check(source, shadow, alter);
-            if (!children.isEmpty()) {
-                return new Planner.Result(null, children);
+            if (!result.plan().split()) {
+                List<Problem> children = ChildForeignKeys.check(source, shapes.get(0).shadow(), parts.get(0).alter());
+                if (!children.isEmpty()) {
+                    return new Planner.Result(null, children);
+                }
             }
             List<String> irreversible = result.plan().irreversible();
             if (!irreversible.isEmpty() && spec.retention().reverseSync()
@@ -153,8 +157,36 @@ final class Validator {
             }
             return result;
         } finally {
-            Sessions.exec(c, "DROP TABLE IF EXISTS " + quoted);
+            for (String scratch : scratches) {
+                Sessions.exec(c, "DROP TABLE IF EXISTS " + Identifiers.quote(spec.workSchema(), scratch));
+            }
         }
+    }
+
+    /** Creates the part as {@code quoted}; a refusal naming the field when the server rejects a statement. */
+    private Optional<Problem> build(Connection c, TableInfo source, PartSpec part, String quoted) throws SQLException {
+        Sessions.exec(c, "DROP TABLE IF EXISTS " + quoted);
+        try {
+            Sessions.exec(c, ShadowDdl.create(source.createSql(), source.schema(), quoted));
+        } catch (SQLException e) {
+            return Optional.of(new Problem("spec.table", "the server cannot create a copy of the table's definition: "
+                    + e.getMessage(), "fix the table definition under the server's current sql_mode"));
+        }
+        List<String> ddl = part.ddl(quoted, source);
+        for (int i = 0; i < ddl.size(); i++) {
+            try {
+                Sessions.exec(c, ddl.get(i));
+            } catch (SQLException e) {
+                boolean own = i == ddl.size() - 1 && !part.alter().text().isBlank();
+                return Optional.of(own
+                        ? new Problem(part.field(), "the server rejects the ALTER: " + e.getMessage(),
+                        "fix the ALTER (it was tried on an empty copy; the original table is untouched)")
+                        : new Problem(part.field().replace(".alter", ".columns"), "part " + part.table()
+                        + " cannot be cut from " + source.name() + ": " + e.getMessage(),
+                        "move the columns this depends on (e.g. of a generated column or CHECK) into the same part"));
+            }
+        }
+        return Optional.empty();
     }
 
     private static Planner.Result refuse(String field, String reason, String fix) {
