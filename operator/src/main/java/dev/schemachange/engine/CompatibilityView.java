@@ -37,6 +37,7 @@ final class CompatibilityView {
                     + " SELECT * FROM " + part.shadowTable() + " LIMIT 0");
             placeholders.add(part.table());
         }
+        CrashPoints.reached("swap:view-placeholders");
         try {
             Sessions.exec(c, "CREATE OR REPLACE SQL SECURITY INVOKER VIEW " + quoted() + " AS " + select());
         } finally {
@@ -46,21 +47,30 @@ final class CompatibilityView {
         }
     }
 
+    /** Removes the view and any placeholder a crash left, for an abort before the swap. */
     void drop(Connection c) throws SQLException {
         Sessions.exec(c, "DROP VIEW IF EXISTS " + quoted());
+        for (Plan.Part part : plan.parts()) {
+            if (isPlaceholder(c, part.table())) {
+                Sessions.exec(c, "DROP TABLE IF EXISTS " + Identifiers.quote(plan.schema(), part.table()));
+            }
+        }
     }
 
-    /** Drops {@code table} only if it is one of our empty placeholders; refuses when someone else took the name. */
+    /** Drops {@code table} if it is one of our placeholders; refuses when someone else took the name. */
     private void dropPlaceholder(Connection c, String table) throws SQLException {
-        List<String> found = Sessions.firstRow(c, "SELECT TABLE_COMMENT FROM information_schema.TABLES "
-                + "WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?", List.of(plan.schema(), table));
-        if (found == null) {
-            return;
-        }
-        if (!PLACEHOLDER.equals(found.get(0))) {
+        if (isPlaceholder(c, table)) {
+            Sessions.exec(c, "DROP TABLE IF EXISTS " + Identifiers.quote(plan.schema(), table));
+        } else if (Sessions.firstRow(c, "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? "
+                + "AND TABLE_NAME = ?", List.of(plan.schema(), table)) != null) {
             throw nameTaken(plan.schema(), table);
         }
-        Sessions.exec(c, "DROP TABLE IF EXISTS " + Identifiers.quote(plan.schema(), table));
+    }
+
+    private boolean isPlaceholder(Connection c, String table) throws SQLException {
+        List<String> found = Sessions.firstRow(c, "SELECT TABLE_COMMENT FROM information_schema.TABLES "
+                + "WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?", List.of(plan.schema(), table));
+        return found != null && PLACEHOLDER.equals(found.get(0));
     }
 
     static Refused nameTaken(String schema, String table) {

@@ -220,7 +220,7 @@ public final class Migrator {
             String work = Identifiers.quote(spec.workSchema(), part.table());
             String shadow = Identifiers.quote(state.schema(), Identifiers.fit(part.table(), "__osc_new"));
             Sessions.exec(c, "DROP TABLE IF EXISTS " + shadow,
-                    ShadowDdl.create(source.createSql(), state.schema(), work));
+                    part.create(work, source));
             Sessions.exec(c, part.ddl(work, source).toArray(String[]::new));
             ForeignKeyNames.useTemporary(c, applier(), spec.workSchema(), part.table());
             Sessions.exec(c, "RENAME TABLE " + work + " TO " + shadow,

@@ -2,7 +2,7 @@ package dev.schemachange.engine;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Predicate;
+import java.util.stream.Collectors;
 
 import dev.schemachange.api.SchemaChangeSpec;
 import dev.schemachange.mysql.Identifiers;
@@ -37,25 +37,29 @@ record PartSpec(String table, String field, AlterClause alter, List<String> colu
         return out;
     }
 
+    private boolean keepsAll(List<String> columns) {
+        return columns.stream().allMatch(this::keeps);
+    }
+
     boolean keeps(String column) {
         return columns.isEmpty() || columns.stream().anyMatch(column::equalsIgnoreCase);
     }
 
+    /** The copy of the original this part starts from: without the foreign keys that belong to other parts. */
+    String create(String quotedCopy, TableInfo source) {
+        return ShadowDdl.create(source.createSql(), source.schema(), quotedCopy, source.foreignKeys().stream()
+                .filter(fk -> !keepsAll(fk.columns())).map(TableInfo.ForeignKey::name).collect(Collectors.toSet()));
+    }
+
     /**
-     * The statements that turn a copy of {@code source} named {@code quotedCopy} into this part. Keys and foreign
-     * keys that reach a column of another part are dropped whole, before the columns: MariaDB refuses to drop a
-     * column of a multi-column key, and silently keeping the rest of a UNIQUE key would make it stricter.
+     * The statements that turn that copy into this part. Keys that reach a column of another part are dropped
+     * whole, before the columns: MariaDB refuses to drop a column of a multi-column key, and silently keeping the
+     * rest of a UNIQUE key would make it stricter.
      */
     List<String> ddl(String quotedCopy, TableInfo source) {
         List<String> out = new ArrayList<>();
-        Predicate<List<String>> reachesOut = cols -> !cols.stream().allMatch(this::keeps);
-        List<String> fks = source.foreignKeys().stream().filter(fk -> reachesOut.test(fk.columns()))
-                .map(fk -> "DROP FOREIGN KEY " + Identifiers.quote(fk.name())).toList();
-        if (!fks.isEmpty()) {
-            out.add("ALTER TABLE " + quotedCopy + " " + String.join(", ", fks));
-        }
         List<String> cut = new ArrayList<>();
-        source.indexes().stream().filter(i -> reachesOut.test(i.columns()))
+        source.indexes().stream().filter(i -> !keepsAll(i.columns()))
                 .forEach(i -> cut.add(i.primary() ? "DROP PRIMARY KEY" : "DROP INDEX " + Identifiers.quote(i.name())));
         source.columns().stream().filter(c -> !keeps(c.name()))
                 .forEach(c -> cut.add("DROP COLUMN " + Identifiers.quote(c.name())));

@@ -167,7 +167,7 @@ final class Validator {
     private Optional<Problem> build(Connection c, TableInfo source, PartSpec part, String quoted) throws SQLException {
         Sessions.exec(c, "DROP TABLE IF EXISTS " + quoted);
         try {
-            Sessions.exec(c, ShadowDdl.create(source.createSql(), source.schema(), quoted));
+            Sessions.exec(c, part.create(quoted, source));
         } catch (SQLException e) {
             return Optional.of(new Problem("spec.table", "the server cannot create a copy of the table's definition: "
                     + e.getMessage(), "fix the table definition under the server's current sql_mode"));

@@ -33,15 +33,21 @@ public final class Changes {
                     schema: %s
                     credentialsSecret: unused
                   table: %s
-                  alter: "%s"
+                %s
                 %s
                 """.formatted(table.toLowerCase().replace('_', '-'), db.server().port(), db.name(), table,
-                alter.replace("\"", "\\\""), extraSpec == null ? "" : extraSpec.indent(2));
+                alter == null ? "" : "  alter: \"" + alter.replace("\"", "\\\"") + "\"",
+                extraSpec == null ? "" : extraSpec.indent(2));
         try {
             return Manifests.parse(yaml);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** A split of {@code table}: {@code splitSpec} is YAML under spec with {@code split:} and its options. */
+    public static SchemaChangeSpec split(TestDatabase db, String table, String splitSpec) {
+        return manifest(db, table, null, splitSpec).getSpec();
     }
 
     public static SchemaChangeSpec spec(TestDatabase db, String table, String alter, String extraSpec) {
