@@ -15,6 +15,8 @@ public class SchemaChangeStatus {
     private List<Condition> conditions = new ArrayList<>();
     private BackfillStatus backfill;
     private SwapStatus swap;
+    /** A split's tables, each with its rows copied and the chunks its verification re-copied. */
+    private List<PartStatus> parts;
     private String oldTable;
     private String message;
     /**
@@ -35,6 +37,8 @@ public class SchemaChangeStatus {
     public void setBackfill(BackfillStatus v) { backfill = v; }
     public SwapStatus getSwap() { return swap; }
     public void setSwap(SwapStatus v) { swap = v; }
+    public List<PartStatus> getParts() { return parts; }
+    public void setParts(List<PartStatus> v) { parts = v; }
     public String getOldTable() { return oldTable; }
     public void setOldTable(String v) { oldTable = v; }
     public String getMessage() { return message; }
@@ -47,6 +51,10 @@ public class SchemaChangeStatus {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record BackfillStatus(String cursor, Long rowsCopied, Long rowsEstimated, Double percent,
                                  Long rowsPerSecond, String eta, Integer chunkRows, Integer chunksRepaired) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record PartStatus(String table, Long rowsCopied, Integer chunksRepaired) {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -29,6 +29,8 @@ final class StatusCommand implements Callable<Integer> {
         System.out.println(ProgressPrinter.line(progress));
         System.out.printf("rows copied %d of ~%d, cursor %s, chunks repaired %d%n", progress.rowsCopied(),
                 progress.rowsEstimated(), progress.cursor(), progress.chunksRepaired());
+        progress.parts().forEach(part -> System.out.printf("part %s: rows copied %d, chunks repaired %d%n",
+                part.table(), part.rowsCopied(), part.chunksRepaired()));
         if (progress.oldTable() != null) {
             System.out.println("old table " + progress.oldTable());
         }

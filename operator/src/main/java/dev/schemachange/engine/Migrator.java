@@ -294,7 +294,7 @@ public final class Migrator {
             state = copyWithRetry(c, copier, state);
         }
         checkConflicts(c, plan);
-        State next = state.withVerified(null, 0).withPhase(Phase.Verifying, "verifying rows");
+        State next = state.withVerified(null, List.of()).withPhase(Phase.Verifying, "verifying rows");
         store.save(c, next, clock.instant());
         return next;
     }
@@ -330,8 +330,9 @@ public final class Migrator {
             }
             Chunker.Range range = chunker.next(c, started ? cursor : null, null);
             long t0 = System.nanoTime();
-            int repaired = 0;
+            List<Integer> repaired = new ArrayList<>();
             for (Plan.Part part : plan.parts()) {
+                repaired.add(0);
                 long diff = checksum.differences(c, range, part);
                 if (diff > 0) {
                     log.warn("{}.{}: {} rows of {} differ after key {}; repairing the chunk", schema(), spec.table(),
@@ -344,7 +345,7 @@ public final class Migrator {
                                 + "the new shape cannot hold them as they are (e.g. a key that merges distinct values)",
                                 "change the ALTER so every row keeps its identity and values"));
                     }
-                    repaired++;
+                    repaired.set(repaired.size() - 1, 1);
                 }
             }
             chunker.observe(Math.max(1, chunker.size()), (System.nanoTime() - t0) / 1_000_000);
@@ -410,7 +411,7 @@ public final class Migrator {
             if (!forwardTriggersComplete(inspector, plan)) {
                 // something removed our triggers: writes may have been missed, so reinstall and verify again
                 reinstallTriggers(c, plan);
-                State back = state.withVerified(null, 0).withPhase(Phase.Verifying,
+                State back = state.withVerified(null, List.of()).withPhase(Phase.Verifying,
                         "triggers were incomplete after an interrupted swap; verifying again");
                 store.save(c, back, clock.instant());
                 return back;
@@ -672,7 +673,20 @@ public final class Migrator {
                 : window.nextStart(clock.instant()).orElse(null);
         return new Progress(s.phase(), s.message(), waitingFor, p, cursorText(s.cursor()), s.rowsCopied(),
                 s.rowsEstimated(), rps, eta, s.chunkRows(), s.chunksRepaired(), nextWindow, s.swapAttempts(),
-                s.swappedAt(), s.lockMillis(), s.oldTable(), notes);
+                s.swappedAt(), s.lockMillis(), s.oldTable(), notes, parts(s));
+    }
+
+    private List<Progress.PartProgress> parts(State s) {
+        if (spec.split() == null) {
+            return List.of();
+        }
+        List<PartSpec> parts = PartSpec.of(spec);
+        List<Progress.PartProgress> out = new ArrayList<>();
+        for (int i = 0; i < parts.size(); i++) {
+            out.add(new Progress.PartProgress(parts.get(i).table(), s.rowsCopied(),
+                    i < s.partRepairs().size() ? s.partRepairs().get(i) : 0));
+        }
+        return out;
     }
 
     private static String cursorText(List<String> cursor) {

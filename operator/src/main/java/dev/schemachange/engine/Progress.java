@@ -27,10 +27,28 @@ public record Progress(
         Instant swappedAt,
         long lockMillis,
         String oldTable,
-        List<String> notes) {
+        List<String> notes,
+        List<PartProgress> parts) {
 
     public Progress {
         notes = notes == null ? List.of() : List.copyOf(notes);
+        parts = parts == null ? List.of() : List.copyOf(parts);
+    }
+
+    /** A change of one table, which reports no parts. */
+    public Progress(Phase phase, String message, String waitingFor, Problem problem, String cursor, long rowsCopied,
+                    long rowsEstimated, double rowsPerSecond, Instant eta, int chunkRows, int chunksRepaired,
+                    Instant nextWindowStart, int swapAttempts, Instant swappedAt, long lockMillis, String oldTable,
+                    List<String> notes) {
+        this(phase, message, waitingFor, problem, cursor, rowsCopied, rowsEstimated, rowsPerSecond, eta, chunkRows,
+                chunksRepaired, nextWindowStart, swapAttempts, swappedAt, lockMillis, oldTable, notes, List.of());
+    }
+
+    /**
+     * One table of a split: every source row is copied to each part in the same pass, so they share the row
+     * count; verification repairs them one by one.
+     */
+    public record PartProgress(String table, long rowsCopied, int chunksRepaired) {
     }
 
     public double percent() {

@@ -25,41 +25,57 @@ record State(
         Instant swappedAt,
         String oldTable,
         String message,
-        Instant startedAt) {
+        Instant startedAt,
+        List<Integer> partRepairs) {
+
+    State {
+        partRepairs = partRepairs == null ? List.of() : List.copyOf(partRepairs);
+    }
 
     static State start(String schema, String table, String owner, String specHash, long rowsEstimated,
                        Instant now) {
         return new State(schema, table, owner, specHash, Phase.Preparing, null, null, 0, rowsEstimated, 0, 0,
-                null, 0, 0, 0, null, null, "preparing the shadow table", now);
+                null, 0, 0, 0, null, null, "preparing the shadow table", now, List.of());
     }
 
     State withPhase(Phase p, String msg) {
         return new State(schema, table, owner, specHash, p, cursor, maxKey, rowsCopied, rowsEstimated, copyMillis,
                 chunkRows, verifyCursor, chunksRepaired, swapAttempts, lockMillis, swappedAt, oldTable, msg,
-                startedAt);
+                startedAt, partRepairs);
     }
 
     State withCopyRange(List<String> newCursor, List<String> newMax) {
         return new State(schema, table, owner, specHash, phase, newCursor, newMax, rowsCopied, rowsEstimated,
                 copyMillis, chunkRows, verifyCursor, chunksRepaired, swapAttempts, lockMillis, swappedAt, oldTable,
-                message, startedAt);
+                message, startedAt, partRepairs);
     }
 
     State withCopied(List<String> newCursor, long rows, long millis, int chunk) {
         return new State(schema, table, owner, specHash, phase, newCursor, maxKey, rowsCopied + rows,
                 rowsEstimated, copyMillis + millis, chunk, verifyCursor, chunksRepaired, swapAttempts, lockMillis,
-                swappedAt, oldTable, message, startedAt);
+                swappedAt, oldTable, message, startedAt, partRepairs);
     }
 
-    State withVerified(List<String> newVerifyCursor, int repaired) {
+    /** @param repaired per part, the chunks just re-copied (added to the counts so far); empty for none */
+    State withVerified(List<String> newVerifyCursor, List<Integer> repaired) {
+        List<Integer> parts = new java.util.ArrayList<>(partRepairs);
+        int total = 0;
+        for (int i = 0; i < repaired.size(); i++) {
+            total += repaired.get(i);
+            if (i < parts.size()) {
+                parts.set(i, parts.get(i) + repaired.get(i));
+            } else {
+                parts.add(repaired.get(i));
+            }
+        }
         return new State(schema, table, owner, specHash, phase, cursor, maxKey, rowsCopied, rowsEstimated,
-                copyMillis, chunkRows, newVerifyCursor, chunksRepaired + repaired, swapAttempts, lockMillis,
-                swappedAt, oldTable, message, startedAt);
+                copyMillis, chunkRows, newVerifyCursor, chunksRepaired + total, swapAttempts, lockMillis, swappedAt,
+                oldTable, message, startedAt, parts);
     }
 
     State withSwap(int attempts, long lockMs, Instant at, String old) {
         return new State(schema, table, owner, specHash, phase, cursor, maxKey, rowsCopied, rowsEstimated,
-                copyMillis, chunkRows, verifyCursor, chunksRepaired, attempts, lockMs, at, old, message, startedAt);
+                copyMillis, chunkRows, verifyCursor, chunksRepaired, attempts, lockMs, at, old, message, startedAt, partRepairs);
     }
 
     double rowsPerSecond() {

@@ -30,7 +30,7 @@ final class StateStore {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String COLUMNS = "table_schema, table_name, owner, spec_hash, phase, copy_cursor, max_key, "
             + "rows_copied, rows_estimated, copy_millis, chunk_rows, verify_cursor, chunks_repaired, swap_attempts, "
-            + "lock_millis, swapped_at, old_table, message, started_at";
+            + "lock_millis, swapped_at, old_table, message, started_at, part_repairs";
     private final String workSchema;
 
     StateStore(String workSchema) {
@@ -56,6 +56,7 @@ final class StateStore {
                         + "chunks_repaired INT NOT NULL DEFAULT 0, swap_attempts INT NOT NULL DEFAULT 0, "
                         + "lock_millis BIGINT NOT NULL DEFAULT 0, swapped_at DATETIME(6) NULL, "
                         + "old_table VARCHAR(200) NULL, message TEXT NULL, started_at DATETIME(6) NOT NULL, "
+                        + "part_repairs TEXT NULL, "
                         + "updated_at DATETIME(6) NOT NULL, PRIMARY KEY (table_schema, table_name)"
                         + ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
                 // written by our triggers when a late write collides on a unique key of the new shape
@@ -72,6 +73,11 @@ final class StateStore {
                         + "statement LONGTEXT NOT NULL, sql_mode TEXT NOT NULL, definer VARCHAR(400) NOT NULL, "
                         + "action_order BIGINT NOT NULL, PRIMARY KEY (table_schema, table_name, trigger_name)"
                         + ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4");
+        // a state table made by an earlier version lacks the newer columns
+        if (Sessions.firstRow(c, "SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? "
+                + "AND COLUMN_NAME = 'part_repairs'", List.of(workSchema, TABLE)) == null) {
+            Sessions.exec(c, "ALTER TABLE " + table() + " ADD COLUMN part_repairs TEXT NULL AFTER started_at");
+        }
     }
 
     void saveUserTriggers(Connection c, String schema, String table, List<TableInfo.Trigger> triggers)
@@ -120,7 +126,7 @@ final class StateStore {
                         Phase.valueOf(rs.getString(5)), list(rs.getString(6)), list(rs.getString(7)), rs.getLong(8),
                         rs.getLong(9), rs.getLong(10), rs.getInt(11), list(rs.getString(12)), rs.getInt(13),
                         rs.getInt(14), rs.getLong(15), instant(rs.getTimestamp(16)), rs.getString(17),
-                        rs.getString(18), instant(rs.getTimestamp(19))));
+                        rs.getString(18), instant(rs.getTimestamp(19)), integers(list(rs.getString(20)))));
             }
         }
     }
@@ -139,12 +145,12 @@ final class StateStore {
     /** Inserts or replaces the whole row. */
     void save(Connection c, State s, Instant now) throws SQLException {
         Sessions.update(c, "REPLACE INTO " + table() + " (" + COLUMNS + ", updated_at) VALUES "
-                        + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        + "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 List.of(s.schema(), s.table(), s.owner(), s.specHash(), s.phase().name(), nullable(json(s.cursor())),
                         nullable(json(s.maxKey())), s.rowsCopied(), s.rowsEstimated(), s.copyMillis(), s.chunkRows(),
                         nullable(json(s.verifyCursor())), s.chunksRepaired(), s.swapAttempts(), s.lockMillis(),
                         nullable(ts(s.swappedAt())), nullable(s.oldTable()), nullable(s.message()),
-                        ts(s.startedAt()), ts(now)));
+                        ts(s.startedAt()), json(s.partRepairs().stream().map(String::valueOf).toList()), ts(now)));
     }
 
     /** The copy checkpoint; the Copier calls this inside the chunk's own transaction. */
@@ -193,6 +199,10 @@ final class StateStore {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("unreadable cursor in " + TABLE + ": " + json, e);
         }
+    }
+
+    private static List<Integer> integers(List<String> values) {
+        return values == null ? List.of() : values.stream().map(Integer::valueOf).toList();
     }
 
     private static Object nullable(Object v) {

@@ -42,6 +42,9 @@ public final class ProgressStatus {
         status.setPhase(phase.name());
         status.setBackfill(backfill(p, phase));
         status.setSwap(swap(p, phase));
+        status.setParts(p.parts().isEmpty() ? null : p.parts().stream()
+                .map(part -> new SchemaChangeStatus.PartStatus(part.table(), part.rowsCopied(), part.chunksRepaired()))
+                .toList());
         status.setOldTable(p.oldTable());
         status.setMessage(p.message() == null || p.message().isBlank() ? summary(p, phase) : p.message());
         conditions(p, phase, conditions);

@@ -46,6 +46,9 @@ class SplitTest {
         assertThat(app.errors()).as("errors the application saw").isEmpty();
         assertThat(app.writes()).isGreaterThan(100);
         assertThat(end.phase()).isEqualTo(Phase.Completed);
+        assertThat(end.parts()).extracting(Progress.PartProgress::table)
+                .containsExactly("customers", "customer_profiles");
+        assertThat(end.parts()).allSatisfy(part -> assertThat(part.rowsCopied()).isGreaterThanOrEqualTo(4_000));
         assertThat(db.rows("SELECT " + CORE + " FROM customers ORDER BY id"))
                 .isEqualTo(db.rows("SELECT " + CORE + " FROM customers_ref ORDER BY id"));
         assertThat(db.rows("SELECT " + PROFILE + " FROM customer_profiles ORDER BY id"))
