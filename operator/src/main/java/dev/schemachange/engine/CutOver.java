@@ -155,10 +155,20 @@ final class CutOver {
         return plan.schema() + "." + plan.names().oldTable();
     }
 
-    /** The reverse swap: {@code RENAME t TO t__osc_new, t__osc_old TO t}, retried like the swap. */
+    /**
+     * The reverse swap: {@code RENAME t TO t__osc_new, t__osc_old TO t}, retried like the swap; for a split every
+     * part goes back to its shadow name and a compatibility view back to its own, in the same RENAME.
+     */
     long swapBack(Connection c, int maxAttempts, java.util.Optional<VersionRow> version) throws SQLException {
-        return rename(c, maxAttempts, "RENAME TABLE " + original() + " TO " + newTable() + ", " + oldTable() + " TO "
-                + original(), a -> { }, version, false);
+        StringBuilder sql = new StringBuilder("RENAME TABLE ");
+        for (Plan.Part part : plan.parts()) {
+            sql.append(part.liveTable()).append(" TO ").append(part.shadowTable()).append(", ");
+        }
+        if (plan.compatibilityView()) {
+            sql.append(original()).append(" TO ").append(view.quoted()).append(", ");
+        }
+        sql.append(oldTable()).append(" TO ").append(original());
+        return rename(c, maxAttempts, sql.toString(), a -> { }, version, false);
     }
 
     /** Step 3: returns the old table's final name, or null when it was dropped. */

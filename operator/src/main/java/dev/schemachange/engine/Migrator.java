@@ -438,8 +438,9 @@ public final class Migrator {
         }
         ChildForeignKeys.repoint(c, applier(), plan.schema(), plan.names().oldTable(), plan.table());
         CrashPoints.reached("swap:after-repoint");
-        boolean synced = inspector.triggers(plan.schema(), plan.table()).stream()
-                .anyMatch(t -> plan.names().reverseTriggers().contains(t.name()));
+        Plan.Part first = plan.parts().get(0);
+        boolean synced = inspector.triggers(plan.schema(), first.table()).stream()
+                .anyMatch(t -> first.reverseTriggers().contains(t.name()));
         String old = synced ? cutOver.keepSynced(c) : cutOver.retire(c, inspector, swappedAt, !keep.isZero());
         for (Plan.Part part : plan.parts()) {
             ForeignKeyNames.restore(c, applier(), plan.schema(), part.table());
@@ -505,7 +506,12 @@ public final class Migrator {
                     + "reverse-synced old table, so it cannot be rolled back losslessly", "write a new change"));
         }
         Inspector inspector = new Inspector(c);
-        if (!inspector.table(state.schema(), state.table()).orElseThrow().foreignKeys().isEmpty()) {
+        boolean foreignKeys = false;
+        for (Plan.Part part : plan.parts()) {
+            foreignKeys |= inspector.table(state.schema(), part.table()).map(t -> !t.foreignKeys().isEmpty())
+                    .orElse(false);
+        }
+        if (foreignKeys) {
             return failedKeepingState(state, new Problem("metadata.annotations", "rolling back a table with "
                     + "foreign keys after the swap is not supported yet", "write a new change"));
         }
@@ -522,6 +528,7 @@ public final class Migrator {
             CrashPoints.reached("rollback:after-rename");
         }
         ChildForeignKeys.repoint(c, applier(), state.schema(), plan.names().newTable(), state.table());
+        cutOver.unprepareParts(c);
         if (version.isPresent()) {
             version.get().finish(c, inspector, false);
         }
@@ -532,7 +539,8 @@ public final class Migrator {
         State next = state.withSwap(state.swapAttempts(), lockMillis, state.swappedAt(),
                 state.schema() + "." + plan.names().newTable()).withPhase(Phase.RolledBack, "rolled back after "
                 + "the swap in " + lockMillis + " ms: the original table is live with every write made since; the "
-                + "new table is kept as " + state.schema() + "." + plan.names().newTable());
+                + "new table" + (plan.split() ? "s are" : " is") + " kept as " + plan.parts().stream()
+                .map(p -> state.schema() + "." + p.shadow()).collect(java.util.stream.Collectors.joining(", ")));
         store.save(c, next, clock.instant());
         log.info("{}.{}: rolled back after the swap in {} ms", state.schema(), state.table(), lockMillis);
         return progress(next, null, null);

@@ -73,6 +73,16 @@ public record Plan(
         public String shadowTable() {
             return dev.schemachange.mysql.Identifiers.quote(schema, shadow);
         }
+
+        /** The part's live table, quoted: its name once swapped. */
+        public String liveTable() {
+            return dev.schemachange.mysql.Identifiers.quote(schema, table);
+        }
+
+        /** On this part, writing back to the old table after the swap. */
+        public List<String> reverseTriggers() {
+            return Planner.names(table).reverseTriggers();
+        }
     }
 
     /** @param text the shadow column holds characters: compared by their utf8mb4 text, whatever the charset */

@@ -62,10 +62,7 @@ public final class Planner {
             notes.add("the table's own triggers are kept and move to the new table at the swap: "
                     + userTriggers.stream().map(TableInfo.Trigger::name).collect(Collectors.joining(", ")));
         }
-        List<String> irreversible = shapes.size() == 1 && parts.get(0).table().equals(source.name())
-                ? irreversible(shapes.get(0).part().alter(), source, shapes.get(0).shadow(), parts.get(0).columns())
-                : List.of("the table is split: rows written to the parts after the swap are not synced back to one "
-                + "table yet");
+        List<String> irreversible = irreversible(source, shapes, parts);
         Plan plan = new Plan(source.schema(), source.name(), spec.workSchema(), spec.undoSchema(), parts, sourceKey,
                 names, userTriggers, irreversible, lockFree, spec.compatibilityView(), notes, hash(spec));
         return new Result(plan, problems);
@@ -86,32 +83,46 @@ public final class Planner {
     }
 
     /**
-     * What would stop a row written to the new table from going back to the old one unchanged: a changed type
+     * What would stop a row written to the new table(s) from going back to the old one unchanged: a changed type
      * (a BIGINT value need not fit the INT it came from), a dropped NOT NULL column without a default (a new
-     * row has no value for it), a unique key the new table no longer enforces (a write could collide there).
+     * row has no value for it), a unique key no new table enforces any more (a write could collide there). For a
+     * split, also a NOT NULL column without a default outside the key: a row inserted into another part first
+     * has no value for it.
      */
-    static List<String> irreversible(AlterClause alter, TableInfo source, TableInfo shadow,
-                                     List<Plan.ColumnPair> columns) {
+    static List<String> irreversible(TableInfo source, List<Shape> shapes, List<Plan.Part> parts) {
         List<String> out = new ArrayList<>();
-        for (Plan.ColumnPair pair : columns) {
-            TableInfo.Column from = source.column(pair.source()).orElseThrow();
-            TableInfo.Column to = shadow.column(pair.shadow()).orElseThrow();
-            if (!from.sameTypeAs(to)) {
-                out.add("column " + pair.source() + " changes from " + describe(from) + " to " + describe(to));
+        for (int i = 0; i < parts.size(); i++) {
+            for (Plan.ColumnPair pair : parts.get(i).columns()) {
+                TableInfo.Column from = source.column(pair.source()).orElseThrow();
+                TableInfo.Column to = shapes.get(i).shadow().column(pair.shadow()).orElseThrow();
+                if (!from.sameTypeAs(to)) {
+                    out.add("column " + pair.source() + " changes from " + describe(from) + " to " + describe(to));
+                }
             }
         }
+        boolean split = parts.size() > 1 || !parts.get(0).table().equals(source.name());
         for (TableInfo.Column c : source.columns()) {
-            boolean copied = columns.stream().anyMatch(p -> p.source().equalsIgnoreCase(c.name()));
-            if (!copied && !c.nullable() && !c.hasDefault()) {
+            List<String> holders = parts.stream().filter(p -> p.columns().stream()
+                    .anyMatch(pair -> pair.source().equalsIgnoreCase(c.name()))).map(Plan.Part::table).toList();
+            boolean key = parts.get(0).key().stream().anyMatch(k -> k.source().equalsIgnoreCase(c.name()));
+            if (c.nullable() || c.hasDefault() || key) {
+                continue;
+            }
+            if (holders.isEmpty()) {
                 out.add("column " + c.name() + " is dropped and is NOT NULL without a default");
+            } else if (split) {
+                out.add("column " + c.name() + " is NOT NULL without a default and only " + holders.get(0)
+                        + " holds it: a row inserted into another part first has no value for it");
             }
         }
         for (TableInfo.Index idx : source.indexes()) {
-            List<String> mapped = idx.columns().stream().map(alter::renamed).toList();
-            boolean kept = !idx.unique() || shadow.indexes().stream()
-                    .anyMatch(s -> s.unique() && contains(mapped, s.columns()));
+            boolean kept = !idx.unique() || shapes.stream().anyMatch(shape -> {
+                List<String> mapped = idx.columns().stream().map(shape.part().alter()::renamed).toList();
+                return shape.shadow().indexes().stream().anyMatch(s -> s.unique() && contains(mapped, s.columns()));
+            });
             if (!kept) {
-                out.add("unique key " + idx.name() + " of the original is not enforced by the new table");
+                out.add("unique key " + idx.name() + " of the original is not enforced by the new table"
+                        + (split ? "s" : ""));
             }
         }
         return out;

@@ -55,6 +55,9 @@ final class TriggerSql {
      * here (the plan checked that the mapping is lossless, see {@link Plan#irreversible()}).
      */
     List<String> createReverse() {
+        if (plan.split()) {
+            return plan.parts().stream().flatMap(p -> createReverse(p).stream()).toList();
+        }
         Plan.Part part = plan.parts().get(0);
         KeySql key = new KeySql(part.key());
         String old = Identifiers.quote(plan.schema(), plan.names().oldTable());
@@ -70,6 +73,44 @@ final class TriggerSql {
                         + "; END IF; END IF; END",
                 header(names.get(2), "DELETE", part.shadow()) + "BEGIN " + REVERSE_GUARD
                         + "DELETE FROM " + old + " WHERE " + key.matchOld(old, "OLD") + "; END IF; END");
+    }
+
+    /**
+     * A split part's reverse triggers: the old table's row is the union of the parts' rows with its key, so
+     * each part upserts only its own columns there (found by the row's previous key, or by its new one when
+     * another part already moved the key), and a delete removes the old row only once no part holds the key.
+     * A new row starts with the defaults of the columns other parts hold, until those parts' rows arrive.
+     */
+    private List<String> createReverse(Plan.Part part) {
+        KeySql key = new KeySql(part.key());
+        String old = Identifiers.quote(plan.schema(), plan.names().oldTable());
+        List<String> names = part.reverseTriggers();
+        String set = " SET " + assignBack(part, old) + " WHERE ";
+        String upsertNew = "IF EXISTS (SELECT 1 FROM " + old + " WHERE " + key.matchOld(old, "NEW") + ") THEN "
+                + "UPDATE IGNORE " + old + set + key.matchOld(old, "NEW") + "; ELSE " + insertBack(part, old)
+                + "; END IF";
+        String othersGone = plan.parts().stream().filter(q -> q != part)
+                .map(q -> "NOT EXISTS (SELECT 1 FROM " + q.liveTable() + " q WHERE " + sameKey(q, part) + ")")
+                .collect(Collectors.joining(" AND "));
+        return List.of(
+                header(names.get(0), "INSERT", part.shadow()) + "BEGIN " + REVERSE_GUARD + upsertNew
+                        + "; END IF; END",
+                header(names.get(1), "UPDATE", part.shadow()) + "BEGIN " + REVERSE_GUARD
+                        + "IF EXISTS (SELECT 1 FROM " + old + " WHERE " + key.matchOld(old, "OLD") + ") THEN "
+                        + "UPDATE IGNORE " + old + set + key.matchOld(old, "OLD") + "; ELSE " + upsertNew
+                        + "; END IF; END IF; END",
+                header(names.get(2), "DELETE", part.shadow()) + "BEGIN " + REVERSE_GUARD + "IF " + othersGone
+                        + " THEN DELETE FROM " + old + " WHERE " + key.matchOld(old, "OLD") + "; END IF; END IF; END");
+    }
+
+    /** Part {@code q}'s row (alias q) has the key of the OLD row of {@code part}. */
+    private static String sameKey(Plan.Part q, Plan.Part part) {
+        List<String> terms = new java.util.ArrayList<>();
+        for (int i = 0; i < q.key().size(); i++) {
+            terms.add("q." + Identifiers.quote(q.key().get(i).shadow()) + " = OLD."
+                    + Identifiers.quote(part.key().get(i).shadow()));
+        }
+        return String.join(" AND ", terms);
     }
 
     /**
@@ -92,7 +133,7 @@ final class TriggerSql {
     }
 
     List<String> dropReverse() {
-        return dropAll(plan.names().reverseTriggers());
+        return dropAll(plan.parts().stream().flatMap(p -> p.reverseTriggers().stream()).toList());
     }
 
     private List<String> dropAll(List<String> names) {

@@ -113,6 +113,91 @@ class SplitTest {
     }
 
     @Test
+    void rollbackAfterTheSwapPutsTheOriginalBackWithEveryWriteMadeToTheParts(TestDatabase db) throws Exception {
+        for (String t : List.of("members", "members_ref")) {
+            db.exec("CREATE TABLE " + t + " (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, email VARCHAR(100) NOT NULL "
+                    + "DEFAULT '', name VARCHAR(50) NULL, bio TEXT NULL, score INT NOT NULL DEFAULT 0, UNIQUE KEY (email))",
+                    "INSERT INTO " + t + " SELECT seq, CONCAT('m', seq, '@x'), CONCAT('name ', seq), "
+                            + "IF(seq % 4 = 0, NULL, CONCAT('bio ', seq)), seq % 10 FROM seq_1_to_2000");
+        }
+        String before = db.value("SHOW CREATE TABLE members");
+        SchemaChangeSpec spec = Changes.split(db, "members", """
+                split:
+                  - {table: members, columns: [id, email, name]}
+                  - {table: member_bios, columns: [id, bio, score]}
+                backfill: {chunkTime: 20ms, maxChunkRows: 300}
+                retention: {keepOldTableFor: 72h}
+                """);
+        Migrator migrator = Changes.migrator(db, spec);
+        Progress swapped = Changes.run(migrator, Controls.NONE, null);
+        assertThat(swapped.phase()).as(swapped.message()).isEqualTo(Phase.Swapped);
+        assertThat(swapped.message()).contains("reverse-synced: rollback is lossless");
+
+        List<String> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger(100_000);
+        List<Thread> writers = new java.util.ArrayList<>();
+        for (int w = 0; w < 2; w++) {
+            Thread writer = new Thread(() -> writeParts(db, next, errors));
+            writer.start();
+            writers.add(writer);
+        }
+        for (Thread w : writers) {
+            w.join();
+        }
+        Progress rolledBack = migrator.rollback(java.time.Duration.ofSeconds(30));
+
+        assertThat(errors).isEmpty();
+        assertThat(rolledBack.phase()).as(rolledBack.message()).isEqualTo(Phase.RolledBack);
+        assertThat(db.value("SHOW CREATE TABLE members").replaceAll(" AUTO_INCREMENT=\\d+", ""))
+                .isEqualTo(before.replaceAll(" AUTO_INCREMENT=\\d+", ""));
+        assertThat(db.rows("SELECT * FROM members ORDER BY id"))
+                .isEqualTo(db.rows("SELECT * FROM members_ref ORDER BY id"));
+        assertThat(db.rows("SHOW TABLES LIKE 'member%'")).containsExactlyInAnyOrder("members", "members_ref",
+                "members__osc_new", "member_bios__osc_new");
+        assertThat(db.rows("SHOW TRIGGERS LIKE 'member%'")).isEmpty();
+    }
+
+    /** The application's new version: each write goes to both parts, and to the reference as one row. */
+    private static void writeParts(TestDatabase db, java.util.concurrent.atomic.AtomicInteger next, List<String> errors) {
+        try (java.sql.Connection c = db.connect(); java.sql.Statement st = c.createStatement()) {
+            c.setAutoCommit(false);
+            java.util.Random r = new java.util.Random();
+            for (int i = 0; i < 300; i++) {
+                int id = r.nextInt(4) == 0 ? 100_000 + r.nextInt(Math.max(1, next.get() - 100_000)) : 1 + r.nextInt(2000);
+                int fresh = next.incrementAndGet();
+                List<String> sql = switch (r.nextInt(5)) {
+                    case 0 -> List.of("INSERT INTO members VALUES (" + fresh + ", 'n" + fresh + "@x', 'new')",
+                            "INSERT INTO member_bios VALUES (" + fresh + ", 'new bio', 7)",
+                            "INSERT INTO members_ref VALUES (" + fresh + ", 'n" + fresh + "@x', 'new', 'new bio', 7)");
+                    case 1 -> List.of("UPDATE members SET name = CONCAT(name, '+') WHERE id = " + id,
+                            "UPDATE members_ref SET name = CONCAT(name, '+') WHERE id = " + id);
+                    case 2 -> List.of("UPDATE member_bios SET bio = CONCAT(COALESCE(bio, ''), '*'), score = score + 1 "
+                                    + "WHERE id = " + id,
+                            "UPDATE members_ref SET bio = CONCAT(COALESCE(bio, ''), '*'), score = score + 1 WHERE id = " + id);
+                    case 3 -> List.of("UPDATE members SET id = " + fresh + " WHERE id = " + id,
+                            "UPDATE member_bios SET id = " + fresh + " WHERE id = " + id,
+                            "UPDATE members_ref SET id = " + fresh + " WHERE id = " + id);
+                    default -> List.of("DELETE FROM members WHERE id = " + id, "DELETE FROM member_bios WHERE id = " + id,
+                            "DELETE FROM members_ref WHERE id = " + id);
+                };
+                try {
+                    for (String q : sql) {
+                        st.executeUpdate(q);
+                    }
+                    c.commit();
+                } catch (java.sql.SQLException e) {
+                    c.rollback();
+                    if (e.getErrorCode() != 1213 && e.getErrorCode() != 1205) {
+                        errors.add(e.getErrorCode() + " " + e.getMessage());
+                    }
+                }
+            }
+        } catch (java.sql.SQLException e) {
+            errors.add(e.getMessage());
+        }
+    }
+
+    @Test
     void refusesSplitsThatWouldLoseOrMixDataAndChangesNothing(TestDatabase db) {
         WideTable.create(db, "accounts", 10);
         db.exec("CREATE TABLE account_profiles (id INT PRIMARY KEY)");
@@ -149,6 +234,13 @@ class SplitTest {
                   - {table: accounts, columns: [id, email, name, region_id, created_at, score, legacy_flag]}
                   - {table: profiles, columns: [id, bio, avatar_url, prefs], alter: "ADD COLUMN x INT; DROP TABLE t"}
                 """)).startsWith("spec.split[1].alter:");
+        assertThat(refusal(db, """
+                split:
+                  - {table: accounts, columns: [id, email, name, region_id, created_at, score, legacy_flag]}
+                  - {table: profiles, columns: [id, bio, avatar_url, prefs]}
+                retention: {keepOldTableFor: 24h}
+                """)).startsWith("spec.retention.reverseSync: rows written after the swap could not go back")
+                .contains("column email is NOT NULL without a default and only accounts holds it");
 
         assertThat(db.value("SHOW CREATE TABLE accounts")).isEqualTo(before);
         assertThat(db.rows("SHOW TABLES LIKE 'account%'")).containsExactlyInAnyOrder("accounts", "accounts_ref",
