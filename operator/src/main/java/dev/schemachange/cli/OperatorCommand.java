@@ -8,6 +8,8 @@ import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.schemachange.logging.LogFormat;
+import dev.schemachange.logging.LogSetup;
 import dev.schemachange.operator.MigratorEngine;
 import dev.schemachange.operator.OperatorHttpServer;
 import dev.schemachange.operator.OperatorMetrics;
@@ -26,7 +28,9 @@ import picocli.CommandLine.Command;
                         + OperatorOptions.LEASE_NAMESPACE_ENV + " (default: the pod's namespace), "
                         + OperatorSettings.SLICE_ENV + " (engine work per reconcile, default 10s), "
                         + OperatorHttpServer.PORT_ENV + " (port of /metrics, /healthz and /readyz, default "
-                        + OperatorHttpServer.DEFAULT_PORT + ")."})
+                        + OperatorHttpServer.DEFAULT_PORT + "), "
+                        + LogFormat.ENV + " (text or json: one JSON object per line, default text), "
+                        + LogSetup.LEVEL_ENV + " (default info)."})
 final class OperatorCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(OperatorCommand.class);
 

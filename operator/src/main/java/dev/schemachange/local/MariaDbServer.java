@@ -64,6 +64,10 @@ public final class MariaDbServer implements AutoCloseable {
                     "--datadir=" + data, "--bind-address=127.0.0.1", "--port=" + port,
                     "--socket=" + dir.resolve("mysqld.sock"), "--pid-file=" + dir.resolve("mysqld.pid"),
                     "--log-error=" + dir.resolve("error.log"), "--log-bin=" + data.resolve("binlog"),
+                    // its own tmpdir, like its datadir: nothing shared with other servers or whatever cleans /tmp
+                    // (a footprint run on a shared machine once failed a slice with "Error on delete of
+                    // '/tmp/#sql-temptable-...' (Errcode: 2)"; cause not proven, isolation is cheap)
+                    "--tmpdir=" + dir,
                     "--binlog-format=ROW", "--server-id=1", "--skip-name-resolve",
                     "--character-set-server=utf8mb4", "--collation-server=utf8mb4_general_ci",
                     "--event-scheduler=ON", "--innodb-buffer-pool-size=256M", "--max-connections=500",

@@ -59,7 +59,7 @@ final class ChangeCleanup {
         try {
             return clean(change, engines.create(where), spec, where, key);
         } catch (RuntimeException e) {
-            log.warn("{}: cleanup failed", key, e);
+            log.warn("cleanup failed", e);
             return started ? keep(change, key, "cleanup failed: " + e.getMessage()) : DeleteControl.defaultDelete();
         }
     }

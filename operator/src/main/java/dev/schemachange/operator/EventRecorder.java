@@ -7,11 +7,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.schemachange.api.SchemaChange;
+import dev.schemachange.logging.ChangeMdc;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 
-/** Writes core/v1 Events on a SchemaChange so that {@code kubectl describe schg} tells its story. */
+/**
+ * Writes core/v1 Events on a SchemaChange so that {@code kubectl describe schg} tells its story, and logs each
+ * as one line naming the change, so log search tells the same story after Kubernetes expired the Events (1 h).
+ */
 public final class EventRecorder {
     private static final Logger log = LoggerFactory.getLogger(EventRecorder.class);
     static final String COMPONENT = "schemachange-operator";
@@ -35,6 +39,13 @@ public final class EventRecorder {
     private void record(SchemaChange change, String type, String reason, String message) {
         String now = clock.instant().truncatedTo(ChronoUnit.SECONDS).toString();
         String namespace = change.getMetadata().getNamespace();
+        try (ChangeMdc scope = ChangeMdc.of(namespace, change.getMetadata().getName())) {
+            if ("Warning".equals(type)) {
+                log.warn("event {}: {}", reason, message);
+            } else {
+                log.info("event {}: {}", reason, message);
+            }
+        }
         try {
             client.v1().events().inNamespace(namespace).resource(new EventBuilder()
                     .withNewMetadata()

@@ -19,6 +19,7 @@ import dev.schemachange.engine.Controls;
 import dev.schemachange.engine.Progress;
 import dev.schemachange.engine.SpecValidation;
 import dev.schemachange.engine.SwapWindow;
+import dev.schemachange.logging.ChangeMdc;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
@@ -70,6 +71,13 @@ public final class SchemaChangeReconciler implements Reconciler<SchemaChange>, C
 
     @Override
     public UpdateControl<SchemaChange> reconcile(SchemaChange change, Context<SchemaChange> context) {
+        // every line logged in this reconcile, the engine's included, names the change
+        try (ChangeMdc scope = ChangeMdc.of(change.getMetadata().getNamespace(), change.getMetadata().getName())) {
+            return reconcileNamed(change);
+        }
+    }
+
+    private UpdateControl<SchemaChange> reconcileNamed(SchemaChange change) {
         Instant now = settings.clock().instant();
         SchemaChangeStatus before = change.getStatus() == null ? new SchemaChangeStatus() : change.getStatus();
         SchemaChangeStatus after = copy(before);
@@ -123,7 +131,7 @@ public final class SchemaChangeReconciler implements Reconciler<SchemaChange>, C
                     settings.slice(), Phase.Completed);
         } catch (RuntimeException e) {
             engines.forget(key);
-            log.warn("{}: engine slice failed", key, e);
+            log.warn("engine slice failed", e);
             return unavailable(after, conditions, Reasons.ENGINE_ERROR, new Problem(null, "the engine failed: "
                     + e.getMessage(), "see the operator log; the change retries with backoff"), key);
         }
@@ -229,7 +237,7 @@ public final class SchemaChangeReconciler implements Reconciler<SchemaChange>, C
         conditions.set(Conditions.DEGRADED, true, reason, problem.toString());
         after.setMessage(problem.toString());
         Duration wait = backoff.next(key);
-        log.info("{}: {} — retrying in {}", key, problem, wait);
+        log.info("{} — retrying in {}", problem, wait);
         return wait;
     }
 
@@ -289,12 +297,14 @@ public final class SchemaChangeReconciler implements Reconciler<SchemaChange>, C
 
     @Override
     public DeleteControl cleanup(SchemaChange change, Context<SchemaChange> context) {
-        engines.forget(owner(change));
-        DeleteControl done = cleanup.run(change);
-        if (metrics != null && done.isRemoveFinalizer()) {
-            metrics.remove(change.getMetadata().getNamespace(), change.getMetadata().getName());
+        try (ChangeMdc scope = ChangeMdc.of(change.getMetadata().getNamespace(), change.getMetadata().getName())) {
+            engines.forget(owner(change));
+            DeleteControl done = cleanup.run(change);
+            if (metrics != null && done.isRemoveFinalizer()) {
+                metrics.remove(change.getMetadata().getNamespace(), change.getMetadata().getName());
+            }
+            return done;
         }
-        return done;
     }
 
     static String owner(SchemaChange change) {

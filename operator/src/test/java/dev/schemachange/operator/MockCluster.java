@@ -26,16 +26,17 @@ import io.fabric8.mockwebserver.ServerResponse;
 /**
  * A fabric8 mock API server in CRUD mode with the generated SchemaChange CRD installed, so the status
  * subresource behaves as in a cluster (status patches do not touch spec, spec updates do not touch status).
+ * Public for bench/footprint (dev.schemachange.bench.Footprint), which runs the operator jar against it.
  */
-final class MockCluster implements AutoCloseable {
+public final class MockCluster implements AutoCloseable {
     static final Path CRD = Path.of("..", "crds", "schemachanges.schemachange.dev-v1.yml");
 
     final KubernetesMockServer server;
-    final KubernetesClient client;
+    public final KubernetesClient client;
     /** Held so the level sticks (JUL keeps loggers weakly): one INFO line per request drowns the test output. */
     private final java.util.logging.Logger requestLog = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
 
-    MockCluster() {
+    public MockCluster() {
         requestLog.setLevel(java.util.logging.Level.WARNING);
         // what @EnableKubernetesMockClient(crud = true) builds: expectations first, then CRUD
         Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
@@ -50,12 +51,12 @@ final class MockCluster implements AutoCloseable {
         }
     }
 
-    void namespace(String name) {
+    public void namespace(String name) {
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
                 .create();
     }
 
-    void secret(String namespace, String name, Map<String, String> values) {
+    public void secret(String namespace, String name, Map<String, String> values) {
         client.secrets().inNamespace(namespace).resource(new SecretBuilder().withNewMetadata().withName(name)
                 .withNamespace(namespace).endMetadata().withStringData(values).build()).createOr(r -> r.update());
     }

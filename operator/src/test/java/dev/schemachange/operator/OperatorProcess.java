@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import dev.schemachange.cli.Osc;
 
@@ -22,6 +23,12 @@ final class OperatorProcess implements AutoCloseable {
     }
 
     static OperatorProcess start(MockCluster cluster, Path dir, String name) throws IOException {
+        return start(cluster, dir, name, Map.of());
+    }
+
+    /** @param env more environment for the process, over the defaults below */
+    static OperatorProcess start(MockCluster cluster, Path dir, String name, Map<String, String> env)
+            throws IOException {
         Path kubeconfig = dir.resolve("kubeconfig");
         Files.writeString(kubeconfig, """
                 apiVersion: v1
@@ -43,6 +50,7 @@ final class OperatorProcess implements AutoCloseable {
         pb.environment().put(OperatorOptions.SERVER_SIDE_APPLY_ENV, "false");
         // any free port for /metrics and the probes: 8080 may be taken, and a restart test runs two in a row
         pb.environment().put(OperatorHttpServer.PORT_ENV, "0");
+        pb.environment().putAll(env);
         return new OperatorProcess(pb.start(), log);
     }
 
