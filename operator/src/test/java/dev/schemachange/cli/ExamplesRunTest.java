@@ -36,8 +36,6 @@ class ExamplesRunTest {
     private static final String FILL_CUSTOMERS = "INSERT INTO customers (email, name) SELECT CONCAT('c', seq, "
             + "'@example.com'), CONCAT('customer ', seq) FROM seq_1_to_" + ROWS;
 
-    // customers-split.yaml is left out until the split engine ships (issue 6): add it here with its table
-    // (see the Expects: comment in the file) once `osc run` accepts spec.split. ExamplesTest already checks it.
     static Stream<Example> examples() {
         return Stream.of(
                 new Example("orders-bigint.yaml", "orders", List.of(ORDERS, FILL_ORDERS)),
@@ -50,6 +48,12 @@ class ExamplesRunTest {
                                 + "city VARCHAR(64) NOT NULL, CONSTRAINT addresses_customer FOREIGN KEY "
                                 + "(customer_id) REFERENCES customers (id) ON DELETE CASCADE)",
                         "INSERT INTO addresses (customer_id, city) SELECT seq, 'Berlin' FROM seq_1_to_" + ROWS)),
+                new Example("customers-split.yaml", "customers_core", List.of("CREATE TABLE customers (id INT "
+                        + "AUTO_INCREMENT PRIMARY KEY, email VARCHAR(255) NOT NULL UNIQUE, name VARCHAR(100) NULL, "
+                        + "created_at DATETIME NOT NULL, bio TEXT NULL, avatar_url VARCHAR(255) NULL, "
+                        + "preferences JSON NULL, legacy_flag TINYINT NULL)",
+                        "INSERT INTO customers (email, name, created_at, bio, preferences) SELECT CONCAT('c', seq, "
+                                + "'@example.com'), CONCAT('customer ', seq), NOW(), 'bio', '{}' FROM seq_1_to_" + ROWS)),
                 ROLLBACK);
     }
 
