@@ -6,6 +6,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.schemachange.api.Problem;
 import dev.schemachange.mysql.Identifiers;
 
 /**
@@ -15,6 +19,7 @@ import dev.schemachange.mysql.Identifiers;
  * the key, plus the row count of the same range on each side.
  */
 final class Checksum {
+    private static final Logger log = LoggerFactory.getLogger(Checksum.class);
     private final Plan plan;
     private final Chunker chunker;
 
@@ -49,6 +54,28 @@ final class Checksum {
         } finally {
             c.setAutoCommit(true);
         }
+    }
+
+    /**
+     * Compares a part's range and, when it differs, re-copies it under lock and compares again; returns whether
+     * it had to. A range that still differs cannot be held by the new shape as it is, which fails the change.
+     */
+    boolean verify(Connection c, Chunker.Range r, Plan.Part part, Copier copier) throws SQLException {
+        long diff = differences(c, r, part);
+        if (diff == 0) {
+            return false;
+        }
+        log.warn("{}.{}: {} rows of {} differ after key {}; repairing the chunk", plan.schema(), plan.table(), diff,
+                part.shadow(), r.after());
+        repair(c, r, part, copier);
+        long again = differences(c, r, part);
+        if (again > 0) {
+            throw new Refused(new Problem("spec.alter", again + " rows after key " + r.after() + " still differ "
+                    + "between the original and " + part.shadow() + " after a repair: the new shape cannot hold them "
+                    + "as they are (e.g. a key that merges distinct values)",
+                    "change the ALTER so every row keeps its identity and values"));
+        }
+        return true;
     }
 
     /**

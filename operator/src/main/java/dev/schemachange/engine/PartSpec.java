@@ -37,6 +37,11 @@ record PartSpec(String table, String field, AlterClause alter, List<String> colu
         return out;
     }
 
+    /** The shadow's name, next to the original: {@code <part>__osc_new}. */
+    String shadow() {
+        return Planner.names(table).newTable();
+    }
+
     private boolean keepsAll(List<String> columns) {
         return columns.stream().allMatch(this::keeps);
     }

@@ -46,7 +46,7 @@ public final class Planner {
             }
             sourceKey = key.get().sourceIndex();
             lockFree &= lockFree(shape.shadow(), key.get().shadowIndexes());
-            parts.add(new Plan.Part(source.schema(), part.table(), Identifiers.fit(part.table(), "__osc_new"),
+            parts.add(new Plan.Part(source.schema(), part.table(), part.shadow(),
                     columns(part.alter(), source, shape.shadow()), key.get().columns(), key.get().shadowIndexes()));
             if (!part.alter().renames().isEmpty()) {
                 notes.add("column renames carried" + (shapes.size() > 1 ? " into " + part.table() : "") + ": "
