@@ -46,7 +46,8 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private boolean stops(Progress p) {
-        return p.phase().isTerminal() || p.phase() == until || p.waitingFor() != null || p.problem() != null;
+        return p.phase().isTerminal() || p.phase() == until || (p.waitingFor() != null && !p.throttled())
+                || p.problem() != null;
     }
 
     /** Prints the outcome; the last stdout line is always {@code phase=<Phase>}. */

@@ -2,13 +2,13 @@ package dev.schemachange.cli;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.sql.DriverManager;
 import java.util.Locale;
 
 import dev.schemachange.api.Manifests;
 import dev.schemachange.api.SchemaChange;
 import dev.schemachange.api.SchemaChangeSpec;
 import dev.schemachange.engine.ConnectionFactory;
+import dev.schemachange.engine.JdbcConnections;
 import picocli.CommandLine.Option;
 
 /** The manifest and how to reach its database: options shared by run, status and rollback. */
@@ -74,7 +74,6 @@ final class Target {
         }
         String u = user != null ? user : System.getenv().getOrDefault("OSC_USER", "root");
         String password = System.getenv().getOrDefault(passwordEnv, "");
-        String finalUrl = url;
-        return () -> DriverManager.getConnection(finalUrl, u, password);
+        return JdbcConnections.of(url, u, password);
     }
 }

@@ -35,6 +35,8 @@ public final class Migrator {
     private final Clock clock;
     private final StateStore store;
     private final List<String> notes = new ArrayList<>();
+    /** Why the last call's backfill waited, if the Throttler held it back. */
+    private String throttled;
     private Chunker copyChunker;
     private Chunker verifyChunker;
 
@@ -54,6 +56,7 @@ public final class Migrator {
     public Progress advance(Controls controls, Duration budget, Phase until) {
         long deadline = System.nanoTime() + budget.toNanos();
         notes.clear();
+        throttled = null;
         try (Connection c = Sessions.open(db)) {
             List<Problem> specProblems = SpecChecks.check(spec);
             if (!specProblems.isEmpty()) {
@@ -286,12 +289,17 @@ public final class Migrator {
     private State backfill(Connection c, Plan plan, State state, Controls controls, long deadline)
             throws SQLException {
         Copier copier = new Copier(plan, chunker(plan), store, clock, plan.lockFreeCopy() && readCommittedLogs(c));
-        Throttler throttler = new Throttler(c, spec.backfill().throttle());
-        while (!copyDone(state)) {
-            if (controls.paused() || System.nanoTime() > deadline || !throttler.mayProceed(deadline)) {
-                return state;
+        try (Throttler throttler = new Throttler(c, db, spec.backfill().throttle())) {
+            while (!copyDone(state)) {
+                if (controls.paused() || System.nanoTime() > deadline) {
+                    return state;
+                }
+                if (!throttler.mayProceed(deadline)) {
+                    throttled = throttler.reason();
+                    return state;
+                }
+                state = copyWithRetry(c, copier, state);
             }
-            state = copyWithRetry(c, copier, state);
         }
         checkConflicts(c, plan);
         State next = state.withVerified(null, List.of()).withPhase(Phase.Verifying, "verifying rows");
@@ -593,6 +601,9 @@ public final class Migrator {
     private String waitingFor(State state, Controls controls) {
         if (controls.paused()) {
             return "paused (annotation schemachange.dev/paused)";
+        }
+        if (throttled != null) {
+            return throttled;
         }
         if (state.phase() == Phase.AwaitingSwap) {
             return swapBlockedBy(controls);

@@ -51,6 +51,11 @@ public record Progress(
     public record PartProgress(String table, long rowsCopied, int chunksRepaired) {
     }
 
+    /** The Throttler holds the copy back: a wait that ends by itself, unlike approval or a window. */
+    public boolean throttled() {
+        return waitingFor != null && waitingFor.startsWith("throttled");
+    }
+
     public double percent() {
         if (phase != null && !phase.isBefore(Phase.Verifying) && phase != Phase.Failed) {
             return 100.0;

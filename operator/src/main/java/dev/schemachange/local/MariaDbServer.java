@@ -49,6 +49,11 @@ public final class MariaDbServer implements AutoCloseable {
 
     /** Starts a fresh server and waits until it accepts connections. */
     public static MariaDbServer start() {
+        return start(1);
+    }
+
+    /** A server with its own {@code server_id}, e.g. 2 for a replica of the first. */
+    public static MariaDbServer start(int serverId) {
         Path binary = findServerBinary();
         Path dir;
         try {
@@ -68,7 +73,7 @@ public final class MariaDbServer implements AutoCloseable {
                     // (a footprint run on a shared machine once failed a slice with "Error on delete of
                     // '/tmp/#sql-temptable-...' (Errcode: 2)"; cause not proven, isolation is cheap)
                     "--tmpdir=" + dir,
-                    "--binlog-format=ROW", "--server-id=1", "--skip-name-resolve",
+                    "--binlog-format=ROW", "--server-id=" + serverId, "--skip-name-resolve",
                     "--character-set-server=utf8mb4", "--collation-server=utf8mb4_general_ci",
                     "--event-scheduler=ON", "--innodb-buffer-pool-size=256M", "--max-connections=500",
                     "--innodb-flush-log-at-trx-commit=2", "--sync-binlog=0"));

@@ -1,13 +1,13 @@
 package dev.schemachange.operator;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Properties;
 
 import dev.schemachange.api.Problem;
 import dev.schemachange.api.SchemaChangeSpec;
 import dev.schemachange.engine.ConnectionFactory;
+import dev.schemachange.engine.JdbcConnections;
 
 /**
  * Where one change works: the spec, who owns it ("namespace/name", recorded in the state row so a second change
@@ -32,7 +32,7 @@ public record ChangeTarget(SchemaChangeSpec spec, String owner, String jdbcUrl, 
     }
 
     public ConnectionFactory connections() {
-        return this::open;
+        return new JdbcConnections(jdbcUrl, properties());
     }
 
     /**
@@ -56,6 +56,10 @@ public record ChangeTarget(SchemaChangeSpec spec, String owner, String jdbcUrl, 
     }
 
     private Connection open() throws SQLException {
+        return connections().open();
+    }
+
+    private Properties properties() {
         Properties p = new Properties();
         p.setProperty("user", credentials.username());
         p.setProperty("password", credentials.password());
@@ -64,7 +68,7 @@ public record ChangeTarget(SchemaChangeSpec spec, String owner, String jdbcUrl, 
         p.setProperty("allowMultiQueries", "false");
         p.setProperty("allowLoadLocalInfile", "false");
         p.setProperty("sslMode", "PREFERRED");
-        return DriverManager.getConnection(jdbcUrl, p);
+        return p;
     }
 
     @Override
