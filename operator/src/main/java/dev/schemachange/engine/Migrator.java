@@ -248,6 +248,10 @@ public final class Migrator {
     /** Re-derives the plan from the live objects; the shadow exists from Preparing on. */
     private Plan currentPlan(Connection c, State state) throws SQLException {
         Inspector inspector = new Inspector(c);
+        if (state.phase() == Phase.Swapping && spec.foreignKeys().children() == SchemaChangeSpec.ChildPolicy.DropSwap
+                && !inspector.tableExists(schema(), spec.table())) {
+            return namesOnly(state); // DropSwap dropped the original before a crash: the RENAME needs only names
+        }
         TableInfo source = inspector.table(schema(), spec.table())
                 .orElseThrow(() -> new Refused(new Problem("spec.table", "table " + schema() + "." + spec.table()
                         + " disappeared during the change", "restore it; the change cannot continue")));
@@ -395,8 +399,21 @@ public final class Migrator {
         TriggerSql triggers = new TriggerSql(plan, store.conflicts());
         CutOver cutOver = new CutOver(plan, applier(), triggers);
         boolean oldExists = inspector.tableExists(plan.schema(), plan.names().oldTable());
+        boolean dropSwap = spec.foreignKeys().children() == SchemaChangeSpec.ChildPolicy.DropSwap;
+        // DropSwap leaves no old table: a missing original means a crash after its DROP, a missing shadow one
+        // after the RENAME
+        boolean dropped = dropSwap && !inspector.tableExists(plan.schema(), plan.table());
         // swappedAt is saved right after the RENAME; before that, the old table's name tells
-        boolean swapped = state.swappedAt() != null || oldExists;
+        boolean swapped = state.swappedAt() != null || oldExists
+                || (dropSwap && !dropped && !inspector.tableExists(plan.schema(), plan.names().newTable()));
+        if (!swapped && dropped) {
+            int[] attempts = {state.swapAttempts()};
+            long lockMillis = new DropSwap(plan, applier()).swap(c, spec.swap().maxAttempts(), a -> attempts[0]++,
+                    VersionRow.of(plan.schema(), spec));
+            state = state.withSwap(attempts[0], state.lockMillis() + lockMillis, clock.instant(), null);
+            store.save(c, state, state.swappedAt());
+            swapped = true;
+        }
         if (!swapped) {
             if (!forwardTriggersComplete(inspector, plan)) {
                 // something removed our triggers: writes may have been missed, so reinstall and verify again
@@ -411,9 +428,15 @@ public final class Migrator {
             CrashPoints.reached("swap:after-own-triggers");
             int prior = state.swapAttempts();
             int[] attempts = {prior};
-            long lockMillis = cutOver.swap(c, spec.swap().maxAttempts(), a -> attempts[0] = prior + a,
+            long lockMillis = dropSwap
+                    ? new DropSwap(plan, applier()).swap(c, spec.swap().maxAttempts(), a -> attempts[0] = prior + a,
+                    VersionRow.of(plan.schema(), spec))
+                    : cutOver.swap(c, spec.swap().maxAttempts(), a -> attempts[0] = prior + a,
                     VersionRow.of(plan.schema(), spec));
             CrashPoints.reached("swap:after-rename");
+            if (dropSwap) {
+                notes.add("DropSwap: the table did not exist for " + lockMillis + " ms between the DROP and the RENAME");
+            }
             Instant at = clock.instant();
             state = state.withSwap(attempts[0], lockMillis, at, null);
             store.save(c, state, at);
