@@ -72,7 +72,9 @@ final class ChildForeignKeys {
         if (referenced == null) {
             return;
         }
-        List<TableInfo.ForeignKey> children = children(referenced);
+        // the live table's own self-referencing constraints are SelfForeignKeys' job
+        List<TableInfo.ForeignKey> children = children(referenced).stream()
+                .filter(fk -> !(fk.schema().equals(schema) && fk.table().equals(to))).toList();
         for (TableInfo.ForeignKey fk : children) {
             String create = inspector.showCreate(fk.schema(), fk.table());
             Map<String, String> clauses = ForeignKeyNames.clauses(create);

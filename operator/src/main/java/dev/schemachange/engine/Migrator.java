@@ -449,6 +449,7 @@ public final class Migrator {
             version.get().finish(c, inspector, true);
         }
         ChildForeignKeys.repoint(c, applier(), plan.schema(), plan.names().oldTable(), plan.table());
+        SelfForeignKeys.repoint(c, applier(), plan.schema(), plan.names().oldTable(), plan.table());
         CrashPoints.reached("swap:after-repoint");
         boolean synced = inspector.triggers(plan.schema(), plan.table()).stream()
                 .anyMatch(t -> plan.names().reverseTriggers().contains(t.name()));
@@ -515,23 +516,38 @@ public final class Migrator {
                     + "reverse-synced old table, so it cannot be rolled back losslessly", "write a new change"));
         }
         Inspector inspector = new Inspector(c);
-        if (!inspector.table(state.schema(), state.table()).orElseThrow().foreignKeys().isEmpty()) {
-            return failedKeepingState(state, new Problem("metadata.annotations", "rolling back a table with "
-                    + "foreign keys after the swap is not supported yet", "write a new change"));
+        // a run that died after the RENAME left the old table live already: go on from there
+        boolean renamed = !inspector.tableExists(state.schema(), plan.names().oldTable());
+        if (!renamed && !oldTableKeepsForeignKeys(inspector, state, plan)) {
+            return failedKeepingState(state, new Problem("metadata.annotations", "the old table does not carry the "
+                    + "live table's foreign keys (it was swapped by an earlier version, which dropped them), so "
+                    + "parent cascades may not have reached it", "write a new change"));
         }
         TriggerSql triggers = new TriggerSql(plan, store.conflicts());
         CutOver cutOver = new CutOver(plan, applier(), triggers);
         Optional<VersionRow> version = VersionRow.of(state.schema(), spec);
-        // a run that died after the RENAME left the old table live already: go on from there
-        boolean renamed = !inspector.tableExists(state.schema(), plan.names().oldTable());
         long lockMillis = state.lockMillis();
         if (!renamed) {
+            // Children are re-pointed at the old table before it goes live, and the RENAME carries them along:
+            // re-pointed after it, they would reference the set-aside new table for a moment, where a child
+            // insert for a row written meanwhile would fail. The old table's forward triggers, skipped since the
+            // swap, are dropped: after the RENAME they would write into the set-aside table, and their
+            // delete-and-insert of an updated row would cascade into (or be restricted by) children still
+            // referencing it. Until the RENAME, reverse sync keeps the old table complete for the children.
+            ChildForeignKeys.repoint(c, applier(), state.schema(), state.table(), plan.names().oldTable());
+            applier().ddl(c, triggers.drop().toArray(String[]::new));
+            CrashPoints.reached("rollback:after-repoint");
             cutOver.moveOwnTriggers(c, store.userTriggers(c, state.schema(), state.table()), plan.names().oldTable());
             CrashPoints.reached("rollback:after-own-triggers");
             lockMillis = cutOver.swapBack(c, spec.swap().maxAttempts(), version);
             CrashPoints.reached("rollback:after-rename");
         }
         ChildForeignKeys.repoint(c, applier(), state.schema(), plan.names().newTable(), state.table());
+        // the new table, set aside and no longer synced, must not restrict the parents; the names go back to
+        // the live table, which held its constraints under temporary names since the swap
+        ForeignKeyNames.dropAll(c, applier(), state.schema(), plan.names().newTable());
+        CrashPoints.reached("rollback:after-aside-fks");
+        ForeignKeyNames.restoreAside(c, applier(), state.schema(), state.table());
         if (version.isPresent()) {
             version.get().finish(c, inspector, false);
         }
@@ -546,6 +562,15 @@ public final class Migrator {
         store.save(c, next, clock.instant());
         log.info("{}.{}: rolled back after the swap in {} ms", state.schema(), state.table(), lockMillis);
         return progress(next, null, null);
+    }
+
+    /** Every foreign key of the live table is also on the reverse-synced old table, under its aside name. */
+    private static boolean oldTableKeepsForeignKeys(Inspector inspector, State state, Plan plan) throws SQLException {
+        TableInfo live = inspector.table(state.schema(), state.table()).orElseThrow();
+        TableInfo old = inspector.table(state.schema(), plan.names().oldTable()).orElseThrow();
+        Set<String> liveNames = live.foreignKeys().stream().map(TableInfo.ForeignKey::name)
+                .collect(java.util.stream.Collectors.toSet());
+        return ForeignKeyNames.namesWith(old, ForeignKeyNames.OLD_SUFFIX).containsAll(liveNames);
     }
 
     /** Removes every helper object of an unswapped change; the original table is left as it was. */

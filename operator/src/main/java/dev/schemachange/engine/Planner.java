@@ -93,6 +93,7 @@ public final class Planner {
                 out.add("unique key " + idx.name() + " of the original is not enforced by the new table");
             }
         }
+        out.addAll(ParentForeignKeys.differences(alter, source, shadow));
         return out;
     }
 

@@ -106,10 +106,7 @@ final class Validator {
                             + "RebuildConstraints (atomic swap, rollback possible)"));
         }
         for (TableInfo.ForeignKey fk : source.foreignKeys()) {
-            if (fk.refSchema().equals(source.schema()) && fk.refTable().equals(source.name())) {
-                out.add(new Problem("spec.table", "foreign key " + fk.name() + " references the table itself; "
-                        + "self-referencing tables are not supported yet", "drop that constraint first"));
-            } else if (fk.name().length() > ForeignKeyNames.MAX_NAME) {
+            if (fk.name().length() > ForeignKeyNames.MAX_NAME) {
                 out.add(new Problem("spec.table", "foreign key name " + fk.name() + " is longer than "
                         + ForeignKeyNames.MAX_NAME + " characters, too long to carry a temporary suffix during the swap",
                         "rename the constraint to a shorter name first"));

@@ -26,7 +26,8 @@ class CrashDuringSwapTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"swap:after-own-triggers", "swap:after-rename", "swap:after-repoint",
-            "rollback:after-own-triggers", "rollback:after-rename"})
+            "rollback:after-repoint", "rollback:after-own-triggers", "rollback:after-rename",
+            "rollback:after-aside-fks"})
     void aCrashAtAnyStepIsFinishedByTheNextRun(String point, @TempDir Path dir, TestDatabase db) throws Exception {
         String table = "t_" + point.replaceAll("[^a-z]", "_");
         db.createWorkloadTable(table, 2_000);
