@@ -16,7 +16,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.schemachange.api.Phase;
 import dev.schemachange.api.SchemaChangeSpec;
@@ -28,8 +29,9 @@ import dev.schemachange.testing.TestDatabase;
 /**
  * One table in every foreign key role at once, under concurrent writes to parents, the table and its children,
  * through swap → rollback → swap again → retention cleanup. {@code stores} references a parent by a composite
- * key (CASCADE) and one by a single column (RESTRICT), references itself (CASCADE), and is referenced by a
- * child through a composite key (CASCADE) and by one through a single column (RESTRICT). After each step the
+ * key and one by a single column (RESTRICT), references itself, and is referenced by a child through a
+ * composite key and by one through a single column (RESTRICT); the composite and self constraints are run once
+ * with ON DELETE CASCADE and once with RESTRICT. After each step the
  * constraints are present under their original names and point where they did, no row anywhere is an orphan,
  * and while the old table is kept it holds exactly the live table's rows — cascades, which fire no trigger,
  * included.
@@ -40,10 +42,13 @@ class ForeignKeyRoundTripTest {
     /** Stores 1..20 (region XX/0, no parent) have RESTRICT children and are never deleted by the application. */
     private static final int PROTECTED = 20;
 
-    @Test
-    void compositeSelfAndChildConstraintsKeepNamesAndIntegrityThroughSwapRollbackAndCleanup(TestDatabase db)
+    @ParameterizedTest
+    @ValueSource(strings = {"CASCADE", "RESTRICT"})
+    void compositeSelfAndChildConstraintsKeepNamesAndIntegrityThroughSwapRollbackAndCleanup(String rule,
+                                                                                          TestDatabase db)
             throws Exception {
-        db.exec("CREATE TABLE regions (country CHAR(2) NOT NULL, code INT NOT NULL, PRIMARY KEY (country, code))",
+        db.exec("DROP TABLE IF EXISTS leases, stock, stores, owners, regions",
+                "CREATE TABLE regions (country CHAR(2) NOT NULL, code INT NOT NULL, PRIMARY KEY (country, code))",
                 "INSERT INTO regions VALUES ('XX', 0)",
                 "INSERT INTO regions SELECT 'AA', seq FROM seq_1_to_100",
                 "CREATE TABLE owners (id INT PRIMARY KEY)",
@@ -52,9 +57,10 @@ class ForeignKeyRoundTripTest {
                         + "region INT NOT NULL, parent_id INT NULL, owner_id INT NOT NULL, name VARCHAR(20), "
                         + "UNIQUE KEY stores_country_id (country, id), "
                         + "CONSTRAINT stores_region FOREIGN KEY (country, region) REFERENCES regions (country, code) "
-                        + "ON DELETE CASCADE, "
+                        + "ON DELETE " + rule + ", "
                         + "CONSTRAINT stores_owner FOREIGN KEY (owner_id) REFERENCES owners (id), "
-                        + "CONSTRAINT stores_parent FOREIGN KEY (parent_id) REFERENCES stores (id) ON DELETE CASCADE)",
+                        + "CONSTRAINT stores_parent FOREIGN KEY (parent_id) REFERENCES stores (id) ON DELETE " + rule
+                        + ")",
                 "INSERT INTO stores (id, country, region, owner_id, name) SELECT seq, 'XX', 0, 1 + seq % 50, 'p' "
                         + "FROM seq_1_to_" + PROTECTED,
                 "INSERT INTO stores (id, country, region, owner_id, name) SELECT seq, 'AA', 1 + seq % 100, "
@@ -63,7 +69,7 @@ class ForeignKeyRoundTripTest {
                         + "21 + seq % 280, 1 + seq % 50, 'branch' FROM seq_301_to_1500",
                 "CREATE TABLE stock (id INT AUTO_INCREMENT PRIMARY KEY, store_country CHAR(2) NOT NULL, "
                         + "store_id INT NOT NULL, qty INT, CONSTRAINT stock_store FOREIGN KEY (store_country, store_id) "
-                        + "REFERENCES stores (country, id) ON DELETE CASCADE)",
+                        + "REFERENCES stores (country, id) ON DELETE " + rule + ")",
                 "INSERT INTO stock (store_country, store_id, qty) SELECT country, id, 1 FROM stores",
                 "CREATE TABLE leases (id INT PRIMARY KEY, store_id INT NOT NULL, "
                         + "CONSTRAINT leases_store FOREIGN KEY (store_id) REFERENCES stores (id))",
@@ -76,12 +82,12 @@ class ForeignKeyRoundTripTest {
                 backfill: {chunkTime: 20ms, maxChunkRows: 200}
                 retention: {keepOldTableFor: 1h}
                 """);
-        App app = new App(db);
+        App app = new App(db, rule.equals("RESTRICT"));
         List<Thread> writers = List.of(new Thread(app::run, "app-1"), new Thread(app::run, "app-2"));
         writers.forEach(Thread::start);
         try {
             Thread.sleep(200);
-            Migrator first = new Migrator(db::connect, spec, "test/stores", clock);
+            Migrator first = new Migrator(db::connect, spec, "test/stores-" + rule, clock);
             assertThat(Changes.run(first, Controls.NONE, null).phase()).isEqualTo(Phase.Swapped);
             assertSwappedState(db, constraintsBefore, childrenBefore, storesBefore);
 
@@ -91,7 +97,7 @@ class ForeignKeyRoundTripTest {
             assertThat(showCreate(db, "stores")).as("the original table, live again").isEqualTo(storesBefore);
             assertIntegrity(db, constraintsBefore, childrenBefore, "after the rollback");
 
-            Migrator second = new Migrator(db::connect, spec, "test/stores", clock);
+            Migrator second = new Migrator(db::connect, spec, "test/stores-" + rule, clock);
             assertThat(Changes.run(second, Controls.NONE, null).phase()).isEqualTo(Phase.Swapped);
             assertSwappedState(db, constraintsBefore, childrenBefore, storesBefore);
             clock.advance(Duration.ofHours(2));
@@ -108,6 +114,7 @@ class ForeignKeyRoundTripTest {
         assertThat(db.rows("SHOW TABLES LIKE 'stores%'")).containsExactly("stores");
         assertThat(db.rows("SHOW TRIGGERS")).isEmpty();
         assertThat(app.errors).as("application errors").isEmpty();
+        assertThat(app.refused.get() > 0).as("RESTRICT refused deletes").isEqualTo(app.restrict);
         assertThat(app.commits.get()).isGreaterThan(200);
         assertThat(app.restricted.get()).as("owner deletes refused by RESTRICT while a store used them").isZero();
 
@@ -120,10 +127,20 @@ class ForeignKeyRoundTripTest {
         assertThatThrownBy(() -> db.exec("INSERT INTO stores (country, region, parent_id, owner_id) "
                 + "VALUES ('XX', 0, 99999999, 1)")).hasMessageContaining("foreign key");
         String root = db.value("SELECT parent_id FROM stores WHERE parent_id IS NOT NULL LIMIT 1");
-        db.exec("DELETE FROM stores WHERE id = " + root);
-        assertThat(db.count("SELECT COUNT(*) FROM stores WHERE parent_id = " + root)).as("self CASCADE").isZero();
-        db.exec("DELETE FROM regions WHERE country = 'AA' AND code = 7");
-        assertThat(db.count("SELECT COUNT(*) FROM stores WHERE country = 'AA' AND region = 7")).isZero();
+        String region = db.value("SELECT region FROM stores WHERE country = 'AA' LIMIT 1");
+        if (app.restrict) {
+            // in one transaction, which the failure leaves uncommitted: the store keeps its stock
+            assertThatThrownBy(() -> db.exec("START TRANSACTION", "DELETE FROM stock WHERE store_id = " + root,
+                    "DELETE FROM stores WHERE id = " + root)).as("self RESTRICT")
+                    .hasMessageContaining("`stores_parent` FOREIGN KEY (`parent_id`) REFERENCES `stores`");
+            assertThatThrownBy(() -> db.exec("DELETE FROM regions WHERE country = 'AA' AND code = " + region))
+                    .hasMessageContaining("`stores_region` FOREIGN KEY");
+        } else {
+            db.exec("DELETE FROM stores WHERE id = " + root);
+            assertThat(db.count("SELECT COUNT(*) FROM stores WHERE parent_id = " + root)).as("self CASCADE").isZero();
+            db.exec("DELETE FROM regions WHERE country = 'AA' AND code = " + region);
+            assertThat(db.count("SELECT COUNT(*) FROM stores WHERE country = 'AA' AND region = " + region)).isZero();
+        }
         assertIntegrity(db, constraintsBefore, childrenBefore, "after cascades on the final table");
     }
 
@@ -184,6 +201,10 @@ class ForeignKeyRoundTripTest {
      */
     private static final class App {
         private final TestDatabase db;
+        private final boolean restrict;
+        private final AtomicInteger refused = new AtomicInteger();
+        /** Whether this thread's current step deletes a store or a region. */
+        private final ThreadLocal<Boolean> deleting = ThreadLocal.withInitial(() -> false);
         private final AtomicBoolean running = new AtomicBoolean(true);
         private final AtomicInteger nextStore = new AtomicInteger(1_000_000);
         private final AtomicInteger nextRegion = new AtomicInteger(100_000);
@@ -192,8 +213,9 @@ class ForeignKeyRoundTripTest {
         private final AtomicInteger restricted = new AtomicInteger();
         private final List<String> errors = new CopyOnWriteArrayList<>();
 
-        App(TestDatabase db) {
+        App(TestDatabase db, boolean restrict) {
             this.db = db;
+            this.restrict = restrict;
         }
 
         void run() {
@@ -201,12 +223,15 @@ class ForeignKeyRoundTripTest {
                 c.setAutoCommit(false);
                 while (running.get()) {
                     try {
+                        deleting.set(false);
                         step(s, ThreadLocalRandom.current());
                         c.commit();
                         commits.incrementAndGet();
                     } catch (SQLException e) {
                         c.rollback();
-                        if (e.getErrorCode() != 1213 && e.getErrorCode() != 1205) {
+                        if (restrict && deleting.get() && e.getErrorCode() == 1451 && restrictedDelete(e.getMessage())) {
+                            refused.incrementAndGet();
+                        } else if (e.getErrorCode() != 1213 && e.getErrorCode() != 1205) {
                             errors.add(e.getErrorCode() + " " + e.getMessage());
                         }
                     }
@@ -245,11 +270,18 @@ class ForeignKeyRoundTripTest {
             } else if (op == 5) {
                 s.execute("UPDATE stock SET qty = qty + 1 WHERE id = " + r.nextInt(1, 1500));
             } else if (op == 6) {
-                // cascades to its branches (self) and its stock (composite child); never a protected store
-                s.execute("DELETE FROM stores WHERE id = " + (r.nextBoolean() ? r.nextInt(PROTECTED + 1, 1500)
-                        : r.nextInt(1_000_001, Math.max(1_000_002, nextStore.get() + 1))));
+                // cascades to its branches (self) and its stock (composite child); never a protected store.
+                // Under RESTRICT its stock goes first, and a store with branches is refused
+                int id = r.nextBoolean() ? r.nextInt(PROTECTED + 1, 1500)
+                        : r.nextInt(1_000_001, Math.max(1_000_002, nextStore.get() + 1));
+                if (restrict) {
+                    s.execute("DELETE FROM stock WHERE store_id = " + id);
+                }
+                deleting.set(true);
+                s.execute("DELETE FROM stores WHERE id = " + id);
             } else if (op == 7 && r.nextInt(4) == 0) {
                 // cascades through stores into their branches and stock
+                deleting.set(true);
                 s.execute("DELETE FROM regions WHERE country = 'AA' AND code = " + r.nextInt(1, 100));
             } else if (op == 7) {
                 s.execute("INSERT INTO regions VALUES ('AA', " + nextRegion.incrementAndGet() + ")");
@@ -266,6 +298,16 @@ class ForeignKeyRoundTripTest {
                     throw e;
                 }
             }
+        }
+
+        /**
+         * A refusal of a delete of a store or a region that still has stores: RESTRICT doing its job. While the
+         * swap or the rollback runs, the refusal may come from the reverse-synced copy of the same rows (the
+         * message then names {@code stores__osc_old}) or from a constraint under its temporary name; the
+         * original table would have refused the same delete.
+         */
+        private static boolean restrictedDelete(String message) {
+            return message.matches("(?s).*CONSTRAINT `stores_(parent|region)(__os[co])?` FOREIGN KEY .*");
         }
 
         private static String first(Statement s, String sql) throws SQLException {
