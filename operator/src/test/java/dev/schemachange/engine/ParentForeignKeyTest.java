@@ -78,6 +78,21 @@ class ParentForeignKeyTest {
                 .isEqualTo(List.of("fk_shipments_warehouse__oso", "shipments_customer__oso"));
     }
 
+    @Test
+    void aForeignKeyTheAlterAddsNeedsConsentToAnUnsyncedOldTable(TestDatabase db) {
+        db.exec("CREATE TABLE makers (id INT PRIMARY KEY)",
+                "CREATE TABLE parts (id INT PRIMARY KEY, maker_id INT, KEY (maker_id))");
+        Progress p = Changes.run(Changes.migrator(db, Changes.spec(db, "parts",
+                // qualified: the ALTER runs on the shadow in the work schema, where an unqualified name would not resolve
+                "ADD CONSTRAINT parts_maker FOREIGN KEY (maker_id) REFERENCES " + db.name() + ".makers (id) "
+                        + "ON DELETE CASCADE", null)),
+                Controls.NONE, null);
+        // a cascade from makers would reach the live table only: the old table would keep rows the live one lost
+        assertThat(p.phase()).as(p.message()).isEqualTo(Phase.Failed);
+        assertThat(p.problem().field()).as(p.message()).isEqualTo("spec.retention.reverseSync");
+        assertThat(p.message()).contains("foreign key parts_maker is added or changed by the ALTER");
+    }
+
     private static void sleep(long ms) {
         try {
             Thread.sleep(ms);
