@@ -36,6 +36,10 @@ final class DropSwap {
             throws SQLException {
         String original = Identifiers.quote(plan.schema(), plan.table());
         String shadow = Identifiers.quote(plan.schema(), plan.names().newTable());
+        // the version table's copy is made before the DROP, so the gap holds only the DROP and the RENAME
+        if (version.isPresent()) {
+            version.get().prepare(c, true);
+        }
         long start = System.nanoTime();
         Sessions.exec(c, "SET SESSION foreign_key_checks = 0");
         try {
@@ -49,7 +53,7 @@ final class DropSwap {
             // the table is missing now: retry the RENAME for as long as we are allowed, it only waits for locks
             applier.setLockWait(c);
             for (int attempt = 1; ; attempt++) {
-                if (version.isPresent()) {
+                if (version.isPresent() && attempt > 1) {
                     version.get().prepare(c, true);
                 }
                 try {

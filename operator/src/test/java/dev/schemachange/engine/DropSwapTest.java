@@ -42,7 +42,8 @@ class DropSwapTest {
                 // RESTRICT on customers 1..50, which the application never deletes
                 "CREATE TABLE contracts (id INT PRIMARY KEY, customer_id INT NOT NULL, "
                         + "CONSTRAINT contracts_customer FOREIGN KEY (customer_id) REFERENCES customers (id))",
-                "INSERT INTO contracts SELECT seq, seq FROM seq_1_to_50");
+                "INSERT INTO contracts SELECT seq, seq FROM seq_1_to_50",
+                "CREATE TABLE schema_migrations (version VARCHAR(255) NOT NULL PRIMARY KEY)");
         String invoicesBefore = showCreate(db, "invoices");
         String contractsBefore = showCreate(db, "contracts");
         Set<Integer> customers = new ConcurrentSkipListSet<>();
@@ -57,6 +58,7 @@ class DropSwapTest {
                     backfill: {chunkTime: 20ms, maxChunkRows: 200}
                     foreignKeys: {children: DropSwap}
                     retention: {keepOldTableFor: "0"}
+                    migrationVersion: {table: schema_migrations, column: version, value: "20261124103000"}
                     """)), Controls.NONE, null);
             Thread.sleep(300); // the application goes on with the new table
         } finally {
@@ -73,6 +75,7 @@ class DropSwapTest {
         assertThat(new TreeSet<>(db.rows("SELECT id FROM customers").stream().map(Integer::parseInt).toList()))
                 .as("every committed customer, none lost, none resurrected").isEqualTo(new TreeSet<>(customers));
         assertThat(db.rows("SHOW COLUMNS FROM customers LIKE 'email'")).hasSize(1);
+        assertThat(db.rows("SELECT version FROM schema_migrations")).containsExactly("20261124103000");
         assertThat(showCreate(db, "invoices")).isEqualTo(invoicesBefore);
         assertThat(showCreate(db, "contracts")).isEqualTo(contractsBefore);
         assertThat(db.rows("SELECT CONSTRAINT_NAME, TABLE_NAME, REFERENCED_TABLE_NAME, DELETE_RULE FROM "
@@ -88,6 +91,7 @@ class DropSwapTest {
         assertThatThrownBy(() -> db.exec("INSERT INTO invoices (customer_id) VALUES (99999999)"))
                 .hasMessageContaining("foreign key");
         assertThat(db.rows("SHOW TABLES LIKE 'customers%'")).containsExactly("customers");
+        assertThat(db.rows("SHOW TABLES LIKE 'schema\\_migrations%'")).containsExactly("schema_migrations");
         assertThat(db.rows("SHOW TRIGGERS")).isEmpty();
     }
 
