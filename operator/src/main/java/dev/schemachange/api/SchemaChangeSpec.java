@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
@@ -152,7 +153,17 @@ public record SchemaChangeSpec(
     public enum ChildPolicy { RebuildConstraints, DropSwap, Fail }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record ForeignKeys(ChildPolicy children) {
+    public record ForeignKeys(
+            @JsonPropertyDescription("Child tables that reference this one. RebuildConstraints (default): atomic "
+                    + "swap, then each child constraint is re-pointed at the new table in place, keeping its name; "
+                    + "rollback re-points them back. DropSwap (pt-online-schema-change's drop_swap, explicit "
+                    + "opt-in): the original is dropped and the new table renamed into its place with "
+                    + "foreign_key_checks=0, so the constraints bind to it by name. RISK: not atomic - for the "
+                    + "moment between DROP and RENAME (tens of ms; longer if dropping a large table's file is slow) "
+                    + "the table does not exist and application statements fail with ER 1146; a crash in that "
+                    + "moment leaves it missing until the change runs again. No old table remains, so no rollback "
+                    + "after the swap: requires retention.keepOldTableFor: 0. Fail: refuse when children exist.")
+            ChildPolicy children) {
         public ForeignKeys {
             children = children == null ? ChildPolicy.RebuildConstraints : children;
         }

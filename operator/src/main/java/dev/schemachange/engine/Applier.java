@@ -33,11 +33,25 @@ final class Applier {
         Sessions.exec(c, "SET SESSION lock_wait_timeout = " + lockWaitSeconds());
     }
 
-    /** Runs the statements in order; each is retried on lock timeout or deadlock. */
+    /**
+     * Runs the statements in order; each is retried on lock timeout or deadlock. InnoDB row and table lock
+     * waits are bounded like metadata lock waits: an in-place ALTER that touches a foreign key locks the related
+     * tables at commit, while it holds the exclusive metadata lock; an application transaction that already
+     * locked rows of a related table and now waits for that metadata lock is a deadlock neither server lock
+     * manager sees, and every application statement on the table queues behind it until the InnoDB wait times
+     * out (observed: 10 s stalls with the engine's session value). With the bound, the DDL gives up after
+     * lockWaitTimeout and retries, and the application's transaction proceeds.
+     */
     void ddl(Connection c, String... statements) throws SQLException {
         setLockWait(c);
-        for (String sql : statements) {
-            retrying(c, sql);
+        String previous = Sessions.firstRow(c, "SELECT @@SESSION.innodb_lock_wait_timeout", java.util.List.of()).get(0);
+        Sessions.exec(c, "SET SESSION innodb_lock_wait_timeout = " + lockWaitSeconds());
+        try {
+            for (String sql : statements) {
+                retrying(c, sql);
+            }
+        } finally {
+            Sessions.exec(c, "SET SESSION innodb_lock_wait_timeout = " + Long.parseLong(previous));
         }
     }
 
@@ -73,8 +87,8 @@ final class Applier {
                     throw e;
                 }
                 long backoff = Math.min(5_000, 100L << Math.min(attempt, 6));
-                log.info("lock wait on DDL (attempt {}/{}), retrying in {} ms: {}", attempt, attempts, backoff,
-                        e.getMessage());
+                log.info("lock wait on DDL (attempt {}/{}), retrying in {} ms: {} [{}]", attempt, attempts, backoff,
+                        e.getMessage(), sql.length() > 160 ? sql.substring(0, 160) + "..." : sql);
                 Sessions.sleep(backoff);
             }
         }

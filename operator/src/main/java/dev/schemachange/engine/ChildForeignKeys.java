@@ -38,8 +38,27 @@ final class ChildForeignKeys {
                             + col + " as it is"));
                 }
             }
+            // InnoDB binds a constraint only to an index that starts with the referenced columns; with
+            // foreign_key_checks=0 (re-pointing, DropSwap's RENAME) a missing one would not fail, only break
+            // the children's writes later
+            boolean indexed = shadow.indexes().stream().anyMatch(i -> i.columns().size() >= fk.refColumns().size()
+                    && startsWith(i.columns(), fk.refColumns()));
+            if (!indexed && out.isEmpty()) {
+                out.add(new Problem("spec.alter", "the new table has no index starting with " + fk.refColumns()
+                        + ", which " + fk.schema() + "." + fk.table() + " (" + fk.name() + ") references",
+                        "keep an index on the referenced columns"));
+            }
         }
         return out;
+    }
+
+    private static boolean startsWith(List<String> columns, List<String> prefix) {
+        for (int i = 0; i < prefix.size(); i++) {
+            if (!columns.get(i).equalsIgnoreCase(prefix.get(i))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -53,7 +72,9 @@ final class ChildForeignKeys {
         if (referenced == null) {
             return;
         }
-        List<TableInfo.ForeignKey> children = children(referenced);
+        // the live table's own self-referencing constraints are SelfForeignKeys' job
+        List<TableInfo.ForeignKey> children = children(referenced).stream()
+                .filter(fk -> !(fk.schema().equals(schema) && fk.table().equals(to))).toList();
         for (TableInfo.ForeignKey fk : children) {
             String create = inspector.showCreate(fk.schema(), fk.table());
             Map<String, String> clauses = ForeignKeyNames.clauses(create);

@@ -147,11 +147,12 @@ final class CutOver {
 
     /**
      * Step 3 with reverse sync: the old table stays where the reverse triggers write, as {@code <table>__osc_old};
-     * its forward triggers are skipped by their guard (the application no longer writes to it). It loses its
-     * foreign keys, so it restricts no parent and the new table can take the constraint names back.
+     * its forward triggers are skipped by their guard (the application no longer writes to it). Its foreign
+     * keys move to temporary names, so the new table can take the constraint names back while parent cascades
+     * still reach the old table (see {@link ForeignKeyNames#keepAside}).
      */
     String keepSynced(Connection c) throws SQLException {
-        ForeignKeyNames.dropAll(c, applier, plan.schema(), plan.names().oldTable());
+        ForeignKeyNames.keepAside(c, applier, plan.schema(), plan.names().oldTable());
         return plan.schema() + "." + plan.names().oldTable();
     }
 

@@ -22,6 +22,11 @@ import dev.schemachange.mysql.TableInfo;
  */
 final class ForeignKeyNames {
     static final String SUFFIX = "__osc";
+    /**
+     * The names a reverse-synced old table holds its foreign keys under while it waits (same length as
+     * {@link #SUFFIX}, so {@link #MAX_NAME} covers both).
+     */
+    static final String OLD_SUFFIX = "__oso";
     static final int MAX_NAME = Identifiers.MAX_LENGTH - SUFFIX.length();
 
     private ForeignKeyNames() {
@@ -29,12 +34,39 @@ final class ForeignKeyNames {
 
     /** Gives every foreign key of the table its temporary name. */
     static void useTemporary(Connection c, Applier applier, String schema, String table) throws SQLException {
-        rename(c, applier, schema, table, false);
+        rename(c, applier, schema, table, name -> name.endsWith(SUFFIX) ? null : name + SUFFIX);
     }
 
     /** Gives every foreign key of the table its original name back. */
     static void restore(Connection c, Applier applier, String schema, String table) throws SQLException {
-        rename(c, applier, schema, table, true);
+        rename(c, applier, schema, table, name -> name.endsWith(SUFFIX) ? strip(name) : null);
+    }
+
+    /**
+     * A reverse-synced old table keeps its foreign keys, under {@code <name>__oso}, so the live table can take
+     * the names while the constraints stay in force on both: an ON DELETE/UPDATE CASCADE or SET NULL from a
+     * parent changes child rows without firing triggers, so reverse sync alone would leave the old table with
+     * rows the live one no longer has. Both tables hold the same rows (the Planner refuses reverse sync when
+     * their foreign keys differ), so the old table's constraints restrict no write the live one allows.
+     */
+    static void keepAside(Connection c, Applier applier, String schema, String table) throws SQLException {
+        rename(c, applier, schema, table, name -> name.endsWith(OLD_SUFFIX) || name.endsWith(SUFFIX) ? null
+                : name + OLD_SUFFIX);
+    }
+
+    /** After a rollback: the old table, live again, takes its original names back. */
+    static void restoreAside(Connection c, Applier applier, String schema, String table) throws SQLException {
+        rename(c, applier, schema, table, name -> name.endsWith(OLD_SUFFIX) ? strip(name) : null);
+    }
+
+    /** The table's foreign key names that end with {@code suffix}, without it. */
+    static java.util.Set<String> namesWith(TableInfo table, String suffix) {
+        return table.foreignKeys().stream().map(TableInfo.ForeignKey::name).filter(n -> n.endsWith(suffix))
+                .map(ForeignKeyNames::strip).collect(java.util.stream.Collectors.toSet());
+    }
+
+    private static String strip(String name) {
+        return name.substring(0, name.length() - SUFFIX.length());
     }
 
     /** Drops the table's foreign keys (an old table kept for rollback must not constrain the parents). */
@@ -47,28 +79,43 @@ final class ForeignKeyNames {
         }
     }
 
-    private static void rename(Connection c, Applier applier, String schema, String table, boolean back)
-            throws SQLException {
+    /**
+     * Renames each foreign key for which {@code target} gives a new name (null: leave it), all in one in-place
+     * ALTER. An index the server generated for a constraint is named after it and is renamed with it
+     * (metadata only, no rebuild) and moved after the other keys; renaming them all at once, in the order of
+     * their indexes, keeps SHOW CREATE TABLE's key order as it was.
+     */
+    private static void rename(Connection c, Applier applier, String schema, String table,
+                               java.util.function.UnaryOperator<String> target) throws SQLException {
         Optional<TableInfo> info = new Inspector(c).table(schema, table);
         if (info.isEmpty()) {
             return;
         }
-        Map<String, String> clauses = clauses(info.get().createSql());
-        for (TableInfo.ForeignKey fk : info.get().foreignKeys()) {
-            boolean temporary = fk.name().endsWith(SUFFIX);
-            if (temporary == back) {
-                String name = back ? fk.name().substring(0, fk.name().length() - SUFFIX.length()) : fk.name() + SUFFIX;
-                // the clause exactly as the server shows it, so the definition stays identical but for the name
-                String clause = "CONSTRAINT " + Identifiers.quote(name) + clauses.get(fk.name());
-                Sessions.exec(c, "SET SESSION foreign_key_checks = 0");
-                try {
-                    applier.ddl(c, "ALTER TABLE " + Identifiers.quote(schema, table) + " DROP FOREIGN KEY "
-                            + Identifiers.quote(fk.name()) + ", ADD " + clause + ", ALGORITHM=INPLACE, LOCK=NONE");
-                } finally {
-                    Sessions.exec(c, "SET SESSION foreign_key_checks = 1");
-                }
-            }
+        String create = info.get().createSql();
+        Map<String, String> clauses = clauses(create);
+        List<TableInfo.ForeignKey> renamed = info.get().foreignKeys().stream()
+                .filter(fk -> target.apply(fk.name()) != null)
+                .sorted(java.util.Comparator.comparingInt(fk -> keyPosition(create, fk.name()))).toList();
+        if (renamed.isEmpty()) {
+            return;
         }
+        List<String> drops = renamed.stream().map(fk -> "DROP FOREIGN KEY " + Identifiers.quote(fk.name())).toList();
+        // each clause exactly as the server shows it, so the definition stays identical but for the name
+        List<String> adds = renamed.stream().map(fk -> "ADD CONSTRAINT " + Identifiers.quote(target.apply(fk.name()))
+                + clauses.get(fk.name())).toList();
+        Sessions.exec(c, "SET SESSION foreign_key_checks = 0");
+        try {
+            applier.ddl(c, "ALTER TABLE " + Identifiers.quote(schema, table) + " " + String.join(", ", drops) + ", "
+                    + String.join(", ", adds) + ", ALGORITHM=INPLACE, LOCK=NONE");
+        } finally {
+            Sessions.exec(c, "SET SESSION foreign_key_checks = 1");
+        }
+    }
+
+    /** Where the index named {@code name} appears in SHOW CREATE TABLE (none: last). */
+    private static int keyPosition(String create, String name) {
+        int at = create.indexOf("KEY " + Identifiers.quote(name) + " (");
+        return at < 0 ? Integer.MAX_VALUE : at;
     }
 
     /** Constraint name → the rest of its line in SHOW CREATE TABLE (" FOREIGN KEY (...) REFERENCES ..."). */

@@ -254,6 +254,10 @@ public final class Migrator {
     /** Re-derives the plan from the live objects; the shadow exists from Preparing on. */
     private Plan currentPlan(Connection c, State state) throws SQLException {
         Inspector inspector = new Inspector(c);
+        if (state.phase() == Phase.Swapping && spec.foreignKeys().children() == SchemaChangeSpec.ChildPolicy.DropSwap
+                && !inspector.tableExists(schema(), spec.table())) {
+            return namesOnly(state); // DropSwap dropped the original before a crash: the RENAME needs only names
+        }
         TableInfo source = inspector.table(schema(), spec.table())
                 .orElseThrow(() -> new Refused(new Problem("spec.table", "table " + schema() + "." + spec.table()
                         + " disappeared during the change", "restore it; the change cannot continue")));
@@ -399,8 +403,21 @@ public final class Migrator {
         TriggerSql triggers = new TriggerSql(plan, store.conflicts());
         CutOver cutOver = new CutOver(plan, applier(), triggers);
         boolean oldExists = inspector.tableExists(plan.schema(), plan.names().oldTable());
+        boolean dropSwap = spec.foreignKeys().children() == SchemaChangeSpec.ChildPolicy.DropSwap;
+        // DropSwap leaves no old table: a missing original means a crash after its DROP, a missing shadow one
+        // after the RENAME
+        boolean dropped = dropSwap && !inspector.tableExists(plan.schema(), plan.table());
         // swappedAt is saved right after the RENAME; before that, the old table's name tells
-        boolean swapped = state.swappedAt() != null || oldExists;
+        boolean swapped = state.swappedAt() != null || oldExists
+                || (dropSwap && !dropped && !inspector.tableExists(plan.schema(), plan.names().newTable()));
+        if (!swapped && dropped) {
+            int[] attempts = {state.swapAttempts()};
+            long lockMillis = new DropSwap(plan, applier()).swap(c, spec.swap().maxAttempts(), a -> attempts[0]++,
+                    VersionRow.of(plan.schema(), spec));
+            state = state.withSwap(attempts[0], state.lockMillis() + lockMillis, clock.instant(), null);
+            store.save(c, state, state.swappedAt());
+            swapped = true;
+        }
         if (!swapped) {
             if (!forwardTriggersComplete(inspector, plan)) {
                 // something removed our triggers: writes may have been missed, so reinstall and verify again
@@ -416,9 +433,15 @@ public final class Migrator {
             CrashPoints.reached("swap:after-own-triggers");
             int prior = state.swapAttempts();
             int[] attempts = {prior};
-            long lockMillis = cutOver.swap(c, spec.swap().maxAttempts(), a -> attempts[0] = prior + a,
+            long lockMillis = dropSwap
+                    ? new DropSwap(plan, applier()).swap(c, spec.swap().maxAttempts(), a -> attempts[0] = prior + a,
+                    VersionRow.of(plan.schema(), spec))
+                    : cutOver.swap(c, spec.swap().maxAttempts(), a -> attempts[0] = prior + a,
                     VersionRow.of(plan.schema(), spec));
             CrashPoints.reached("swap:after-rename");
+            if (dropSwap) {
+                notes.add("DropSwap: the table did not exist for " + lockMillis + " ms between the DROP and the RENAME");
+            }
             Instant at = clock.instant();
             state = state.withSwap(attempts[0], lockMillis, at, null);
             store.save(c, state, at);
@@ -431,6 +454,7 @@ public final class Migrator {
             version.get().finish(c, inspector, true);
         }
         ChildForeignKeys.repoint(c, applier(), plan.schema(), plan.names().oldTable(), plan.table());
+        SelfForeignKeys.repoint(c, applier(), plan.schema(), plan.names().oldTable(), plan.table());
         CrashPoints.reached("swap:after-repoint");
         Plan.Part first = plan.parts().get(0);
         boolean synced = inspector.triggers(plan.schema(), first.table()).stream()
@@ -500,22 +524,27 @@ public final class Migrator {
                     + "reverse-synced old table, so it cannot be rolled back losslessly", "write a new change"));
         }
         Inspector inspector = new Inspector(c);
-        boolean foreignKeys = false;
-        for (Plan.Part part : plan.parts()) {
-            foreignKeys |= inspector.table(state.schema(), part.table()).map(t -> !t.foreignKeys().isEmpty())
-                    .orElse(false);
-        }
-        if (foreignKeys) {
-            return failedKeepingState(state, new Problem("metadata.annotations", "rolling back a table with "
-                    + "foreign keys after the swap is not supported yet", "write a new change"));
+        // a run that died after the RENAME left the old table live already: go on from there
+        boolean renamed = !inspector.tableExists(state.schema(), plan.names().oldTable());
+        if (!renamed && !oldTableKeepsForeignKeys(inspector, state, plan)) {
+            return failedKeepingState(state, new Problem("metadata.annotations", "the old table does not carry the "
+                    + "live table's foreign keys (it was swapped by an earlier version, which dropped them), so "
+                    + "parent cascades may not have reached it", "write a new change"));
         }
         TriggerSql triggers = new TriggerSql(plan, store.conflicts());
         CutOver cutOver = new CutOver(plan, applier(), triggers);
         Optional<VersionRow> version = VersionRow.of(state.schema(), spec);
-        // a run that died after the RENAME left the old table live already: go on from there
-        boolean renamed = !inspector.tableExists(state.schema(), plan.names().oldTable());
         long lockMillis = state.lockMillis();
         if (!renamed) {
+            // Children are re-pointed at the old table before it goes live, and the RENAME carries them along:
+            // re-pointed after it, they would reference the set-aside new table for a moment, where a child
+            // insert for a row written meanwhile would fail. The old table's forward triggers, skipped since the
+            // swap, are dropped: after the RENAME they would write into the set-aside table, and their
+            // delete-and-insert of an updated row would cascade into (or be restricted by) children still
+            // referencing it. Until the RENAME, reverse sync keeps the old table complete for the children.
+            ChildForeignKeys.repoint(c, applier(), state.schema(), state.table(), plan.names().oldTable());
+            applier().ddl(c, triggers.drop().toArray(String[]::new));
+            CrashPoints.reached("rollback:after-repoint");
             cutOver.moveOwnTriggers(c, store.userTriggers(c, state.schema(), state.table()), plan.names().oldTable());
             CrashPoints.reached("rollback:after-own-triggers");
             lockMillis = cutOver.swapBack(c, spec.swap().maxAttempts(), version);
@@ -523,6 +552,13 @@ public final class Migrator {
         }
         ChildForeignKeys.repoint(c, applier(), state.schema(), plan.names().newTable(), state.table());
         cutOver.unprepareParts(c);
+        // the new tables, set aside and no longer synced, must not restrict the parents; the names go back to
+        // the live table, which held its constraints under temporary names since the swap
+        for (Plan.Part part : plan.parts()) {
+            ForeignKeyNames.dropAll(c, applier(), state.schema(), part.shadow());
+        }
+        CrashPoints.reached("rollback:after-aside-fks");
+        ForeignKeyNames.restoreAside(c, applier(), state.schema(), state.table());
         if (version.isPresent()) {
             version.get().finish(c, inspector, false);
         }
@@ -538,6 +574,17 @@ public final class Migrator {
         store.save(c, next, clock.instant());
         log.info("{}.{}: rolled back after the swap in {} ms", state.schema(), state.table(), lockMillis);
         return progress(next, null, null);
+    }
+
+    /** Every foreign key of the live table(s) is also on the reverse-synced old table, under its aside name. */
+    private static boolean oldTableKeepsForeignKeys(Inspector inspector, State state, Plan plan) throws SQLException {
+        TableInfo old = inspector.table(state.schema(), plan.names().oldTable()).orElseThrow();
+        Set<String> liveNames = new java.util.HashSet<>();
+        for (Plan.Part part : plan.parts()) {
+            inspector.table(state.schema(), part.table()).ifPresent(live -> live.foreignKeys()
+                    .forEach(fk -> liveNames.add(fk.name())));
+        }
+        return ForeignKeyNames.namesWith(old, ForeignKeyNames.OLD_SUFFIX).containsAll(liveNames);
     }
 
     /** Removes every helper object of an unswapped change; the original table is left as it was. */

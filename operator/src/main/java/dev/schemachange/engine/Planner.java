@@ -125,6 +125,7 @@ public final class Planner {
                         + (split ? "s" : ""));
             }
         }
+        out.addAll(ParentForeignKeys.differences(source, shapes));
         return out;
     }
 

@@ -93,19 +93,23 @@ final class Validator {
         List<TableInfo.ForeignKey> children = source.referencedBy().stream()
                 .filter(fk -> !(fk.schema().equals(source.schema()) && fk.table().equals(source.name()))).toList();
         SchemaChangeSpec.ChildPolicy policy = spec.foreignKeys().children();
-        if (!children.isEmpty() && policy != SchemaChangeSpec.ChildPolicy.RebuildConstraints) {
+        if (!children.isEmpty() && policy == SchemaChangeSpec.ChildPolicy.Fail) {
             String names = children.stream().map(fk -> fk.schema() + "." + fk.table() + " (" + fk.name() + ")")
                     .collect(Collectors.joining(", "));
             out.add(new Problem("spec.foreignKeys.children", "other tables reference " + source.name() + ": " + names
-                    + (policy == SchemaChangeSpec.ChildPolicy.Fail ? "; refused by policy Fail"
-                    : "; DropSwap is not supported yet"),
+                    + "; refused by policy Fail",
                     "use foreignKeys.children: RebuildConstraints (re-points them to the new table, keeping names)"));
         }
+        if (policy == SchemaChangeSpec.ChildPolicy.DropSwap
+                && !Durations.parse(spec.retention().keepOldTableFor()).isZero()) {
+            // DropSwap drops the original at the swap: there is no old table to keep, sync or roll back to
+            out.add(new Problem("spec.retention.keepOldTableFor", "foreignKeys.children: DropSwap drops the original "
+                    + "table at the swap, so no old table can be kept for a rollback",
+                    "set retention.keepOldTableFor: 0 to accept that, or use foreignKeys.children: "
+                            + "RebuildConstraints (atomic swap, rollback possible)"));
+        }
         for (TableInfo.ForeignKey fk : source.foreignKeys()) {
-            if (fk.refSchema().equals(source.schema()) && fk.refTable().equals(source.name())) {
-                out.add(new Problem("spec.table", "foreign key " + fk.name() + " references the table itself; "
-                        + "self-referencing tables are not supported yet", "drop that constraint first"));
-            } else if (fk.name().length() > ForeignKeyNames.MAX_NAME) {
+            if (fk.name().length() > ForeignKeyNames.MAX_NAME) {
                 out.add(new Problem("spec.table", "foreign key name " + fk.name() + " is longer than "
                         + ForeignKeyNames.MAX_NAME + " characters, too long to carry a temporary suffix during the swap",
                         "rename the constraint to a shorter name first"));

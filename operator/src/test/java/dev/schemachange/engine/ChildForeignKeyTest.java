@@ -70,6 +70,18 @@ class ChildForeignKeyTest {
         assertThat(db.value("SHOW CREATE TABLE invoices").replaceAll(" AUTO_INCREMENT=\\d+", "")).isEqualTo(childBefore);
     }
 
+    @Test
+    void dropsOfTheIndexAChildReferencesAreRefused(TestDatabase db) {
+        db.exec("CREATE TABLE codes (id INT PRIMARY KEY, code INT NOT NULL, UNIQUE KEY codes_code (code))",
+                "CREATE TABLE usages (id INT PRIMARY KEY, code INT, CONSTRAINT usages_code FOREIGN KEY (code) "
+                        + "REFERENCES codes (code))");
+        Progress p = Changes.run(Changes.migrator(db, Changes.spec(db, "codes", "DROP INDEX codes_code", null)),
+                Controls.NONE, null);
+        assertThat(p.phase()).isEqualTo(Phase.Failed);
+        assertThat(p.message()).contains("no index starting with [code]", "usages_code");
+        assertThat(db.value("SHOW CREATE TABLE codes")).contains("UNIQUE KEY `codes_code`");
+    }
+
     private static List<String> referenced(TestDatabase db) {
         return db.rows("SELECT CONSTRAINT_NAME, REFERENCED_TABLE_NAME, DELETE_RULE FROM "
                 + "information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = 'invoices'");

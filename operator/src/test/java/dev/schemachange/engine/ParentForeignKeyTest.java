@@ -63,13 +63,34 @@ class ParentForeignKeyTest {
                 .replaceAll(" AUTO_INCREMENT=\\d+", "")).isEqualTo(after.replaceAll(" AUTO_INCREMENT=\\d+", ""));
         assertThat(db.count("SELECT COUNT(*) FROM shipments s LEFT JOIN customers c ON c.id = s.customer_id "
                 + "WHERE c.id IS NULL")).as("orphans").isZero();
-        // the kept old table constrains nothing: deleting a parent still works
+        // the reverse-synced old table keeps the constraints under aside names, so cascades reach it too, and
+        // as it holds the same rows it restricts nothing the live table allows: deleting a parent still works
         db.exec("DELETE FROM customers WHERE id = (SELECT MIN(customer_id) FROM shipments)");
+        assertThat(db.rows("SELECT id FROM shipments__osc_old ORDER BY id"))
+                .isEqualTo(db.rows("SELECT id FROM shipments ORDER BY id"));
         assertThat(db.rows("SELECT CONSTRAINT_NAME FROM information_schema.REFERENTIAL_CONSTRAINTS "
                 + "WHERE CONSTRAINT_SCHEMA = '_schemachange_undo'")).isEmpty();
         assertThat(db.rows("SELECT CONSTRAINT_NAME FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE "
-                + "CONSTRAINT_SCHEMA = DATABASE() ORDER BY 1"))
+                + "CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = 'shipments' ORDER BY 1"))
                 .isEqualTo(List.of("fk_shipments_warehouse", "shipments_customer"));
+        assertThat(db.rows("SELECT CONSTRAINT_NAME FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE "
+                + "CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = 'shipments__osc_old' ORDER BY 1"))
+                .isEqualTo(List.of("fk_shipments_warehouse__oso", "shipments_customer__oso"));
+    }
+
+    @Test
+    void aForeignKeyTheAlterAddsNeedsConsentToAnUnsyncedOldTable(TestDatabase db) {
+        db.exec("CREATE TABLE makers (id INT PRIMARY KEY)",
+                "CREATE TABLE parts (id INT PRIMARY KEY, maker_id INT, KEY (maker_id))");
+        Progress p = Changes.run(Changes.migrator(db, Changes.spec(db, "parts",
+                // qualified: the ALTER runs on the shadow in the work schema, where an unqualified name would not resolve
+                "ADD CONSTRAINT parts_maker FOREIGN KEY (maker_id) REFERENCES " + db.name() + ".makers (id) "
+                        + "ON DELETE CASCADE", null)),
+                Controls.NONE, null);
+        // a cascade from makers would reach the live table only: the old table would keep rows the live one lost
+        assertThat(p.phase()).as(p.message()).isEqualTo(Phase.Failed);
+        assertThat(p.problem().field()).as(p.message()).isEqualTo("spec.retention.reverseSync");
+        assertThat(p.message()).contains("foreign key parts_maker is added or changed by the ALTER");
     }
 
     private static void sleep(long ms) {

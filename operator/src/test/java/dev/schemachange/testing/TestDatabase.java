@@ -35,23 +35,48 @@ public record TestDatabase(MariaDbServer server, String name) {
     /** The rows of a query, each rendered as its column values joined by '|' (NULL as "NULL"). */
     public List<String> rows(String sql) {
         try (Connection c = connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            List<String> out = new ArrayList<>();
-            int n = rs.getMetaData().getColumnCount();
-            while (rs.next()) {
-                StringBuilder row = new StringBuilder();
-                for (int i = 1; i <= n; i++) {
-                    if (i > 1) {
-                        row.append('|');
-                    }
-                    String v = rs.getString(i);
-                    row.append(v == null ? "NULL" : v);
+            return render(rs);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The rows of several queries read in one consistent snapshot (REPEATABLE READ), so a live table and its
+     * workload reference, written in the same transactions, can be compared while the workload runs.
+     */
+    public List<List<String>> snapshot(String... queries) {
+        try (Connection c = connect(); Statement s = c.createStatement()) {
+            s.execute("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+            s.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT");
+            List<List<String>> out = new ArrayList<>();
+            for (String q : queries) {
+                try (ResultSet rs = s.executeQuery(q)) {
+                    out.add(render(rs));
                 }
-                out.add(row.toString());
             }
+            s.execute("COMMIT");
             return out;
         } catch (SQLException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
+    }
+
+    private static List<String> render(ResultSet rs) throws SQLException {
+        List<String> out = new ArrayList<>();
+        int n = rs.getMetaData().getColumnCount();
+        while (rs.next()) {
+            StringBuilder row = new StringBuilder();
+            for (int i = 1; i <= n; i++) {
+                if (i > 1) {
+                    row.append('|');
+                }
+                String v = rs.getString(i);
+                row.append(v == null ? "NULL" : v);
+            }
+            out.add(row.toString());
+        }
+        return out;
     }
 
     /** Creates a table with {@code rows} rows and its reference copy for a {@link Workload}. */
