@@ -157,6 +157,29 @@ class SplitTest {
         assertThat(db.rows("SHOW TRIGGERS LIKE 'member%'")).isEmpty();
     }
 
+    @Test
+    void whenRetentionEndsTheReverseTriggersAndTheOldTableGoAndThePartsStay(TestDatabase db) throws Exception {
+        db.exec("CREATE TABLE notes (id INT NOT NULL PRIMARY KEY, title VARCHAR(50) NULL, body TEXT NULL)",
+                "INSERT INTO notes SELECT seq, CONCAT('t', seq), CONCAT('b', seq) FROM seq_1_to_500");
+        Migrator migrator = Changes.migrator(db, Changes.split(db, "notes", """
+                split:
+                  - {table: notes, columns: [id, title]}
+                  - {table: note_bodies, columns: [id, body]}
+                retention: {keepOldTableFor: 1s}
+                """));
+        assertThat(Changes.run(migrator, Controls.NONE, null).phase()).isEqualTo(Phase.Swapped);
+        assertThat(db.rows("SHOW TRIGGERS LIKE 'note%'")).as("reverse on each part, forward (idle) on the old table")
+                .hasSize(9);
+        Thread.sleep(1_100);
+
+        Progress end = Changes.run(migrator, Controls.NONE, null);
+
+        assertThat(end.phase()).isEqualTo(Phase.Completed);
+        assertThat(db.rows("SHOW TRIGGERS LIKE 'note%'")).isEmpty();
+        assertThat(db.rows("SHOW TABLES LIKE 'note%'")).containsExactlyInAnyOrder("notes", "note_bodies");
+        assertThat(db.count("SELECT COUNT(*) FROM notes JOIN note_bodies USING (id)")).isEqualTo(500);
+    }
+
     /** The application's new version: each write goes to both parts, and to the reference as one row. */
     private static void writeParts(TestDatabase db, java.util.concurrent.atomic.AtomicInteger next, List<String> errors) {
         try (java.sql.Connection c = db.connect(); java.sql.Statement st = c.createStatement()) {
