@@ -97,6 +97,9 @@ public final class Planner {
                 TableInfo.Column to = shapes.get(i).shadow().column(pair.shadow()).orElseThrow();
                 if (!from.sameTypeAs(to)) {
                     out.add("column " + pair.source() + " changes from " + describe(from) + " to " + describe(to));
+                } else if (!from.nullable() && to.nullable()) {
+                    // a NULL written after the swap has no way back: the old column would refuse it or store 0/''
+                    out.add("column " + pair.source() + " becomes nullable");
                 }
             }
         }

@@ -51,8 +51,11 @@ final class TriggerSql {
     /**
      * The reverse triggers: on the shadow, writing back to the old table once the swap has made the shadow live
      * and the original {@code <table>__osc_old}. Values map back through the column mapping; an UPDATE keeps the
-     * old table's values of columns the new table dropped; IGNORE, because an application write must never fail
-     * here (the plan checked that the mapping is lossless, see {@link Plan#irreversible()}).
+     * old table's values of columns the new table dropped; inserts use IGNORE, because an application write must
+     * never fail here (the plan checked that the mapping is lossless, see {@link Plan#irreversible()}). The
+     * UPDATE does not: while children still reference the old table (right after the swap, right before a
+     * rollback's RENAME), a key change their RESTRICT refuses must fail the application's statement, as the
+     * original table would have; ignored, it left the old table behind and the re-pointed children orphaned.
      */
     List<String> createReverse() {
         if (plan.split()) {
@@ -68,7 +71,7 @@ final class TriggerSql {
                         + "DELETE FROM " + old + " WHERE " + key.matchOld(old, "NEW") + "; " + insertBack(part, old)
                         + "; END IF; END",
                 header(names.get(1), "UPDATE", part.shadow()) + "BEGIN " + REVERSE_GUARD
-                        + "IF EXISTS (" + oldRow + ") THEN UPDATE IGNORE " + old + " SET " + assignBack(part, old)
+                        + "IF EXISTS (" + oldRow + ") THEN UPDATE " + old + " SET " + assignBack(part, old)
                         + " WHERE " + key.matchOld(old, "OLD") + "; ELSE " + insertBack(part, old)
                         + "; END IF; END IF; END",
                 header(names.get(2), "DELETE", part.shadow()) + "BEGIN " + REVERSE_GUARD

@@ -70,6 +70,62 @@ class ChildForeignKeyTest {
         assertThat(db.value("SHOW CREATE TABLE invoices").replaceAll(" AUTO_INCREMENT=\\d+", "")).isEqualTo(childBefore);
     }
 
+    /**
+     * Right after the swap (and right before a rollback's RENAME) the children reference the reverse-synced
+     * table, not the one the application writes. A key change of a parent row that RESTRICT children reference
+     * must still be refused, as the original table refused it: were the reverse write to skip the refused
+     * change silently, the re-pointed children would reference a key the live table no longer has.
+     */
+    @Test
+    void aKeyChangeOfAReferencedRowIsRefusedThroughoutSwapAndRollback(TestDatabase db) throws Exception {
+        db.exec("CREATE TABLE accounts (id INT PRIMARY KEY, name VARCHAR(20))",
+                "INSERT INTO accounts SELECT seq, 'a' FROM seq_1_to_400",
+                "CREATE TABLE transfers (id INT AUTO_INCREMENT PRIMARY KEY, account_id INT NOT NULL, "
+                        + "CONSTRAINT transfers_account FOREIGN KEY (account_id) REFERENCES accounts (id))",
+                "INSERT INTO transfers (account_id) SELECT seq FROM seq_1_to_200");
+        AtomicBoolean running = new AtomicBoolean(true);
+        AtomicInteger moved = new AtomicInteger();
+        AtomicInteger refused = new AtomicInteger();
+        List<String> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Thread app = new Thread(() -> {
+            int next = 1_000_000;
+            while (running.get()) {
+                // accounts 1..200 have transfers: moving their key must fail (RESTRICT); 201..400 have none
+                int id = ThreadLocalRandom.current().nextInt(1, 201);
+                try {
+                    db.exec("UPDATE accounts SET id = " + (++next) + " WHERE id = " + id);
+                    moved.incrementAndGet();
+                } catch (IllegalStateException e) {
+                    if (e.getMessage().contains("foreign key constraint fails")) {
+                        refused.incrementAndGet();
+                    } else {
+                        errors.add(e.getMessage());
+                    }
+                }
+            }
+        });
+        app.start();
+        try {
+            for (int round = 0; round < 3; round++) {
+                Migrator migrator = Changes.migrator(db, Changes.spec(db, "accounts", "ADD COLUMN note VARCHAR(20)", """
+                        backfill: {chunkTime: 20ms, maxChunkRows: 100}
+                        retention: {keepOldTableFor: 72h}
+                        """));
+                assertThat(Changes.run(migrator, Controls.NONE, null).phase()).isEqualTo(Phase.Swapped);
+                assertThat(migrator.advance(new Controls(false, null, false, true), Duration.ofSeconds(30), null)
+                        .phase()).isEqualTo(Phase.RolledBack);
+            }
+        } finally {
+            running.set(false);
+            app.join();
+        }
+        assertThat(errors).isEmpty();
+        assertThat(refused.get()).isGreaterThan(100);
+        assertThat(moved.get()).as("key changes of referenced accounts that went through").isZero();
+        assertThat(db.count("SELECT COUNT(*) FROM transfers t LEFT JOIN accounts a ON a.id = t.account_id "
+                + "WHERE a.id IS NULL")).as("orphans").isZero();
+    }
+
     @Test
     void dropsOfTheIndexAChildReferencesAreRefused(TestDatabase db) {
         db.exec("CREATE TABLE codes (id INT PRIMARY KEY, code INT NOT NULL, UNIQUE KEY codes_code (code))",

@@ -78,6 +78,14 @@ class RefusalTest {
     }
 
     @Test
+    void aColumnThatBecomesNullableWithoutConsentToAnUnsyncedOldTable() {
+        db.exec("CREATE TABLE IF NOT EXISTS required (id INT PRIMARY KEY, w INT NOT NULL)");
+        Problem p = refusal(Changes.spec(db, "required", "MODIFY w INT NULL", "retention: {keepOldTableFor: 24h}"));
+        assertThat(p.field()).isEqualTo("spec.retention.reverseSync");
+        assertThat(p.reason()).contains("column w becomes nullable");
+    }
+
+    @Test
     void aTableThatIsNotInnoDb() {
         Problem p = refusal("aria", "ADD COLUMN x INT");
         assertThat(p.reason()).contains("aria is Aria, not an InnoDB table");
