@@ -19,6 +19,7 @@ import dev.schemachange.api.Phase;
 import dev.schemachange.testing.MariaDb;
 import dev.schemachange.testing.TestDatabase;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder;
+import dev.schemachange.testing.MovableClock;
 
 /** Two replicas share one Lease: only the leader reconciles, and the other takes over when the leader stops. */
 @MariaDb
@@ -26,7 +27,7 @@ class LeaderElectionTest {
     private static final String LEASE_NAMESPACE = "osc-system";
     private static final Duration LEASE = Duration.ofSeconds(2);
 
-    private final TestClock clock = new TestClock(Instant.parse("2026-11-24T10:00:00Z"));
+    private final MovableClock clock = new MovableClock(Instant.parse("2026-11-24T10:00:00Z"));
     private final MockCluster cluster = new MockCluster();
     private final ScriptedEngine engineA = new ScriptedEngine(c -> progress(Phase.Backfilling, null));
     private final ScriptedEngine engineB = new ScriptedEngine(c -> progress(Phase.Backfilling, null));

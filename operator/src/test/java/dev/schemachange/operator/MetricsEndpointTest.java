@@ -29,6 +29,7 @@ import dev.schemachange.api.SchemaChange;
 import dev.schemachange.engine.Progress;
 import dev.schemachange.testing.MariaDb;
 import dev.schemachange.testing.TestDatabase;
+import dev.schemachange.testing.MovableClock;
 
 /**
  * The operator's HTTP port as Prometheus and the kubelet use it: a real change runs through the real engine
@@ -126,7 +127,7 @@ class MetricsEndpointTest {
 
     @Test
     void waitingTimeIsCountedByWhatTheEngineWaitsFor() {
-        TestClock clock = new TestClock(Instant.parse("2026-01-01T00:00:00Z"));
+        MovableClock clock = new MovableClock(Instant.parse("2026-01-01T00:00:00Z"));
         try (OperatorMetrics m = new OperatorMetrics(clock)) {
             m.record("ns", "c", progress(Phase.Backfilling, "throttled: replica lag 12s > 5s"));
             clock.advance(Duration.ofSeconds(30));

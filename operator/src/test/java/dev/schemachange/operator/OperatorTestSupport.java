@@ -7,6 +7,7 @@ import java.time.Duration;
 import dev.schemachange.api.Manifests;
 import dev.schemachange.api.SchemaChange;
 import dev.schemachange.testing.TestDatabase;
+import dev.schemachange.testing.MovableClock;
 
 /** Manifests and settings the operator tests share. */
 final class OperatorTestSupport {
@@ -35,7 +36,7 @@ final class OperatorTestSupport {
     }
 
     /** Quick retries and long waits: a test sees a reconcile only when it expects one (an event, a backoff). */
-    static OperatorSettings settings(TestClock clock) {
+    static OperatorSettings settings(MovableClock clock) {
         return new OperatorSettings(clock, Duration.ofSeconds(5), Duration.ofMillis(200), Duration.ofHours(1),
                 Duration.ofMillis(200), Duration.ofSeconds(1));
     }

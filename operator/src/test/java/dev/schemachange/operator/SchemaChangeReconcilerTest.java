@@ -22,6 +22,7 @@ import dev.schemachange.engine.Controls;
 import dev.schemachange.testing.MariaDb;
 import dev.schemachange.testing.TestDatabase;
 import io.fabric8.kubernetes.api.model.Condition;
+import dev.schemachange.testing.MovableClock;
 
 /**
  * The reconciler against a mock API server and the real throwaway MariaDB, with a scripted engine: what users
@@ -31,7 +32,7 @@ import io.fabric8.kubernetes.api.model.Condition;
 class SchemaChangeReconcilerTest {
     private static final Duration PATIENCE = Duration.ofSeconds(20);
 
-    private final TestClock clock = new TestClock(Instant.parse("2026-11-24T10:00:00Z"));
+    private final MovableClock clock = new MovableClock(Instant.parse("2026-11-24T10:00:00Z"));
     private MockCluster cluster;
     private SchemaChangeOperator operator;
     private ScriptedEngine engine;

@@ -20,6 +20,7 @@ import dev.schemachange.api.SchemaChange;
 import dev.schemachange.testing.MariaDb;
 import dev.schemachange.testing.TestDatabase;
 import io.fabric8.kubernetes.api.model.Condition;
+import dev.schemachange.testing.MovableClock;
 
 /**
  * Approval, window, swap-not-before, pause and rollback with the real engine and an injected clock: the swap
@@ -28,7 +29,7 @@ import io.fabric8.kubernetes.api.model.Condition;
 @MariaDb
 class SwapHoldsTest {
     private static final Duration PATIENCE = Duration.ofSeconds(60);
-    private final TestClock clock = new TestClock(Instant.parse("2026-11-24T10:00:00Z"));
+    private final MovableClock clock = new MovableClock(Instant.parse("2026-11-24T10:00:00Z"));
     private MockCluster cluster;
     private SchemaChangeOperator operator;
     private TestDatabase db;

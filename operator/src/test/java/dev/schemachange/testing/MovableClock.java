@@ -15,6 +15,10 @@ public final class MovableClock extends Clock {
         now = new AtomicReference<>(start);
     }
 
+    public void set(Instant t) {
+        now.set(t);
+    }
+
     public void advance(Duration d) {
         now.updateAndGet(t -> t.plus(d));
     }
