@@ -68,7 +68,9 @@ public final class Migrator {
             if (stored.isPresent() && !stored.get().owner().equals(owner) && !stored.get().phase().isTerminal()) {
                 return progress(stored.get(), heldBy(stored.get()), null);
             }
-            if (controls.rollback()) {
+            boolean rollingBack = stored.map(st -> st.phase() == Phase.RollingBack && st.owner().equals(owner))
+                    .orElse(false);
+            if (controls.rollback() || rollingBack) {
                 return rollback(c, stored);
             }
             State state = stored.filter(s -> s.owner().equals(owner)).orElse(null);
@@ -256,7 +258,7 @@ public final class Migrator {
                     null, 0, null, 0, null, notes);
         }
         State state = stored.get();
-        if (state.phase().isSwapped()) {
+        if (state.phase().isSwapped() || state.phase() == Phase.RollingBack) {
             try {
                 State rolledBack = swapper.rollBack(c, state);
                 return progress(rolledBack, null, null);

@@ -149,7 +149,8 @@ final class Swapper {
     State rollBack(Connection c, State state) throws SQLException {
         Plan plan = workspace.namesOnly(state);
         String synced = state.schema() + "." + plan.names().oldTable();
-        if (state.phase() != Phase.Swapped || !synced.equals(state.oldTable())) {
+        boolean resumed = state.phase() == Phase.RollingBack;
+        if (!(resumed || state.phase() == Phase.Swapped) || !synced.equals(state.oldTable())) {
             throw new Refused(new Problem("metadata.annotations", "this change kept no "
                     + "reverse-synced old table, so it cannot be rolled back losslessly", "write a new change"));
         }
@@ -160,6 +161,11 @@ final class Swapper {
             throw new Refused(new Problem("metadata.annotations", "the old table does not carry the "
                     + "live table's foreign keys (it was swapped by an earlier version, which dropped them), so "
                     + "parent cascades may not have reached it", "write a new change"));
+        }
+        if (!resumed) {
+            // from here on every run finishes the rollback, whatever the annotations say by then
+            store.save(c, state.withPhase(Phase.RollingBack, "rolling back: the old table goes live again"),
+                    clock.instant());
         }
         TriggerSql triggers = new TriggerSql(plan, store.conflicts());
         CutOver cutOver = new CutOver(plan, applier, triggers);
