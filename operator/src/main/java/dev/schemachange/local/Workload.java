@@ -5,11 +5,8 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -19,26 +16,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * reference row for row. A write that fails on the live table is rolled back on both and counted as an error.
  */
 public final class Workload implements AutoCloseable {
-    private final String jdbcUrl;
-    private final String user;
-    private final String password;
-    private final String table;
-    private final String urlSuffix;
-    private final AtomicBoolean running = new AtomicBoolean(true);
-    private final AtomicLong writes = new AtomicLong();
     private final AtomicLong keyOffset = new AtomicLong(10_000_000);
-    private final List<String> errors = Collections.synchronizedList(new ArrayList<>());
-    private final AtomicLong lockConflicts = new AtomicLong();
     private final int initialRows;
-    private final List<Thread> threads = new ArrayList<>();
+    private Writers writers;
 
-    private Workload(String jdbcUrl, String user, String password, String table, int initialRows, String urlSuffix) {
-        this.jdbcUrl = jdbcUrl;
-        this.user = user;
-        this.password = password;
+    private Workload(int initialRows) {
         this.initialRows = initialRows;
-        this.table = table;
-        this.urlSuffix = urlSuffix;
     }
 
     /** Creates {@code table} and its reference with {@code rows} rows (MariaDB: uses the SEQUENCE engine). */
@@ -57,63 +40,34 @@ public final class Workload implements AutoCloseable {
     /** Starts {@code threads} writers; {@code urlSuffix} adds JDBC options, e.g. server-side prepared statements. */
     public static Workload start(String jdbcUrl, String user, String password, String table, int initialRows,
                                  int threads, String urlSuffix) {
-        Workload w = new Workload(jdbcUrl, user, password, table, initialRows, urlSuffix);
-        for (int i = 0; i < threads; i++) {
-            Thread t = new Thread(w::loop, "workload-" + table + "-" + i);
-            t.setDaemon(true);
-            w.threads.add(t);
-            t.start();
-        }
+        Workload w = new Workload(initialRows);
+        w.writers = Writers.start("workload-" + table, threads,
+                () -> DriverManager.getConnection(jdbcUrl + urlSuffix, user, password), c -> {
+                    PreparedStatement[] live = statements(c, table);
+                    PreparedStatement[] ref = statements(c, table + "_ref");
+                    return () -> w.step(live, ref);
+                });
         return w;
     }
 
     public long writes() {
-        return writes.get();
+        return writers.writes();
     }
 
     /** Errors the application saw, other than deadlocks and lock wait timeouts. */
     public List<String> errors() {
-        return List.copyOf(errors);
+        return writers.errors();
     }
 
     /** Deadlocks and lock wait timeouts: retried by real applications, measured here. */
     public long lockConflicts() {
-        return lockConflicts.get();
+        return writers.lockConflicts();
     }
 
     /** Stops the writers and waits for them. */
     @Override
     public void close() throws InterruptedException {
-        running.set(false);
-        for (Thread t : threads) {
-            t.join(30_000);
-        }
-    }
-
-    private void loop() {
-        try (Connection c = DriverManager.getConnection(jdbcUrl + urlSuffix, user, password)) {
-            c.setAutoCommit(false);
-            PreparedStatement[] live = statements(c, table);
-            PreparedStatement[] ref = statements(c, table + "_ref");
-            while (running.get()) {
-                try {
-                    step(c, live, ref);
-                    writes.incrementAndGet();
-                } catch (SQLException e) {
-                    c.rollback();
-                    if (e.getErrorCode() == 1213 || e.getErrorCode() == 1205) {
-                        lockConflicts.incrementAndGet();
-                    } else {
-                        errors.add(e.getErrorCode() + " " + e.getMessage());
-                    }
-                }
-                Thread.sleep(ThreadLocalRandom.current().nextInt(3));
-            }
-        } catch (SQLException e) {
-            errors.add("connection: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        writers.close();
     }
 
     /** insert, update payload, update key, delete — prepared once per session, as applications do. */
@@ -125,7 +79,7 @@ public final class Workload implements AutoCloseable {
                 c.prepareStatement("DELETE FROM `" + t + "` WHERE id = ?")};
     }
 
-    private void step(Connection c, PreparedStatement[] live, PreparedStatement[] ref) throws SQLException {
+    private void step(PreparedStatement[] live, PreparedStatement[] ref) throws SQLException {
         ThreadLocalRandom r = ThreadLocalRandom.current();
         int op = r.nextInt(10);
         long id = r.nextInt(5) == 0 && keyOffset.get() > 10_000_000
@@ -161,6 +115,5 @@ public final class Workload implements AutoCloseable {
                 ps.executeUpdate();
             }
         }
-        c.commit();
     }
 }

@@ -3,12 +3,11 @@ package dev.schemachange.testing;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+
+import dev.schemachange.local.Writers;
 
 /**
  * A 10-column table (say {@code customers}) with a primary key, a unique key and a foreign key to {@code regions},
@@ -18,17 +17,12 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class WideTable implements AutoCloseable {
     public static final String COLUMNS = "id, email, name, region_id, created_at, bio, avatar_url, prefs, score, legacy_flag";
-    private final TestDatabase db;
-    private final AtomicBoolean running = new AtomicBoolean(true);
-    private final AtomicLong writes = new AtomicLong();
     private final AtomicLong nextId = new AtomicLong(1_000_000);
-    private final List<String> errors = Collections.synchronizedList(new ArrayList<>());
-    private final List<Thread> threads = new ArrayList<>();
     private final String table;
     private final int rows;
+    private Writers writers;
 
-    private WideTable(TestDatabase db, String table, int rows) {
-        this.db = db;
+    private WideTable(String table, int rows) {
         this.table = table;
         this.rows = rows;
     }
@@ -55,54 +49,23 @@ public final class WideTable implements AutoCloseable {
 
     /** Starts {@code threads} writers on {@code table} (and its reference). */
     public static WideTable write(TestDatabase db, String table, int rows, int threads) {
-        WideTable w = new WideTable(db, table, rows);
-        for (int i = 0; i < threads; i++) {
-            Thread t = new Thread(w::loop, "wide-writer-" + i);
-            t.setDaemon(true);
-            w.threads.add(t);
-            t.start();
-        }
+        WideTable w = new WideTable(table, rows);
+        w.writers = Writers.start("wide-writer", threads, db::connect, c -> () -> w.step(c));
         return w;
     }
 
     public long writes() {
-        return writes.get();
+        return writers.writes();
     }
 
     /** Errors other than deadlocks and lock wait timeouts (which applications retry). */
     public List<String> errors() {
-        return List.copyOf(errors);
+        return writers.errors();
     }
 
     @Override
     public void close() throws InterruptedException {
-        running.set(false);
-        for (Thread t : threads) {
-            t.join(30_000);
-        }
-    }
-
-    private void loop() {
-        try (Connection c = db.connect()) {
-            c.setAutoCommit(false);
-            while (running.get()) {
-                try {
-                    step(c);
-                    c.commit();
-                    writes.incrementAndGet();
-                } catch (SQLException e) {
-                    c.rollback();
-                    if (e.getErrorCode() != 1213 && e.getErrorCode() != 1205) {
-                        errors.add(e.getErrorCode() + " " + e.getMessage());
-                    }
-                }
-                Thread.sleep(ThreadLocalRandom.current().nextInt(3));
-            }
-        } catch (SQLException e) {
-            errors.add("connection: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        writers.close();
     }
 
     private void step(Connection c) throws SQLException {
