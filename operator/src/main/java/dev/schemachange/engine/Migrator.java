@@ -85,7 +85,7 @@ public final class Migrator {
                 state = null;
             }
             if (state == null || state.phase() == Phase.RolledBack) {
-                Planner.Result validated = new Validator(spec).validate(c);
+                Planner.Result validated = new Validator(spec, db).validate(c);
                 if (!validated.ok()) {
                     return failed(validated.problems().get(0));
                 }

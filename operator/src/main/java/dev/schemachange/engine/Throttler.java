@@ -86,6 +86,19 @@ final class Throttler implements AutoCloseable {
         }
     }
 
+    /**
+     * Why {@code replica} cannot serve as a lag source — unreachable, not allowed to read replication status, or
+     * not a replica at all — or empty when it can (a replica that merely lags or is stopped is fine here).
+     */
+    static java.util.Optional<String> unusable(ConnectionFactory db, String replica) {
+        try (Connection c = db.openReplica(replica); Statement st = c.createStatement();
+             ResultSet rs = replicaStatus(st)) {
+            return rs.next() ? java.util.Optional.empty() : java.util.Optional.of(replica + " is not a replica");
+        } catch (SQLException e) {
+            return java.util.Optional.of(replica + " cannot be asked: " + e.getMessage());
+        }
+    }
+
     /** MariaDB 10.5+ and MySQL 8.0.22+ know SHOW REPLICA STATUS; older servers only SHOW SLAVE STATUS. */
     private static Long secondsBehind(Connection c) throws SQLException {
         try (Statement st = c.createStatement(); ResultSet rs = replicaStatus(st)) {

@@ -26,9 +26,11 @@ final class Validator {
     static final List<String> TABLE_PRIVILEGES = List.of("SELECT", "INSERT", "UPDATE", "DELETE", "CREATE", "DROP",
             "ALTER", "INDEX", "TRIGGER", "LOCK TABLES");
     private final SchemaChangeSpec spec;
+    private final ConnectionFactory db;
 
-    Validator(SchemaChangeSpec spec) {
+    Validator(SchemaChangeSpec spec, ConnectionFactory db) {
         this.spec = spec;
+        this.db = db;
     }
 
     Planner.Result validate(Connection c) throws SQLException {
@@ -60,6 +62,15 @@ final class Validator {
             problems.add(new Problem("spec.database", "binary logging is on and user " + server.user()
                     + " has no SUPER privilege, so the server refuses to create triggers (ERROR 1419)",
                     "SET GLOBAL log_bin_trust_function_creators = 1 (on RDS/Aurora: set it in the DB parameter group)"));
+        }
+        List<String> replicas = spec.backfill().throttle().replicas();
+        for (int i = 0; i < replicas.size(); i++) {
+            Optional<String> unusable = Throttler.unusable(db, replicas.get(i));
+            if (unusable.isPresent()) {
+                problems.add(new Problem("spec.backfill.throttle.replicas[" + i + "]", unusable.get(),
+                        "list replicas of this server as host:port, reachable with the same user, and GRANT it "
+                                + "REPLICA MONITOR (MariaDB) or REPLICATION CLIENT (MySQL)"));
+            }
         }
         Optional<TableInfo> found = inspector.table(schema, spec.table());
         if (found.isEmpty()) {

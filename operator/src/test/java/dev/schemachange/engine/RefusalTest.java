@@ -203,4 +203,22 @@ class RefusalTest {
         assertThat(p.problem().reason()).contains("ERROR 1419");
         assertThat(p.problem().fix()).contains("log_bin_trust_function_creators = 1", "parameter group");
     }
+
+    @Test
+    void aThrottleReplicaThatCannotBeAskedOrIsNoReplicaIsRefused() {
+        List<String> before = snapshot();
+        for (String replica : List.of("127.0.0.1:1", "127.0.0.1:" + db.server().port())) {
+            SchemaChangeSpec spec = Changes.spec(db, "plain", "ADD COLUMN w INT",
+                    "backfill: {throttle: {replicas: [\"" + replica + "\"]}}");
+            Progress p = Changes.run(new Migrator(JdbcConnections.of(db.jdbcUrl(), "root", ""), spec, "test/plain",
+                    Clock.systemUTC()), Controls.NONE, null);
+
+            assertThat(p.phase()).isEqualTo(Phase.Failed);
+            assertThat(p.problem().field()).isEqualTo("spec.backfill.throttle.replicas[0]");
+            assertThat(p.problem().reason()).startsWith(replica + (replica.endsWith(":1") ? " cannot be asked: "
+                    : " is not a replica"));
+            assertThat(p.problem().fix()).contains("REPLICA MONITOR");
+        }
+        assertThat(snapshot()).isEqualTo(before);
+    }
 }
