@@ -41,13 +41,8 @@ final class RunCommand implements Callable<Integer> {
         do {
             p = migrator.advance(controls, Duration.ofSeconds(2), until);
             printer.print(p);
-        } while (!stops(p));
+        } while (!p.stopsAt(until));
         return finish(p, System.out, System.err);
-    }
-
-    private boolean stops(Progress p) {
-        return p.phase().isTerminal() || p.phase() == until || (p.waitingFor() != null && !p.throttled())
-                || p.problem() != null;
     }
 
     /** Prints the outcome; the last stdout line is always {@code phase=<Phase>}. */

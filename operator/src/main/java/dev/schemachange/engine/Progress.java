@@ -56,6 +56,14 @@ public record Progress(
         return waitingFor != null && waitingFor.startsWith("throttled");
     }
 
+    /**
+     * Whether a loop advancing the change (the CLI, tests) should stop here: at {@code until}, at an end, at a
+     * problem, or at a wait only a decision or time ends — not while throttled, which ends by itself.
+     */
+    public boolean stopsAt(Phase until) {
+        return phase.isTerminal() || phase == until || (waitingFor != null && !throttled()) || problem != null;
+    }
+
     public double percent() {
         if (phase != null && !phase.isBefore(Phase.Verifying) && phase != Phase.Failed) {
             return 100.0;

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Timeout;
 import dev.schemachange.api.Phase;
 import dev.schemachange.api.SchemaChangeSpec;
 import dev.schemachange.local.MariaDbServer;
+import dev.schemachange.local.Workload;
 import dev.schemachange.testing.Changes;
 import dev.schemachange.testing.TestDatabase;
 
@@ -43,6 +44,7 @@ class ReplicaLagThrottleTest {
             Migrator migrator = new Migrator(JdbcConnections.of(db.jdbcUrl(), "root", ""), spec, "test/events",
                     java.time.Clock.systemUTC());
 
+            Workload app = db.startWorkload("events", 3_000, 2, "");
             Progress held = null;
             for (int i = 0; i < 5 && (held == null || held.phase() != Phase.Backfilling); i++) {
                 held = migrator.advance(Controls.NONE, Duration.ofSeconds(2), null);
@@ -56,7 +58,10 @@ class ReplicaLagThrottleTest {
 
             exec(replica, "START SLAVE SQL_THREAD");
             Progress end = Changes.run(migrator, Controls.NONE, null);
+            app.close();
 
+            assertThat(app.errors()).as("errors the application saw").isEmpty();
+            assertThat(app.writes()).isPositive();
             assertThat(end.phase()).isEqualTo(Phase.Completed);
             assertThat(db.rows("SELECT id, k, payload FROM events ORDER BY id"))
                     .isEqualTo(db.rows("SELECT id, k, payload FROM events_ref ORDER BY id"));

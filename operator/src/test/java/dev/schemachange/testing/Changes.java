@@ -63,8 +63,7 @@ public final class Changes {
         Progress p;
         do {
             p = m.advance(controls, Duration.ofMillis(500), until);
-        } while (!(p.phase().isTerminal() || p.phase() == until || (p.waitingFor() != null && !p.throttled())
-                || p.problem() != null));
+        } while (!p.stopsAt(until));
         return p;
     }
 }
