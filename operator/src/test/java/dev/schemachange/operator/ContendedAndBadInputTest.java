@@ -1,14 +1,12 @@
 package dev.schemachange.operator;
 
 import static dev.schemachange.operator.OperatorTestSupport.NAMESPACE;
-import static dev.schemachange.operator.OperatorTestSupport.SECRET;
 import static dev.schemachange.operator.OperatorTestSupport.change;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Map;
 import java.util.function.Predicate;
 
 import org.junit.jupiter.api.AfterEach;
@@ -29,14 +27,11 @@ class ContendedAndBadInputTest {
 
     @BeforeEach
     void start(TestDatabase db) {
-        cluster = new MockCluster();
-        cluster.namespace(NAMESPACE);
-        cluster.secret(NAMESPACE, SECRET, Map.of("username", db.server().user(), "password", db.server().password()));
+        cluster = OperatorTestSupport.cluster();
+        OperatorTestSupport.secret(cluster, db);
         OperatorSettings settings = new OperatorSettings(Clock.systemUTC(), Duration.ofSeconds(2),
                 Duration.ofMillis(100), Duration.ofMillis(300), Duration.ofMillis(200), Duration.ofSeconds(1));
-        operator = new SchemaChangeOperator(cluster.client, MigratorEngine.factory(Clock.systemUTC()), settings,
-                OperatorTestSupport.options());
-        operator.start();
+        operator = OperatorTestSupport.started(cluster, MigratorEngine.factory(Clock.systemUTC()), settings);
     }
 
     @AfterEach

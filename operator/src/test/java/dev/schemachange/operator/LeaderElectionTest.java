@@ -1,7 +1,6 @@
 package dev.schemachange.operator;
 
 import static dev.schemachange.operator.OperatorTestSupport.NAMESPACE;
-import static dev.schemachange.operator.OperatorTestSupport.SECRET;
 import static dev.schemachange.operator.OperatorTestSupport.change;
 import static dev.schemachange.operator.ScriptedEngine.progress;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -9,7 +8,6 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import java.util.Set;
 
 import org.junit.jupiter.api.AfterEach;
@@ -64,7 +62,7 @@ class LeaderElectionTest {
                 .always();
         cluster.namespace(NAMESPACE);
         cluster.namespace(LEASE_NAMESPACE);
-        cluster.secret(NAMESPACE, SECRET, Map.of("username", db.server().user(), "password", db.server().password()));
+        OperatorTestSupport.secret(cluster, db);
         db.exec("CREATE TABLE orders (id INT PRIMARY KEY)");
 
         replicaA = replica("replica-a", engineA);

@@ -1,7 +1,6 @@
 package dev.schemachange.operator;
 
 import static dev.schemachange.operator.OperatorTestSupport.NAMESPACE;
-import static dev.schemachange.operator.OperatorTestSupport.SECRET;
 import static dev.schemachange.operator.OperatorTestSupport.change;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -49,8 +48,7 @@ class MetricsEndpointTest {
 
     @BeforeEach
     void start() throws Exception {
-        cluster = new MockCluster();
-        cluster.namespace(NAMESPACE);
+        cluster = OperatorTestSupport.cluster();
         Clock clock = Clock.systemUTC();
         OperatorSettings settings = new OperatorSettings(clock, Duration.ofMillis(200), Duration.ofMillis(100),
                 Duration.ofHours(1), Duration.ofMillis(200), Duration.ofSeconds(1));
@@ -77,7 +75,7 @@ class MetricsEndpointTest {
         assertThat(get("/healthz").statusCode()).isEqualTo(200);
 
         db.createWorkloadTable("orders", 3_000);
-        cluster.secret(NAMESPACE, SECRET, Map.of("username", db.server().user(), "password", db.server().password()));
+        OperatorTestSupport.secret(cluster, db);
         cluster.apply(change(NAME, db, "orders", """
                 alter: "ADD COLUMN note VARCHAR(64) NULL"
                 backfill: {chunkTime: 20ms, maxChunkRows: 500}

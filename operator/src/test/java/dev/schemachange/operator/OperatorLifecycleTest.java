@@ -1,14 +1,12 @@
 package dev.schemachange.operator;
 
 import static dev.schemachange.operator.OperatorTestSupport.NAMESPACE;
-import static dev.schemachange.operator.OperatorTestSupport.SECRET;
 import static dev.schemachange.operator.OperatorTestSupport.change;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Map;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -30,15 +28,12 @@ class OperatorLifecycleTest {
 
     @BeforeEach
     void start() {
-        cluster = new MockCluster();
-        cluster.namespace(NAMESPACE);
+        cluster = OperatorTestSupport.cluster();
         Clock clock = Clock.systemUTC();
         // short slices: the status passes through the phases instead of jumping to the end in one reconcile
         OperatorSettings settings = new OperatorSettings(clock, Duration.ofMillis(200), Duration.ofMillis(100),
                 Duration.ofHours(1), Duration.ofMillis(200), Duration.ofSeconds(1));
-        operator = new SchemaChangeOperator(cluster.client, MigratorEngine.factory(clock), settings,
-                OperatorTestSupport.options());
-        operator.start();
+        operator = OperatorTestSupport.started(cluster, MigratorEngine.factory(clock), settings);
     }
 
     @AfterEach
@@ -59,7 +54,7 @@ class OperatorLifecycleTest {
     @Test
     void aChangeWalksThePhasesUnderWritesAndSwapsWithoutLosingData(TestDatabase db) throws Exception {
         db.createWorkloadTable("orders", 20_000);
-        cluster.secret(NAMESPACE, SECRET, Map.of("username", db.server().user(), "password", db.server().password()));
+        OperatorTestSupport.secret(cluster, db);
         SchemaChange swapped;
         try (Workload app = db.startWorkload("orders", 20_000, 2, "")) {
             cluster.apply(change("orders-note", db, "orders", """

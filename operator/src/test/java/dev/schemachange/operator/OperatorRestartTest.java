@@ -1,7 +1,6 @@
 package dev.schemachange.operator;
 
 import static dev.schemachange.operator.OperatorTestSupport.NAMESPACE;
-import static dev.schemachange.operator.OperatorTestSupport.SECRET;
 import static dev.schemachange.operator.OperatorTestSupport.change;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -10,7 +9,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -47,9 +45,8 @@ class OperatorRestartTest {
 
     @BeforeEach
     void cluster(TestDatabase db) {
-        cluster = new MockCluster();
-        cluster.namespace(NAMESPACE);
-        cluster.secret(NAMESPACE, SECRET, Map.of("username", db.server().user(), "password", db.server().password()));
+        cluster = OperatorTestSupport.cluster();
+        OperatorTestSupport.secret(cluster, db);
     }
 
     @AfterEach
@@ -136,9 +133,8 @@ class OperatorRestartTest {
         cluster.close();
 
         // a new cluster, the same manifest from Git, no status: the state row is all that is left
-        cluster = new MockCluster();
-        cluster.namespace(NAMESPACE);
-        cluster.secret(NAMESPACE, SECRET, Map.of("username", db.server().user(), "password", db.server().password()));
+        cluster = OperatorTestSupport.cluster();
+        OperatorTestSupport.secret(cluster, db);
         try (SchemaChangeOperator second = new SchemaChangeOperator(cluster.client,
                 MigratorEngine.factory(Clock.systemUTC()), settings, OperatorTestSupport.options())) {
             second.start();

@@ -3,6 +3,7 @@ package dev.schemachange.operator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.util.Map;
 
 import dev.schemachange.api.Manifests;
 import dev.schemachange.api.SchemaChange;
@@ -39,6 +40,25 @@ final class OperatorTestSupport {
     static OperatorSettings settings(MovableClock clock) {
         return new OperatorSettings(clock, Duration.ofSeconds(5), Duration.ofMillis(200), Duration.ofHours(1),
                 Duration.ofMillis(200), Duration.ofSeconds(1));
+    }
+
+    /** A mock API server in CRUD mode, with the test namespace. */
+    static MockCluster cluster() {
+        MockCluster cluster = new MockCluster();
+        cluster.namespace(NAMESPACE);
+        return cluster;
+    }
+
+    /** The Secret every test change names, holding {@code db}'s credentials. */
+    static void secret(MockCluster cluster, TestDatabase db) {
+        cluster.secret(NAMESPACE, SECRET, Map.of("username", db.server().user(), "password", db.server().password()));
+    }
+
+    /** The real operator, started against {@code cluster}; close it before the cluster. */
+    static SchemaChangeOperator started(MockCluster cluster, Engine.Factory engines, OperatorSettings settings) {
+        SchemaChangeOperator operator = new SchemaChangeOperator(cluster.client, engines, settings, options());
+        operator.start();
+        return operator;
     }
 
     static OperatorOptions options() {

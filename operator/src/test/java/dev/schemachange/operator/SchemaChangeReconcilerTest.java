@@ -40,12 +40,9 @@ class SchemaChangeReconcilerTest {
     @BeforeEach
     void start(TestDatabase db) {
         db.exec("CREATE TABLE IF NOT EXISTS orders (id INT PRIMARY KEY, total INT)");
-        cluster = new MockCluster();
-        cluster.namespace(NAMESPACE);
+        cluster = OperatorTestSupport.cluster();
         engine = new ScriptedEngine(controls -> progress(Phase.Backfilling, null));
-        operator = new SchemaChangeOperator(cluster.client, engine, OperatorTestSupport.settings(clock),
-                OperatorTestSupport.options());
-        operator.start();
+        operator = OperatorTestSupport.started(cluster, engine, OperatorTestSupport.settings(clock));
     }
 
     @AfterEach
@@ -55,7 +52,7 @@ class SchemaChangeReconcilerTest {
     }
 
     private void rootLogin(TestDatabase db) {
-        cluster.secret(NAMESPACE, SECRET, Map.of("username", db.server().user(), "password", db.server().password()));
+        OperatorTestSupport.secret(cluster, db);
     }
 
     private SchemaChange awaitChange(String name, Predicate<SchemaChange> until) {

@@ -1,7 +1,6 @@
 package dev.schemachange.operator;
 
 import static dev.schemachange.operator.OperatorTestSupport.NAMESPACE;
-import static dev.schemachange.operator.OperatorTestSupport.SECRET;
 import static dev.schemachange.operator.OperatorTestSupport.change;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -37,15 +36,12 @@ class SwapHoldsTest {
     @BeforeEach
     void start(TestDatabase db) {
         this.db = db;
-        cluster = new MockCluster();
-        cluster.namespace(NAMESPACE);
-        cluster.secret(NAMESPACE, SECRET, Map.of("username", db.server().user(), "password", db.server().password()));
+        cluster = OperatorTestSupport.cluster();
+        OperatorTestSupport.secret(cluster, db);
         // waiting changes look again every 300 ms, so moving the clock takes effect without a long wait
         OperatorSettings settings = new OperatorSettings(clock, Duration.ofSeconds(2), Duration.ofMillis(100),
                 Duration.ofMillis(300), Duration.ofMillis(200), Duration.ofSeconds(1));
-        operator = new SchemaChangeOperator(cluster.client, MigratorEngine.factory(clock), settings,
-                OperatorTestSupport.options());
-        operator.start();
+        operator = OperatorTestSupport.started(cluster, MigratorEngine.factory(clock), settings);
     }
 
     @AfterEach
