@@ -32,11 +32,9 @@ final class SplitCheck {
     static List<Problem> check(SchemaChangeSpec spec, TableInfo source, Inspector inspector) throws SQLException {
         SplitCheck check = new SplitCheck(spec, source);
         check.columnsExist();
+        Optional<TableInfo.Index> key = check.problems.isEmpty() ? check.keyInEveryPart() : Optional.empty();
         if (check.problems.isEmpty()) {
-            check.keyInEveryPart();
-        }
-        if (check.problems.isEmpty()) {
-            check.eachColumnOnce();
+            check.eachColumnOnce(key);
             check.foreignKeys();
             check.triggers();
             check.names(inspector);
@@ -84,8 +82,8 @@ final class SplitCheck {
         return Optional.empty();
     }
 
-    private void eachColumnOnce() {
-        Set<String> key = keyInEveryPart().map(k -> lower(k.columns())).orElse(Set.of());
+    private void eachColumnOnce(Optional<TableInfo.Index> shared) {
+        Set<String> key = shared.map(k -> lower(k.columns())).orElse(Set.of());
         Set<String> dropped = lower(spec.dropColumns());
         Set<String> seen = new LinkedHashSet<>();
         for (int i = 0; i < spec.split().size(); i++) {
