@@ -92,7 +92,7 @@ final class Checksum {
             Sessions.update(c, "DELETE t FROM " + part.shadowTable() + " t WHERE " + chunker.where(r, p2, part), p2);
             List<Object> p3 = new ArrayList<>();
             Sessions.update(c, copier.insertSelect(part, r, p3, true), p3);
-            copier.checkWarnings(c, r, part);
+            copier.checkWarnings(c, "after " + r.after(), part);
             c.commit();
         } catch (SQLException | RuntimeException e) {
             c.rollback();

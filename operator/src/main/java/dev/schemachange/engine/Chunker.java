@@ -92,9 +92,10 @@ final class Chunker {
     }
 
     /** The largest key now in the source, or null for an empty table. */
+    /** The last key of the source, or null when it is empty; without an alias, so it also runs under LOCK TABLES. */
     List<String> maxKey(Connection c) throws SQLException {
-        return Sessions.firstRow(c, "SELECT " + key.render("s") + " FROM " + source() + " FORCE INDEX ("
-                + Identifiers.quote(plan.sourceKey()) + ") ORDER BY " + key.orderBy("s", true) + " LIMIT 1", List.of());
+        return Sessions.firstRow(c, "SELECT " + key.render(null) + " FROM " + Identifiers.quote(plan.schema(),
+                plan.table()) + forceIndex() + " ORDER BY " + key.orderBy(null, true) + " LIMIT 1", List.of());
     }
 
     String source() {

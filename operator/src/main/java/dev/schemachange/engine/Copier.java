@@ -55,12 +55,16 @@ final class Copier {
 
     /** INSERT IGNORE … SELECT for a range into a part, share-locking the source rows when {@code locked}. */
     String insertSelect(Plan.Part part, Chunker.Range r, List<Object> params, boolean locked) {
+        return insertSelect(part, chunker.where(r, params), locked);
+    }
+
+    /** INSERT IGNORE … SELECT of the source rows (alias {@code s}) matching {@code where} into a part. */
+    String insertSelect(Plan.Part part, String where, boolean locked) {
         String cols = part.columns().stream().map(c -> Identifiers.quote(c.shadow())).collect(Collectors.joining(", "));
         String vals = part.columns().stream().map(c -> "s." + Identifiers.quote(c.source()))
                 .collect(Collectors.joining(", "));
         return "INSERT IGNORE INTO " + part.shadowTable() + " (" + cols + ") SELECT " + vals + " FROM "
-                + chunker.source() + chunker.forceIndex() + " WHERE " + chunker.where(r, params)
-                + (locked ? " LOCK IN SHARE MODE" : "");
+                + chunker.source() + chunker.forceIndex() + " WHERE " + where + (locked ? " LOCK IN SHARE MODE" : "");
     }
 
     /** Copies the next chunk into every part; returns the state after it (cursor at the chunk's end). */
@@ -80,7 +84,7 @@ final class Copier {
                     Sessions.bind(ps, params);
                     written = ps.executeUpdate();
                 }
-                written += checkWarnings(c, r, part);
+                written += checkWarnings(c, "after " + r.after(), part);
                 rows = rows < 0 ? written : rows; // every part gets one row per source row
             }
             long millis = (System.nanoTime() - started) / 1_000_000;
@@ -97,8 +101,11 @@ final class Copier {
         }
     }
 
-    /** Returns how many rows were skipped as already present; throws Refused on any data-changing warning. */
-    long checkWarnings(Connection c, Chunker.Range r, Plan.Part part) throws SQLException {
+    /**
+     * Returns how many rows were skipped as already present; throws Refused on any data-changing warning.
+     * {@code rows} names the copied rows in the message ("after [41]").
+     */
+    long checkWarnings(Connection c, String rows, Plan.Part part) throws SQLException {
         long skipped = 0;
         try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SHOW WARNINGS")) {
             while (rs.next()) {
@@ -115,12 +122,12 @@ final class Copier {
                         continue;
                     }
                     throw new Refused(new Problem("spec.alter", "the new table's unique key refuses existing rows: "
-                            + message + " (ERROR warnings detected in statement copying rows after "
-                            + r.after() + ")", "remove the duplicates first, or do not add that unique key"));
+                            + message + " (ERROR warnings detected in statement copying rows " + rows + ")",
+                            "remove the duplicates first, or do not add that unique key"));
                 }
                 throw new Refused(new Problem("spec.alter", "copying rows into the new shape would change data: "
                         + level + " " + code + ": " + message + " (ERROR warnings detected in statement copying rows "
-                        + "after " + r.after() + ")",
+                        + rows + ")",
                         "choose a type that holds every existing value, or fix those rows first"));
             }
         }

@@ -29,6 +29,8 @@ final class Copying {
     private Chunker verifyChunker;
     /** Why the last backfill waited, if the Throttler held it back. */
     private String throttled;
+    /** The watermark's row was found missing (and reported once). */
+    private boolean markLost;
 
     Copying(ConnectionFactory db, SchemaChangeSpec spec, StateStore store, Clock clock, Workspace workspace) {
         this.db = db;
@@ -44,9 +46,9 @@ final class Copying {
     }
 
     State installTriggers(Connection c, Plan plan, State state) throws SQLException {
-        workspace.reinstallTriggers(c, plan);
-        // only now is every later write mirrored; rows up to this key are the backfill's job
-        List<String> max = chunker(plan).maxKey(c);
+        Watermark watermark = new Watermark(plan);
+        // from here on every write is mirrored or journaled; rows up to this key are the backfill's job
+        List<String> max = workspace.installTriggers(c, plan, watermark.create(c) ? watermark : null, chunker(plan));
         State next = state.withCopyRange(null, max).withPhase(Phase.Backfilling, "copying rows");
         store.save(c, next, clock.instant());
         return next;
@@ -56,6 +58,9 @@ final class Copying {
             throws SQLException {
         throttled = null;
         Copier copier = new Copier(plan, chunker(plan), store, clock, plan.lockFreeCopy() && readCommittedLogs(c));
+        Watermark watermark = new Watermark(plan);
+        Journal journal = watermark.installed(c) ? new Journal(plan, watermark, copier) : null;
+        settle(c, watermark, journal, state.cursor());
         try (Throttler throttler = new Throttler(c, db, spec.backfill().throttle())) {
             while (!copyDone(state)) {
                 if (controls.paused() || System.nanoTime() > deadline) {
@@ -66,12 +71,33 @@ final class Copying {
                     return state;
                 }
                 state = copyWithRetry(c, copier, state);
+                settle(c, watermark, journal, state.cursor());
             }
         }
         workspace.checkConflicts(c, plan);
         State next = state.withVerified(null, List.of()).withPhase(Phase.Verifying, "verifying rows");
         store.save(c, next, clock.instant());
         return next;
+    }
+
+    /**
+     * Moves the watermark up to the checkpoint, then re-copies the keys journaled below it. Also the first step
+     * of every backfill call: a crash may have come between a chunk's commit and its mark.
+     */
+    private void settle(Connection c, Watermark watermark, Journal journal, List<String> cursor) throws SQLException {
+        if (journal == null || cursor == null) {
+            return;
+        }
+        if (!watermark.raise(c, cursor) && !markLost) {
+            markLost = true;
+            log.warn("{}.{}: the backfill watermark is gone (server restarted?); triggers mirror every write",
+                    spec.database().schema(), spec.table());
+        }
+        long keys = journal.catchUp(c, cursor);
+        if (keys > 0) {
+            log.debug("{}.{}: re-copied {} keys written above the watermark", spec.database().schema(), spec.table(),
+                    keys);
+        }
     }
 
     private State copyWithRetry(Connection c, Copier copier, State state) throws SQLException {

@@ -55,6 +55,22 @@ final class KeySql {
         return compare(alias, Plan.KeyColumn::shadow, "<", "<=");
     }
 
+    /**
+     * {@code key} equal to one of {@code n} keys, by the source's column names or the shadow's; parameters: the
+     * keys' values one after another.
+     */
+    String oneOf(String alias, boolean shadow, int n) {
+        Function<Plan.KeyColumn, String> name = shadow ? Plan.KeyColumn::shadow : Plan.KeyColumn::source;
+        if (key.size() == 1) {
+            String bind = bind(key.get(0).type());
+            return col(alias, name.apply(key.get(0))) + " IN (" + String.join(", ", java.util.Collections.nCopies(n, bind))
+                    + ")";
+        }
+        String one = "(" + key.stream().map(k -> col(alias, name.apply(k)) + " = " + bind(k.type()))
+                .collect(Collectors.joining(" AND ")) + ")";
+        return "(" + String.join(" OR ", java.util.Collections.nCopies(n, one)) + ")";
+    }
+
     /** Join condition between a source row and its shadow row. */
     String joinOn(String sourceAlias, String shadowAlias) {
         return key.stream().map(k -> col(shadowAlias, k.shadow()) + " = " + col(sourceAlias, k.source()))

@@ -93,9 +93,13 @@ public record Plan(
     public record KeyColumn(String source, String shadow, TableInfo.Column type) {
     }
 
-    /** Helper object names. They sort after the table's own name (see ARCHITECTURE.md: RENAME locks in order). */
+    /**
+     * Helper object names. They sort after the table's own name (see ARCHITECTURE.md: RENAME locks in order).
+     * {@code watermark} and {@code journal} are the backfill's tables the forward triggers read and write (see
+     * {@link Watermark}).
+     */
     public record Names(String insertTrigger, String updateTrigger, String deleteTrigger, String newTable,
-                        String oldTable) {
+                        String oldTable, String watermark, String journal) {
         public List<String> forwardTriggers() {
             return List.of(insertTrigger, updateTrigger, deleteTrigger);
         }

@@ -79,7 +79,8 @@ public final class Planner {
     public static Plan.Names names(String table) {
         return new Plan.Names(Identifiers.fit(table, "__osc_ins"), Identifiers.fit(table, "__osc_upd"),
                 Identifiers.fit(table, "__osc_del"), Identifiers.fit(table, "__osc_new"),
-                Identifiers.fit(table, "__osc_old"));
+                Identifiers.fit(table, "__osc_old"), Identifiers.fit(table, "__osc_wmk"),
+                Identifiers.fit(table, "__osc_jnl"));
     }
 
     /**

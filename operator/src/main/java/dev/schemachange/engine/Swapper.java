@@ -113,7 +113,7 @@ final class Swapper {
             workspace.dropWorkCopy(c, part.table());
         }
         if (!synced) {
-            store.clearHelpers(c, plan.schema(), plan.table());
+            workspace.clearHelpers(c, state);
         }
         CrashPoints.reached("swap:after-retire");
         State next = state.withSwap(state.swapAttempts(), state.lockMillis(), swappedAt, old);
@@ -136,7 +136,7 @@ final class Swapper {
         if (state.oldTable() != null) {
             Sessions.exec(c, "DROP TABLE IF EXISTS " + quoteQualified(state.oldTable()));
         }
-        store.clearHelpers(c, state.schema(), state.table());
+        workspace.clearHelpers(c, state);
         State next = state.withPhase(Phase.Completed, "retention ended; the old table was dropped");
         store.save(c, next, clock.instant());
         return next;
@@ -201,7 +201,7 @@ final class Swapper {
         List<String> ddl = new ArrayList<>(triggers.drop());
         ddl.addAll(triggers.dropReverse());
         applier.ddl(c, ddl.toArray(String[]::new));
-        store.clearHelpers(c, state.schema(), state.table());
+        workspace.clearHelpers(c, state);
         State next = state.withSwap(state.swapAttempts(), lockMillis, state.swappedAt(),
                 state.schema() + "." + plan.names().newTable()).withPhase(Phase.RolledBack, "rolled back after "
                 + "the swap in " + lockMillis + " ms: the original table is live with every write made since; the "

@@ -18,10 +18,17 @@ import dev.schemachange.mysql.Identifiers;
 final class TriggerSql {
     private final Plan plan;
     private final String conflicts;
+    /** The backfill's mark the forward triggers consult, or null: they mirror every write. */
+    private final Watermark watermark;
 
     TriggerSql(Plan plan, String conflictsTable) {
+        this(plan, conflictsTable, null);
+    }
+
+    TriggerSql(Plan plan, String conflictsTable, Watermark watermark) {
         this.plan = plan;
         this.conflicts = conflictsTable;
+        this.watermark = watermark;
     }
 
     /**
@@ -35,17 +42,33 @@ final class TriggerSql {
     private static final String REVERSE_GUARD = "IF (@osc_fwd IS NULL OR @osc_fwd <> NOW(6)) AND @osc_copier IS NULL "
             + "THEN SET @osc_rev = NOW(6); ";
 
-    /** The forward triggers: on the original, writing every row to each part's shadow. */
+    /**
+     * The forward triggers: on the original, writing every row to each part's shadow. With a {@link Watermark},
+     * a key between the mark and the end of the copy range is journaled instead of mirrored; an UPDATE decides
+     * for its old key (the delete) and its new key (the insert) separately.
+     */
     List<String> create() {
         return List.of(
-                header(plan.names().deleteTrigger(), "DELETE", plan.table()) + forward(p -> deleteRow(p, "OLD")),
-                header(plan.names().updateTrigger(), "UPDATE", plan.table()) + forward(p -> upsert(p, "OLD", "update")),
-                header(plan.names().insertTrigger(), "INSERT", plan.table()) + forward(p -> upsert(p, "NEW", "insert")));
+                header(plan.names().deleteTrigger(), "DELETE", plan.table())
+                        + forward(mirrorOrJournal("OLD", p -> deleteRow(p, "OLD"))),
+                header(plan.names().updateTrigger(), "UPDATE", plan.table())
+                        + forward(mirrorOrJournal("OLD", p -> deleteRow(p, "OLD"))
+                        + mirrorOrJournal("NEW", p -> insertChecked(p, "update"))),
+                header(plan.names().insertTrigger(), "INSERT", plan.table())
+                        + forward(mirrorOrJournal("NEW", p -> deleteRow(p, "NEW") + "; " + insertChecked(p, "insert"))));
     }
 
-    private String forward(Function<Plan.Part, String> perPart) {
-        return "BEGIN " + FORWARD_GUARD + plan.parts().stream().map(p -> perPart.apply(p) + "; ")
-                .collect(Collectors.joining()) + "END IF; END";
+    private String forward(String body) {
+        return "BEGIN " + FORWARD_GUARD + body + "END IF; END";
+    }
+
+    private String mirrorOrJournal(String row, Function<Plan.Part, String> mirror) {
+        String mirrored = plan.parts().stream().map(p -> mirror.apply(p) + "; ").collect(Collectors.joining());
+        if (watermark == null) {
+            return mirrored;
+        }
+        return "IF " + watermark.journaled(row) + " = 1 THEN " + watermark.record(row) + "; ELSE " + mirrored
+                + "END IF; ";
     }
 
     /**
@@ -117,12 +140,12 @@ final class TriggerSql {
     }
 
     /**
-     * Delete the row's previous key, insert its new version, then check that the shadow now holds exactly it.
-     * ROW_COUNT() cannot tell: inside MariaDB triggers it reports stale counts.
+     * Insert the row's new version (its previous key is deleted first), then check that the shadow now holds
+     * exactly it. ROW_COUNT() cannot tell: inside MariaDB triggers it reports stale counts.
      */
-    private String upsert(Plan.Part part, String previous, String event) {
+    private String insertChecked(Plan.Part part, String event) {
         String target = part.shadowTable();
-        return deleteRow(part, previous) + "; " + insert(part) + "; IF NOT EXISTS (SELECT 1 FROM " + target
+        return insert(part) + "; IF NOT EXISTS (SELECT 1 FROM " + target
                 + " WHERE " + new KeySql(part.key()).matchRow(target, "NEW") + " AND " + sameAsNew(part)
                 + ") THEN " + recordConflict(event) + "; END IF";
     }

@@ -101,16 +101,41 @@ final class Workspace {
         if (version.isPresent()) {
             version.get().finish(c, inspector, true); // only drops a replacement left by a failed swap attempt
         }
-        store.clearHelpers(c, state.schema(), state.table());
+        clearHelpers(c, state);
     }
 
     /**
      * All three triggers appear at once, inside one WRITE lock on the original: created one by one, an
      * application could insert a row through a new INSERT trigger and delete it before the DELETE trigger
-     * exists, leaving a row in the shadow that the original no longer has.
+     * exists, leaving a row in the shadow that the original no longer has. Under the same lock, before any write
+     * fires them, the copy range's end is read and the watermark opened over the empty shadow. Returns that end
+     * (null: the table is empty).
      */
+    List<String> installTriggers(Connection c, Plan plan, Watermark watermark, Chunker chunker) throws SQLException {
+        List<String> locked = new ArrayList<>();
+        if (watermark != null) {
+            locked.add(watermark.table());
+        }
+        List<List<String>> max = new ArrayList<>();
+        install(c, plan, new TriggerSql(plan, store.conflicts(), watermark), locked, () -> {
+            List<String> end = chunker.maxKey(c);
+            if (watermark != null && end != null && shadowsEmpty(c, plan)) {
+                watermark.open(c, end);
+            }
+            max.add(end);
+        });
+        return max.get(0);
+    }
+
+    /** Puts back triggers something removed; they read the watermark if this change has one. */
     void reinstallTriggers(Connection c, Plan plan) throws SQLException {
-        TriggerSql triggers = new TriggerSql(plan, store.conflicts());
+        Watermark watermark = new Watermark(plan);
+        install(c, plan, new TriggerSql(plan, store.conflicts(), watermark.installed(c) ? watermark : null),
+                List.of(), () -> { });
+    }
+
+    private void install(Connection c, Plan plan, TriggerSql triggers, List<String> alsoLocked,
+                         Applier.LockedWork then) throws SQLException {
         List<String> ddl = new ArrayList<>(triggers.drop());
         ddl.addAll(triggers.dropReverse());
         ddl.addAll(triggers.create());
@@ -119,7 +144,26 @@ final class Workspace {
         }
         List<String> locked = new ArrayList<>(List.of(Identifiers.quote(plan.schema(), plan.table())));
         plan.parts().forEach(p -> locked.add(p.shadowTable()));
-        applier.underWriteLock(c, locked, () -> Sessions.exec(c, ddl.toArray(String[]::new)));
+        locked.addAll(alsoLocked);
+        applier.underWriteLock(c, locked, () -> {
+            Sessions.exec(c, ddl.toArray(String[]::new));
+            then.run();
+        });
+    }
+
+    private static boolean shadowsEmpty(Connection c, Plan plan) throws SQLException {
+        for (Plan.Part part : plan.parts()) {
+            if (Sessions.firstRow(c, "SELECT 1 FROM " + part.shadowTable() + " LIMIT 1", List.of()) != null) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Forgets an ended change's conflicts and saved triggers and drops the watermark; its triggers are gone. */
+    void clearHelpers(Connection c, State state) throws SQLException {
+        Sessions.exec(c, Watermark.dropStatement(namesOnly(state)));
+        store.clearHelpers(c, state.schema(), state.table());
     }
 
     void checkConflicts(Connection c, Plan plan) throws SQLException {

@@ -1,0 +1,186 @@
+package dev.schemachange.engine;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.schemachange.mysql.Identifiers;
+
+/**
+ * The backfill's high-water mark, published where the forward triggers can read it without a row lock, and the
+ * journal of keys written above it.
+ *
+ * <p>Why: under REPEATABLE READ a trigger that deletes a shadow row the copier has not reached finds nothing and
+ * gap-locks the shadow's whole uncopied range; two application transactions that did so deadlock on each other's
+ * inserts. And the copier's {@code INSERT … SELECT} holds the shadow's AUTO-INC lock for its whole chunk, so it
+ * must never wait for an application's lock in the shadow. With the mark, a write is mirrored into the shadow only
+ * where the copier has been (key at or below the mark) or never goes (above the copy range); a write in between
+ * only records its key in the journal, and {@link Journal} re-copies journaled keys once the copier has passed
+ * them. Nobody but the copier touches the shadow's uncopied range.
+ *
+ * <p>The mark is one row of a MEMORY table: read inside a DML statement, an InnoDB row would be share-locked until
+ * the application's commit, and the copier's update would queue behind every open transaction. A MEMORY table is
+ * locked per statement; the copier's LOW_PRIORITY update waits for the statements reading it (without holding
+ * up new ones), so once it returns no trigger still acts on the old mark and the journal below it is complete.
+ *
+ * <p>No row means "mirror every write", which is always correct: a server restart empties a MEMORY table, the
+ * copier then finds no row to raise and never publishes a mark again (a mark below keys the triggers already
+ * mirrored would let those rows go stale). The row is only created together with the triggers, over an empty
+ * shadow.
+ */
+final class Watermark {
+    private static final Logger log = LoggerFactory.getLogger(Watermark.class);
+    private final Plan plan;
+
+    Watermark(Plan plan) {
+        this.plan = plan;
+    }
+
+    /** The mark's MEMORY table, quoted. */
+    String table() {
+        return Identifiers.quote(plan.schema(), plan.names().watermark());
+    }
+
+    /** The journal, quoted: an InnoDB table keyed like the original, one row per key written above the mark. */
+    String journal() {
+        return Identifiers.quote(plan.schema(), plan.names().journal());
+    }
+
+    /**
+     * Creates both tables afresh with the key columns' own types (Preparing runs this after dropping the
+     * triggers that used them). Returns false, leaving none, when the server cannot run such triggers safely:
+     * under statement-based binary logging a MEMORY read in an InnoDB write is an unsafe statement, and a server
+     * that substitutes another engine for MEMORY would lock the mark's row.
+     */
+    boolean create(Connection c) throws SQLException {
+        drop(c);
+        List<String> logging = Sessions.firstRow(c, "SELECT @@log_bin, @@binlog_format", List.of());
+        if (!"0".equals(logging.get(0)) && "STATEMENT".equalsIgnoreCase(logging.get(1))) {
+            return false;
+        }
+        String source = Identifiers.quote(plan.schema(), plan.table()) + " s";
+        List<String> columns = new ArrayList<>(List.of("0 AS copied"));
+        for (String bound : List.of("lo", "max")) {
+            for (int i = 0; i < plan.key().size(); i++) {
+                columns.add(comparable(plan.key().get(i), "s") + " AS " + bound + "_" + i);
+            }
+        }
+        String keyColumns = plan.key().stream().map(k -> Identifiers.quote(k.source())).collect(Collectors.joining(", "));
+        try {
+            Sessions.exec(c, "CREATE TABLE " + table() + " ENGINE=MEMORY SELECT " + String.join(", ", columns)
+                            + " FROM " + source + " WHERE 1 = 0",
+                    "CREATE TABLE " + journal() + " (PRIMARY KEY (" + keyColumns + ")) ENGINE=InnoDB SELECT "
+                            + plan.key().stream().map(k -> "s." + Identifiers.quote(k.source()))
+                            .collect(Collectors.joining(", ")) + " FROM " + source + " WHERE 1 = 0");
+        } catch (SQLException e) {
+            log.info("{}.{}: no backfill watermark ({}); triggers mirror every write", plan.schema(), plan.table(),
+                    e.getMessage());
+            drop(c);
+            return false;
+        }
+        if (!"MEMORY".equalsIgnoreCase(engine(c))) {
+            drop(c);
+            return false;
+        }
+        return true;
+    }
+
+    /** Whether the triggers of this change read the mark: both tables exist and the mark is in memory. */
+    boolean installed(Connection c) throws SQLException {
+        return "MEMORY".equalsIgnoreCase(engine(c)) && Sessions.firstRow(c, "SELECT 1 FROM information_schema.TABLES "
+                + "WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?", List.of(plan.schema(), plan.names().journal())) != null;
+    }
+
+    void drop(Connection c) throws SQLException {
+        Sessions.exec(c, dropStatement(plan));
+    }
+
+    static String dropStatement(Plan plan) {
+        return "DROP TABLE IF EXISTS " + Identifiers.quote(plan.schema(), plan.names().watermark()) + ", "
+                + Identifiers.quote(plan.schema(), plan.names().journal());
+    }
+
+    /**
+     * Publishes "nothing copied yet, the copy range ends at {@code max}". Called under the WRITE lock that creates
+     * the triggers, so no write has been mirrored before the mark exists.
+     */
+    void open(Connection c, List<String> max) throws SQLException {
+        String binds = IntStream.range(0, 2).mapToObj(i -> plan.key().stream().map(k -> KeySql.bind(k.type()))
+                .collect(Collectors.joining(", "))).collect(Collectors.joining(", "));
+        List<String> params = new ArrayList<>(max);
+        params.addAll(max);
+        Sessions.exec(c, "DELETE FROM " + table());
+        Sessions.update(c, "INSERT INTO " + table() + " VALUES (0, " + binds + ")", params);
+    }
+
+    /**
+     * Moves the mark up to the copier's checkpoint. Returns false when there is no mark (a server restart emptied
+     * it, or it was never opened): the triggers then mirror everything.
+     */
+    boolean raise(Connection c, List<String> upTo) throws SQLException {
+        String set = IntStream.range(0, plan.key().size())
+                .mapToObj(i -> "lo_" + i + " = " + KeySql.bind(plan.key().get(i).type()))
+                .collect(Collectors.joining(", "));
+        Sessions.exec(c, "SET SESSION lock_wait_timeout = 2");
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return Sessions.update(c, "UPDATE LOW_PRIORITY " + table() + " SET copied = 1, " + set, upTo) > 0;
+            } catch (SQLException e) {
+                if (!Sessions.isRetryable(e) || attempt >= 100) {
+                    throw e;
+                }
+                log.info("{}.{}: raising the backfill watermark waits for long application statements ({})",
+                        plan.schema(), plan.table(), e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * For trigger bodies: 1 when the key of {@code row} (NEW or OLD) lies above the mark and inside the copy
+     * range, so the write goes to the journal; 0 or NULL (no mark) when it is mirrored into the shadow.
+     */
+    String journaled(String row) {
+        return "(SELECT CASE WHEN w.copied = 1 AND " + upTo(row, "lo") + " THEN 0 WHEN " + upTo(row, "max")
+                + " THEN 1 ELSE 0 END FROM " + table() + " w)";
+    }
+
+    /** {@code INSERT IGNORE} of the key of {@code row} into the journal, for trigger bodies. */
+    String record(String row) {
+        return "INSERT IGNORE INTO " + journal() + " (" + plan.key().stream().map(k -> Identifiers.quote(k.source()))
+                .collect(Collectors.joining(", ")) + ") VALUES (" + plan.key().stream()
+                .map(k -> row + "." + Identifiers.quote(k.source())).collect(Collectors.joining(", ")) + ")";
+    }
+
+    /** The row's key at or below bound {@code prefix} of the mark, lexicographically along the key. */
+    private String upTo(String row, String prefix) {
+        List<String> ors = new ArrayList<>();
+        for (int i = 0; i < plan.key().size(); i++) {
+            List<String> ands = new ArrayList<>();
+            for (int j = 0; j < i; j++) {
+                ands.add(comparable(plan.key().get(j), row) + " = w." + prefix + "_" + j);
+            }
+            ands.add(comparable(plan.key().get(i), row) + (i == plan.key().size() - 1 ? " <= " : " < ") + "w."
+                    + prefix + "_" + i);
+            ors.add("(" + String.join(" AND ", ands) + ")");
+        }
+        return "(" + String.join(" OR ", ors) + ")";
+    }
+
+    /** A key value as the index orders it: ENUM, SET and BIT by number (compared as text they would not be). */
+    private static String comparable(Plan.KeyColumn k, String alias) {
+        String col = alias + "." + Identifiers.quote(k.source());
+        return k.type().isEnumOrSet() || k.type().dataTypeLower().equals("bit") ? "(" + col + " + 0)" : col;
+    }
+
+    private String engine(Connection c) throws SQLException {
+        List<String> row = Sessions.firstRow(c, "SELECT ENGINE FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? "
+                + "AND TABLE_NAME = ?", List.of(plan.schema(), plan.names().watermark()));
+        return row == null ? null : row.get(0);
+    }
+}
