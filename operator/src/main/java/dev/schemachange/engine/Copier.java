@@ -44,13 +44,20 @@ final class Copier {
     private final StateStore store;
     private final Clock clock;
     private final boolean lockFree;
+    /** Raised to a locked chunk's end before the chunk, or null (see {@link #copyNext}). */
+    private final Watermark watermark;
 
     Copier(Plan plan, Chunker chunker, StateStore store, Clock clock, boolean lockFree) {
+        this(plan, chunker, store, clock, lockFree, null);
+    }
+
+    Copier(Plan plan, Chunker chunker, StateStore store, Clock clock, boolean lockFree, Watermark watermark) {
         this.plan = plan;
         this.chunker = chunker;
         this.store = store;
         this.clock = clock;
         this.lockFree = lockFree;
+        this.watermark = watermark;
     }
 
     /** INSERT IGNORE … SELECT for a range into a part, share-locking the source rows when {@code locked}. */
@@ -67,10 +74,22 @@ final class Copier {
                 + chunker.source() + chunker.forceIndex() + " WHERE " + where + (locked ? " LOCK IN SHARE MODE" : "");
     }
 
-    /** Copies the next chunk into every part; returns the state after it (cursor at the chunk's end). */
+    /**
+     * Copies the next chunk into every part; returns the state after it (cursor at the chunk's end).
+     *
+     * <p>A locked chunk moves the {@link Watermark} to its end first: its rows are exact when it commits and the
+     * writes that wait for its locks are mirrored, so no copied row is ever stale — a stale row could collide with
+     * a mirrored one on a unique key without the chunk key and fail the change for nothing. A lock-free chunk
+     * leaves the mark where it is until it committed (the caller moves it): then nobody but the copier writes
+     * to its range, so it never waits for an application while it holds the shadow's AUTO-INC lock; a row it
+     * copies stale is journaled, and without other unique keys a stale row collides with nothing.
+     */
     State copyNext(Connection c, State s) throws SQLException {
         long started = System.nanoTime();
         Chunker.Range r = chunker.next(c, s.cursor(), s.maxKey());
+        if (watermark != null && !lockFree) {
+            watermark.raise(c, r.upTo());
+        }
         c.setAutoCommit(false);
         try {
             if (lockFree) {

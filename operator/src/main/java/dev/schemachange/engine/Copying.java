@@ -57,9 +57,11 @@ final class Copying {
     State backfill(Connection c, Plan plan, State state, Controls controls, long deadline)
             throws SQLException {
         throttled = null;
-        Copier copier = new Copier(plan, chunker(plan), store, clock, plan.lockFreeCopy() && readCommittedLogs(c));
         Watermark watermark = new Watermark(plan);
-        Journal journal = watermark.installed(c) ? new Journal(plan, watermark, copier) : null;
+        boolean marked = watermark.installed(c);
+        Copier copier = new Copier(plan, chunker(plan), store, clock, plan.lockFreeCopy() && readCommittedLogs(c),
+                marked ? watermark : null);
+        Journal journal = marked ? new Journal(plan, watermark, copier) : null;
         settle(c, watermark, journal, state.cursor());
         try (Throttler throttler = new Throttler(c, db, spec.backfill().throttle())) {
             while (!copyDone(state)) {

@@ -116,24 +116,46 @@ final class Watermark {
         List<String> params = new ArrayList<>(max);
         params.addAll(max);
         Sessions.exec(c, "DELETE FROM " + table());
-        Sessions.update(c, "INSERT INTO " + table() + " VALUES (0, " + binds + ")", params);
+        try {
+            Sessions.update(c, "INSERT INTO " + table() + " VALUES (0, " + binds + ")", params);
+        } catch (SQLException e) {
+            // a value this session's sql_mode refuses (a zero date): without a mark, triggers mirror everything
+            log.info("{}.{}: no backfill watermark ({}); triggers mirror every write", plan.schema(), plan.table(),
+                    e.getMessage());
+        }
     }
 
     /**
-     * Moves the mark up to the copier's checkpoint. Returns false when there is no mark (a server restart emptied
-     * it, or it was never opened): the triggers then mirror everything.
+     * Moves the mark up to {@code upTo}; never down, which would stop mirroring rows already mirrored. Returns
+     * false when there is no mark (a server restart emptied it, or it was never opened): the triggers then mirror
+     * everything. A mark that cannot be moved is removed for the same effect: left behind, it would journal
+     * writes the copier has long passed.
      */
     boolean raise(Connection c, List<String> upTo) throws SQLException {
+        List<String> higher = Sessions.firstRow(c, "SELECT w.copied = 0 OR NOT " + upTo(i -> KeySql.bind(
+                plan.key().get(i).type()), "lo") + " FROM " + table() + " w", new KeySql(plan.key()).parameters(upTo));
+        if (higher == null) {
+            return false;
+        }
+        if ("0".equals(higher.get(0))) {
+            return true;
+        }
         String set = IntStream.range(0, plan.key().size())
                 .mapToObj(i -> "lo_" + i + " = " + KeySql.bind(plan.key().get(i).type()))
                 .collect(Collectors.joining(", "));
         Sessions.exec(c, "SET SESSION lock_wait_timeout = 2");
         for (int attempt = 1; ; attempt++) {
             try {
-                return Sessions.update(c, "UPDATE LOW_PRIORITY " + table() + " SET copied = 1, " + set, upTo) > 0;
+                // LOW_PRIORITY lets new application statements pass the waiting update; only under a load that
+                // never leaves the table unread for a moment does the update, after a minute, queue up front
+                String priority = attempt <= 30 ? "LOW_PRIORITY " : "";
+                return Sessions.update(c, "UPDATE " + priority + table() + " SET copied = 1, " + set, upTo) > 0;
             } catch (SQLException e) {
-                if (!Sessions.isRetryable(e) || attempt >= 100) {
-                    throw e;
+                if (!Sessions.isRetryable(e)) {
+                    log.warn("{}.{}: the backfill watermark cannot move ({}); triggers mirror every write from now",
+                            plan.schema(), plan.table(), e.getMessage());
+                    Sessions.exec(c, "DELETE FROM " + table());
+                    return false;
                 }
                 log.info("{}.{}: raising the backfill watermark waits for long application statements ({})",
                         plan.schema(), plan.table(), e.getMessage());
@@ -157,16 +179,20 @@ final class Watermark {
                 .map(k -> row + "." + Identifiers.quote(k.source())).collect(Collectors.joining(", ")) + ")";
     }
 
-    /** The row's key at or below bound {@code prefix} of the mark, lexicographically along the key. */
+    /** The key of {@code row} at or below bound {@code prefix} of the mark. */
     private String upTo(String row, String prefix) {
+        return upTo(i -> comparable(plan.key().get(i), row), prefix);
+    }
+
+    /** The key whose i-th column is {@code column.apply(i)} at or below bound {@code prefix}, lexicographically. */
+    private String upTo(java.util.function.IntFunction<String> column, String prefix) {
         List<String> ors = new ArrayList<>();
         for (int i = 0; i < plan.key().size(); i++) {
             List<String> ands = new ArrayList<>();
             for (int j = 0; j < i; j++) {
-                ands.add(comparable(plan.key().get(j), row) + " = w." + prefix + "_" + j);
+                ands.add(column.apply(j) + " = w." + prefix + "_" + j);
             }
-            ands.add(comparable(plan.key().get(i), row) + (i == plan.key().size() - 1 ? " <= " : " < ") + "w."
-                    + prefix + "_" + i);
+            ands.add(column.apply(i) + (i == plan.key().size() - 1 ? " <= " : " < ") + "w." + prefix + "_" + i);
             ors.add("(" + String.join(" AND ", ands) + ")");
         }
         return "(" + String.join(" OR ", ors) + ")";

@@ -21,6 +21,7 @@ class WatermarkTest {
             swap: {approval: Required}
             retention: {keepOldTableFor: "0"}
             """;
+    private static final Controls APPROVED = new Controls(true, null, false, false);
 
     @Test
     void writesAboveTheWatermarkAreJournaledAndReachTheShadowWhenTheCopierPassesThem(TestDatabase db) {
@@ -47,7 +48,7 @@ class WatermarkTest {
                 .isEqualTo(db.rows("SELECT id, v FROM accounts ORDER BY id"));
         assertThat(db.count("SELECT COUNT(*) FROM accounts__osc_jnl")).isZero();
 
-        Progress done = Changes.run(migrator, new Controls(true, null, false, false), null);
+        Progress done = Changes.run(migrator, APPROVED, null);
 
         assertThat(done.phase()).isEqualTo(Phase.Completed);
         assertThat(db.rows("SHOW TABLES LIKE 'accounts%'")).containsExactly("accounts");
@@ -71,6 +72,7 @@ class WatermarkTest {
         assertThat(db.count("SELECT COUNT(*) FROM ledger__osc_wmk")).as("the copier never opens it again").isZero();
         assertThat(db.rows("SELECT id, v FROM `_schemachange`.ledger ORDER BY id"))
                 .isEqualTo(db.rows("SELECT id, v FROM ledger ORDER BY id"));
+        assertThat(Changes.run(migrator, APPROVED, null).phase()).isEqualTo(Phase.Completed);
     }
 
     @Test
@@ -94,6 +96,7 @@ class WatermarkTest {
 
         assertThat(db.rows("SELECT shop, day, n FROM `_schemachange`.visits ORDER BY shop, day"))
                 .isEqualTo(db.rows("SELECT shop, day, n FROM visits ORDER BY shop, day"));
+        assertThat(Changes.run(migrator, APPROVED, null).phase()).isEqualTo(Phase.Completed);
     }
 
     private static void table(TestDatabase db, String name) {
