@@ -172,11 +172,16 @@ final class Watermark {
                 + " THEN 1 ELSE 0 END FROM " + table() + " w)";
     }
 
-    /** {@code INSERT IGNORE} of the key of {@code row} into the journal, for trigger bodies. */
+    /**
+     * Records the key of {@code row} in the journal, for trigger bodies. A key already there is left as it is
+     * by a no-op update: INSERT IGNORE would hand the application's statement a duplicate-key warning.
+     */
     String record(String row) {
-        return "INSERT IGNORE INTO " + journal() + " (" + plan.key().stream().map(k -> Identifiers.quote(k.source()))
+        String first = Identifiers.quote(plan.key().get(0).source());
+        return "INSERT INTO " + journal() + " (" + plan.key().stream().map(k -> Identifiers.quote(k.source()))
                 .collect(Collectors.joining(", ")) + ") VALUES (" + plan.key().stream()
-                .map(k -> row + "." + Identifiers.quote(k.source())).collect(Collectors.joining(", ")) + ")";
+                .map(k -> row + "." + Identifiers.quote(k.source())).collect(Collectors.joining(", "))
+                + ") ON DUPLICATE KEY UPDATE " + first + " = " + first;
     }
 
     /** The key of {@code row} at or below bound {@code prefix} of the mark. */
