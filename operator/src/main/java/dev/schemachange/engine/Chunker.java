@@ -51,12 +51,17 @@ final class Chunker {
 
     /** The next range after {@code cursor}, not beyond {@code max} (when given). */
     Range next(Connection c, List<String> cursor, List<String> max) throws SQLException {
+        return next(c, cursor, max, size());
+    }
+
+    /** The next range of at most {@code rows} rows after {@code cursor}, not beyond {@code max} (when given). */
+    Range next(Connection c, List<String> cursor, List<String> max, int rows) throws SQLException {
         List<Object> params = new ArrayList<>();
         StringBuilder where = new StringBuilder();
         where(where, params, cursor, max);
         String sql = "SELECT " + key.render("s") + " FROM " + source() + " FORCE INDEX (" + Identifiers.quote(plan.sourceKey())
                 + ")" + (where.isEmpty() ? "" : " WHERE " + where) + " ORDER BY " + key.orderBy("s", false)
-                + " LIMIT 1 OFFSET " + (size() - 1);
+                + " LIMIT 1 OFFSET " + (rows - 1);
         List<String> boundary = Sessions.firstRow(c, sql, params);
         return new Range(cursor, boundary == null ? max : boundary);
     }
@@ -91,7 +96,6 @@ final class Chunker {
         }
     }
 
-    /** The largest key now in the source, or null for an empty table. */
     /** The last key of the source, or null when it is empty; without an alias, so it also runs under LOCK TABLES. */
     List<String> maxKey(Connection c) throws SQLException {
         return Sessions.firstRow(c, "SELECT " + key.render(null) + " FROM " + Identifiers.quote(plan.schema(),

@@ -25,9 +25,10 @@ import dev.schemachange.mysql.Identifiers;
  * <li>locked: LOCK IN SHARE MODE on the source rows. Exact by itself, but application writes to the chunk's rows
  *     wait for the chunk and can deadlock with it;</li>
  * <li>lock-free ({@link Plan#lockFreeCopy()}): READ COMMITTED reads that lock nothing in the original. A row
- *     resurrected this way is found by Verifying, which compares every chunk and re-copies a differing one under
- *     locks. Used only when every unique key of the new table contains the chunk key and it has no foreign keys:
- *     then a stale row can only collide with its own newer version (ignored), never with another row on a new
+ *     written after the chunk's snapshot is journaled and re-copied ({@link Watermark}); without a watermark a
+ *     row resurrected this way is found by Verifying, which compares every chunk and re-copies a differing one
+ *     under locks. Used only when every unique key of the new table contains the chunk key and it has no
+ *     foreign keys: then a stale row can only collide with its own newer version (ignored), never with another row on a new
  *     unique key or with a parent a cascade just removed, which would fail the change for nothing.</li>
  * </ul>
  * INSERT IGNORE only skips rows a trigger already wrote (a duplicate on the chunk key, identical by
@@ -38,6 +39,12 @@ import dev.schemachange.mysql.Identifiers;
  * the first statement locks (or reads) the source rows, the others find the same pages in the buffer pool.
  */
 final class Copier {
+    /**
+     * Rows per INSERT … SELECT within a chunk. Such a statement holds the shadow's AUTO-INC table lock until it
+     * ends (innodb_autoinc_lock_mode=1, MariaDB's default), and every application write a trigger mirrors into
+     * the shadow waits for it: capped, the wait is milliseconds, whatever the chunk's size.
+     */
+    static final int STATEMENT_ROWS = 2000;
     private static final Pattern DUPLICATE_KEY = Pattern.compile("for key '(?:[^']*\\.)?([^'.]+)'\\s*$");
     private final Plan plan;
     private final Chunker chunker;
@@ -86,6 +93,7 @@ final class Copier {
      */
     State copyNext(Connection c, State s) throws SQLException {
         long started = System.nanoTime();
+        boolean inPieces = chunker.size() > STATEMENT_ROWS;
         Chunker.Range r = chunker.next(c, s.cursor(), s.maxKey());
         if (watermark != null && !lockFree) {
             watermark.raise(c, r.upTo());
@@ -95,17 +103,12 @@ final class Copier {
             if (lockFree) {
                 Sessions.exec(c, "SET TRANSACTION ISOLATION LEVEL READ COMMITTED"); // this transaction only
             }
-            long rows = -1;
-            for (Plan.Part part : plan.parts()) {
-                List<Object> params = new ArrayList<>();
-                long written;
-                try (PreparedStatement ps = c.prepareStatement(insertSelect(part, r, params, !lockFree))) {
-                    Sessions.bind(ps, params);
-                    written = ps.executeUpdate();
-                }
-                written += checkWarnings(c, "after " + r.after(), part);
-                rows = rows < 0 ? written : rows; // every part gets one row per source row
-            }
+            long rows = 0;
+            Chunker.Range piece = r;
+            do {
+                piece = inPieces ? chunker.next(c, piece == r ? r.after() : piece.upTo(), r.upTo(), STATEMENT_ROWS) : r;
+                rows += copy(c, piece);
+            } while (!piece.upTo().equals(r.upTo()));
             long millis = (System.nanoTime() - started) / 1_000_000;
             State next = s.withCopied(r.upTo(), rows, millis, chunker.size());
             store.saveCopyProgress(c, next, clock.instant());
@@ -118,6 +121,22 @@ final class Copier {
         } finally {
             c.setAutoCommit(true);
         }
+    }
+
+    /** Copies one range into every part; returns the source rows it copied (every part gets one per row). */
+    private long copy(Connection c, Chunker.Range r) throws SQLException {
+        long rows = -1;
+        for (Plan.Part part : plan.parts()) {
+            List<Object> params = new ArrayList<>();
+            long written;
+            try (PreparedStatement ps = c.prepareStatement(insertSelect(part, r, params, !lockFree))) {
+                Sessions.bind(ps, params);
+                written = ps.executeUpdate();
+            }
+            written += checkWarnings(c, "after " + r.after(), part);
+            rows = rows < 0 ? written : rows;
+        }
+        return rows;
     }
 
     /**

@@ -73,6 +73,7 @@ final class Copying {
                     return state;
                 }
                 state = copyWithRetry(c, copier, state);
+                CrashPoints.reached("backfill:after-chunk");
                 settle(c, watermark, journal, state.cursor());
             }
         }

@@ -4,7 +4,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Named points between the steps of the swap and of the rollback, where a test can make the process die as
+ * Named points between the steps of the backfill, the swap and the rollback, where a test can make the process die as
  * {@code kill -9} would (env {@code OSC_CRASH_AT=<point>}): every step must be recognised and finished by the
  * next run. Inert unless the variable is set.
  */

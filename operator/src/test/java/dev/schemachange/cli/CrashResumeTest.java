@@ -58,6 +58,43 @@ public class CrashResumeTest {
                 .isEqualTo(db.rows("SELECT id, k, payload FROM ledger_ref ORDER BY id"));
     }
 
+    @Test
+    void aRunKilledBetweenAChunksCommitAndItsWatermarkLosesNoJournaledWrite(TestDatabase db, @TempDir Path dir)
+            throws Exception {
+        db.createWorkloadTable("entries", ROWS);
+        Path manifest = dir.resolve("change.yaml");
+        Files.writeString(manifest, """
+                apiVersion: schemachange.dev/v1alpha1
+                kind: SchemaChange
+                metadata: {name: entries-mark, namespace: test}
+                spec:
+                  database: {host: 127.0.0.1, port: %d, schema: %s, credentialsSecret: unused}
+                  table: entries
+                  alter: "ADD COLUMN note VARCHAR(64) NULL"
+                  backfill: {chunkTime: 20ms, maxChunkRows: %d}
+                  retention: {keepOldTableFor: "0"}
+                """.formatted(db.server().port(), db.name(), ROWS / 2));
+        try (Workload app = db.startWorkload("entries", ROWS, 2, "")) {
+            Thread.sleep(200);
+            Process first = osc(dir, java.util.Map.of("OSC_CRASH_AT", "backfill:after-chunk"), "run", "-f",
+                    manifest.toString(), "--user", "root");
+            assertThat(first.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            assertThat(first.exitValue()).as(Files.readString(dir.resolve("out.log"))).isEqualTo(137);
+            Thread.sleep(300); // writes above the unmoved mark go on into the journal
+            assertThat(db.count("SELECT COUNT(*) FROM entries__osc_jnl")).isPositive();
+
+            Process second = osc(dir, "run", "-f", manifest.toString(), "--user", "root");
+            assertThat(second.waitFor(180, TimeUnit.SECONDS)).isTrue();
+            String out = Files.readString(dir.resolve("out.log"));
+            assertThat(out.strip().lines().reduce((a, b) -> b).orElse("")).as(out).isEqualTo("phase=Completed");
+            app.close();
+            assertThat(app.errors()).isEmpty();
+        }
+        assertThat(db.rows("SELECT id, k, payload FROM entries ORDER BY id"))
+                .isEqualTo(db.rows("SELECT id, k, payload FROM entries_ref ORDER BY id"));
+        assertThat(db.rows("SHOW TABLES LIKE 'entries%'")).containsExactlyInAnyOrder("entries", "entries_ref");
+    }
+
     private static String state(TestDatabase db, String column) {
         return db.value("SELECT " + column + " FROM `_schemachange`.schemachange_state WHERE table_schema = '"
                 + db.name() + "' AND table_name = 'ledger'");
