@@ -31,6 +31,11 @@ final class Chunker {
         return (int) Math.max(1, Math.min(maxRows, Math.round(size)));
     }
 
+    /** About how many rows take {@code time} to copy, from the rate the chunk size follows. */
+    int rowsIn(Duration time) {
+        return (int) Math.max(1, Math.round(size * time.toMillis() / (double) target.toMillis()));
+    }
+
     /** Feeds back one chunk's rows and duration. */
     void observe(long rows, long millis) {
         if (rows <= 0) {

@@ -40,11 +40,13 @@ import dev.schemachange.mysql.Identifiers;
  */
 final class Copier {
     /**
-     * Rows per INSERT … SELECT within a chunk. Such a statement holds the shadow's AUTO-INC table lock until it
-     * ends (innodb_autoinc_lock_mode=1, MariaDB's default), and every application write a trigger mirrors into
-     * the shadow waits for it: capped, the wait is milliseconds, whatever the chunk's size.
+     * How long one INSERT … SELECT within a chunk should take. Such a statement holds the shadow's AUTO-INC table
+     * lock until it ends (innodb_autoinc_lock_mode=1, MariaDB's default), and every application write a trigger
+     * mirrors into the shadow waits for it: in short pieces the wait is milliseconds, whatever the chunk's size.
      */
-    static final int STATEMENT_ROWS = 2000;
+    static final java.time.Duration STATEMENT_TIME = java.time.Duration.ofMillis(10);
+    /** Fewer rows than this are not worth a statement of their own. */
+    static final int STATEMENT_MIN_ROWS = 500;
     private static final Pattern DUPLICATE_KEY = Pattern.compile("for key '(?:[^']*\\.)?([^'.]+)'\\s*$");
     private final Plan plan;
     private final Chunker chunker;
@@ -93,7 +95,8 @@ final class Copier {
      */
     State copyNext(Connection c, State s) throws SQLException {
         long started = System.nanoTime();
-        boolean inPieces = chunker.size() > STATEMENT_ROWS;
+        int pieceRows = Math.max(STATEMENT_MIN_ROWS, chunker.rowsIn(STATEMENT_TIME));
+        boolean inPieces = chunker.size() > pieceRows;
         Chunker.Range r = chunker.next(c, s.cursor(), s.maxKey());
         if (watermark != null && !lockFree) {
             watermark.raise(c, r.upTo());
@@ -106,7 +109,7 @@ final class Copier {
             long rows = 0;
             Chunker.Range piece = r;
             do {
-                piece = inPieces ? chunker.next(c, piece == r ? r.after() : piece.upTo(), r.upTo(), STATEMENT_ROWS) : r;
+                piece = inPieces ? chunker.next(c, piece == r ? r.after() : piece.upTo(), r.upTo(), pieceRows) : r;
                 rows += copy(c, piece);
             } while (!piece.upTo().equals(r.upTo()));
             long millis = (System.nanoTime() - started) / 1_000_000;

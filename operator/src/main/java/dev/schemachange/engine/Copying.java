@@ -93,7 +93,8 @@ final class Copying {
         }
         if (!watermark.raise(c, cursor) && !markLost) {
             markLost = true;
-            log.warn("{}.{}: the backfill watermark is gone (server restarted?); triggers mirror every write",
+            log.warn("{}.{}: no backfill watermark (never opened, or a server restart emptied it); triggers "
+                    + "mirror every write",
                     spec.database().schema(), spec.table());
         }
         long keys = journal.catchUp(c, cursor);

@@ -15,7 +15,7 @@ class CopierTest {
 
     @Test
     void chunksLargerThanOneStatementAreCopiedPieceByPieceWithoutLosingARowAtTheBoundaries(TestDatabase db) {
-        int rows = 3 * Copier.STATEMENT_ROWS + 1_500;
+        int rows = 7 * Copier.STATEMENT_MIN_ROWS + 250;
         db.exec("CREATE TABLE parcels (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, w INT NOT NULL)",
                 "INSERT INTO parcels (id, w) SELECT seq * 3, seq FROM seq_1_to_" + rows);
         SchemaChangeSpec spec = Changes.spec(db, "parcels", "ADD COLUMN note VARCHAR(8) NULL", """
