@@ -32,8 +32,7 @@ final class Checksum {
     long differences(Connection c, Chunker.Range r, Plan.Part part) throws SQLException {
         String shadow = part.shadowTable();
         KeySql key = new KeySql(part.key());
-        c.setAutoCommit(false);
-        try {
+        return Sessions.inTransaction(c, false, () -> {
             Sessions.exec(c, "START TRANSACTION WITH CONSISTENT SNAPSHOT");
             List<Object> p1 = new ArrayList<>();
             long source = Sessions.longValue(c, "SELECT COUNT(*) FROM " + chunker.source() + chunker.forceIndex()
@@ -46,14 +45,8 @@ final class Checksum {
                     + " LEFT JOIN " + shadow + " t ON " + key.joinOn("s", "t") + " WHERE "
                     + chunker.where(r, p3) + " AND (" + KeySql.col("t", part.key().get(0).shadow())
                     + " IS NULL OR NOT (" + sameValues(part) + "))", p3);
-            c.commit();
             return different + Math.abs(source - target);
-        } catch (SQLException | RuntimeException e) {
-            c.rollback();
-            throw e;
-        } finally {
-            c.setAutoCommit(true);
-        }
+        });
     }
 
     /**
@@ -83,8 +76,7 @@ final class Checksum {
      * write can interleave; then the shadow's rows of the range are replaced.
      */
     void repair(Connection c, Chunker.Range r, Plan.Part part, Copier copier) throws SQLException {
-        c.setAutoCommit(false);
-        try {
+        Sessions.inTransaction(c, false, () -> {
             List<Object> p1 = new ArrayList<>();
             Sessions.firstRow(c, "SELECT " + new KeySql(plan.key()).render("s") + " FROM " + chunker.source()
                     + chunker.forceIndex() + " WHERE " + chunker.where(r, p1) + " LOCK IN SHARE MODE", p1);
@@ -93,13 +85,8 @@ final class Checksum {
             List<Object> p3 = new ArrayList<>();
             Sessions.update(c, copier.insertSelect(part, r, p3, true), p3);
             copier.checkWarnings(c, "after " + r.after(), part);
-            c.commit();
-        } catch (SQLException | RuntimeException e) {
-            c.rollback();
-            throw e;
-        } finally {
-            c.setAutoCommit(true);
-        }
+            return null;
+        });
     }
 
     private static String sameValues(Plan.Part part) {

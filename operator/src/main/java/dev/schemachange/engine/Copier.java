@@ -101,11 +101,7 @@ final class Copier {
         if (watermark != null && !lockFree) {
             watermark.raise(c, r.upTo());
         }
-        c.setAutoCommit(false);
-        try {
-            if (lockFree) {
-                Sessions.exec(c, "SET TRANSACTION ISOLATION LEVEL READ COMMITTED"); // this transaction only
-            }
+        State next = Sessions.inTransaction(c, lockFree, () -> {
             long rows = 0;
             Chunker.Range piece = r;
             do {
@@ -113,17 +109,12 @@ final class Copier {
                 rows += copy(c, piece);
             } while (!piece.upTo().equals(r.upTo()));
             long millis = (System.nanoTime() - started) / 1_000_000;
-            State next = s.withCopied(r.upTo(), rows, millis, chunker.size());
-            store.saveCopyProgress(c, next, clock.instant());
-            c.commit();
-            chunker.observe(rows, millis);
-            return next;
-        } catch (SQLException | RuntimeException e) {
-            c.rollback();
-            throw e;
-        } finally {
-            c.setAutoCommit(true);
-        }
+            State copied = s.withCopied(r.upTo(), rows, millis, chunker.size());
+            store.saveCopyProgress(c, copied, clock.instant());
+            return copied;
+        });
+        chunker.observe(next.rowsCopied() - s.rowsCopied(), next.copyMillis() - s.copyMillis());
+        return next;
     }
 
     /** Copies one range into every part; returns the source rows it copied (every part gets one per row). */

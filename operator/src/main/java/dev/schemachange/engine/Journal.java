@@ -83,20 +83,11 @@ final class Journal {
     private void recopy(Connection c, List<List<String>> keys) throws SQLException {
         List<String> params = keys.stream().flatMap(List::stream).toList();
         int n = keys.size();
-        c.setAutoCommit(false);
-        try {
-            Sessions.exec(c, "SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
+        Sessions.inTransaction(c, true, () -> {
             // the source rows that exist stay as they are until the commit; then their shadow rows are replaced
-            try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM " + Identifiers.quote(plan.schema(),
-                    plan.table()) + " s FORCE INDEX (" + Identifiers.quote(plan.sourceKey()) + ") WHERE "
-                    + key.oneOf("s", false, n) + " LOCK IN SHARE MODE")) {
-                Sessions.bind(ps, params);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        // drained: the locks are what this read is for
-                    }
-                }
-            }
+            Sessions.firstRow(c, "SELECT 1 FROM " + Identifiers.quote(plan.schema(), plan.table()) + " s FORCE INDEX ("
+                    + Identifiers.quote(plan.sourceKey()) + ") WHERE " + key.oneOf("s", false, n)
+                    + " LOCK IN SHARE MODE", params);
             for (Plan.Part part : plan.parts()) {
                 Sessions.update(c, "DELETE FROM " + part.shadowTable() + " WHERE "
                         + new KeySql(part.key()).oneOf(null, true, n), params);
@@ -106,12 +97,7 @@ final class Journal {
                 copier.checkWarnings(c, "written during the backfill", part);
             }
             Sessions.update(c, "DELETE FROM " + watermark.journal() + " WHERE " + key.oneOf(null, false, n), params);
-            c.commit();
-        } catch (SQLException | RuntimeException e) {
-            c.rollback();
-            throw e;
-        } finally {
-            c.setAutoCommit(true);
-        }
+            return null;
+        });
     }
 }

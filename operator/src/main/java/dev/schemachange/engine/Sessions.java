@@ -82,6 +82,32 @@ final class Sessions {
     }
 
     /** Lock wait timeout (1205) and deadlock (1213): the statement changed nothing and may be retried. */
+    /** Work done inside one transaction. */
+    interface Work<T> {
+        T run() throws SQLException;
+    }
+
+    /**
+     * Runs {@code work} in one transaction, READ COMMITTED when asked (that transaction only), and commits it;
+     * any failure rolls it back. The connection is back in autocommit afterwards.
+     */
+    static <T> T inTransaction(Connection c, boolean readCommitted, Work<T> work) throws SQLException {
+        c.setAutoCommit(false);
+        try {
+            if (readCommitted) {
+                exec(c, "SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
+            }
+            T result = work.run();
+            c.commit();
+            return result;
+        } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(true);
+        }
+    }
+
     static boolean isRetryable(SQLException e) {
         return e.getErrorCode() == 1205 || e.getErrorCode() == 1213;
     }

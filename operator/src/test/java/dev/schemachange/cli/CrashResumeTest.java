@@ -24,18 +24,7 @@ public class CrashResumeTest {
     void aKilledRunResumesFromTheCheckpointAndRecopiesAtMostOneChunk(TestDatabase db, @TempDir Path dir)
             throws Exception {
         db.createWorkloadTable("ledger", ROWS);
-        Path manifest = dir.resolve("change.yaml");
-        Files.writeString(manifest, """
-                apiVersion: schemachange.dev/v1alpha1
-                kind: SchemaChange
-                metadata: {name: ledger-note, namespace: test}
-                spec:
-                  database: {host: 127.0.0.1, port: %d, schema: %s, credentialsSecret: unused}
-                  table: ledger
-                  alter: "ADD COLUMN note VARCHAR(64) NULL"
-                  backfill: {chunkTime: 20ms, maxChunkRows: %d}
-                  retention: {keepOldTableFor: "0"}
-                """.formatted(db.server().port(), db.name(), CHUNK));
+        Path manifest = manifest(db, dir, "ledger", CHUNK);
         long copiedAtKill;
         try (Workload app = db.startWorkload("ledger", ROWS, 2, "")) {
             Process first = osc(dir, "run", "-f", manifest.toString(), "--user", "root");
@@ -62,18 +51,7 @@ public class CrashResumeTest {
     void aRunKilledBetweenAChunksCommitAndItsWatermarkLosesNoJournaledWrite(TestDatabase db, @TempDir Path dir)
             throws Exception {
         db.createWorkloadTable("entries", ROWS);
-        Path manifest = dir.resolve("change.yaml");
-        Files.writeString(manifest, """
-                apiVersion: schemachange.dev/v1alpha1
-                kind: SchemaChange
-                metadata: {name: entries-mark, namespace: test}
-                spec:
-                  database: {host: 127.0.0.1, port: %d, schema: %s, credentialsSecret: unused}
-                  table: entries
-                  alter: "ADD COLUMN note VARCHAR(64) NULL"
-                  backfill: {chunkTime: 20ms, maxChunkRows: %d}
-                  retention: {keepOldTableFor: "0"}
-                """.formatted(db.server().port(), db.name(), ROWS / 2));
+        Path manifest = manifest(db, dir, "entries", ROWS / 2);
         try (Workload app = db.startWorkload("entries", ROWS, 2, "")) {
             Thread.sleep(200);
             Process first = osc(dir, java.util.Map.of("OSC_CRASH_AT", "backfill:after-chunk"), "run", "-f",
@@ -93,6 +71,22 @@ public class CrashResumeTest {
         assertThat(db.rows("SELECT id, k, payload FROM entries ORDER BY id"))
                 .isEqualTo(db.rows("SELECT id, k, payload FROM entries_ref ORDER BY id"));
         assertThat(db.rows("SHOW TABLES LIKE 'entries%'")).containsExactlyInAnyOrder("entries", "entries_ref");
+    }
+
+    private static Path manifest(TestDatabase db, Path dir, String table, int maxChunkRows) throws Exception {
+        Path manifest = dir.resolve("change.yaml");
+        Files.writeString(manifest, """
+                apiVersion: schemachange.dev/v1alpha1
+                kind: SchemaChange
+                metadata: {name: %s-note, namespace: test}
+                spec:
+                  database: {host: 127.0.0.1, port: %d, schema: %s, credentialsSecret: unused}
+                  table: %s
+                  alter: "ADD COLUMN note VARCHAR(64) NULL"
+                  backfill: {chunkTime: 20ms, maxChunkRows: %d}
+                  retention: {keepOldTableFor: "0"}
+                """.formatted(table, db.server().port(), db.name(), table, maxChunkRows));
+        return manifest;
     }
 
     private static String state(TestDatabase db, String column) {
