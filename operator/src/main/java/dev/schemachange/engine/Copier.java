@@ -97,19 +97,23 @@ final class Copier {
         long started = System.nanoTime();
         int pieceRows = Math.max(STATEMENT_MIN_ROWS, chunker.rowsIn(STATEMENT_TIME));
         boolean inPieces = chunker.size() > pieceRows;
-        Chunker.Range r = chunker.next(c, s.cursor(), s.maxKey());
+        // A lock-free chunk in pieces ends where its pieces reach the chunk's size: each row's key is scanned once
+        // for a boundary, as for an unpieced chunk. A locked chunk's end is read first, for the mark.
+        Chunker.Range whole = lockFree && inPieces ? null : chunker.next(c, s.cursor(), s.maxKey());
+        List<String> limit = whole == null ? s.maxKey() : whole.upTo();
         if (watermark != null && !lockFree) {
-            watermark.raise(c, r.upTo());
+            watermark.raise(c, limit);
         }
         State next = Sessions.inTransaction(c, lockFree, () -> {
             long rows = 0;
-            Chunker.Range piece = r;
+            List<String> end = s.cursor();
             do {
-                piece = inPieces ? chunker.next(c, piece == r ? r.after() : piece.upTo(), r.upTo(), pieceRows) : r;
+                Chunker.Range piece = inPieces ? chunker.next(c, end, limit, pieceRows) : whole;
                 rows += copy(c, piece);
-            } while (!piece.upTo().equals(r.upTo()));
+                end = piece.upTo();
+            } while (!end.equals(limit) && (whole != null || rows < chunker.size()));
             long millis = (System.nanoTime() - started) / 1_000_000;
-            State copied = s.withCopied(r.upTo(), rows, millis, chunker.size());
+            State copied = s.withCopied(end, rows, millis, chunker.size());
             store.saveCopyProgress(c, copied, clock.instant());
             return copied;
         });

@@ -2,7 +2,8 @@ package dev.schemachange.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.schemachange.api.Phase;
 import dev.schemachange.api.SchemaChangeSpec;
@@ -13,12 +14,16 @@ import dev.schemachange.testing.TestDatabase;
 @MariaDb
 class CopierTest {
 
-    @Test
-    void chunksLargerThanOneStatementAreCopiedPieceByPieceWithoutLosingARowAtTheBoundaries(TestDatabase db) {
+    /** Lock-free (the key is the only unique one) and share-locked (another unique key) chunks. */
+    @ParameterizedTest
+    @ValueSource(strings = {"parcels", "crates"})
+    void chunksLargerThanOneStatementAreCopiedPieceByPieceWithoutLosingARowAtTheBoundaries(String table,
+                                                                                         TestDatabase db) {
         int rows = 7 * Copier.STATEMENT_MIN_ROWS + 250;
-        db.exec("CREATE TABLE parcels (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, w INT NOT NULL)",
-                "INSERT INTO parcels (id, w) SELECT seq * 3, seq FROM seq_1_to_" + rows);
-        SchemaChangeSpec spec = Changes.spec(db, "parcels", "ADD COLUMN note VARCHAR(8) NULL", """
+        db.exec("CREATE TABLE " + table + " (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, w INT NOT NULL"
+                        + (table.equals("crates") ? ", UNIQUE KEY uw (w))" : ")"),
+                "INSERT INTO " + table + " (id, w) SELECT seq * 3, seq FROM seq_1_to_" + rows);
+        SchemaChangeSpec spec = Changes.spec(db, table, "ADD COLUMN note VARCHAR(8) NULL", """
                 backfill: {chunkTime: 10s, maxChunkRows: 100000}
                 swap: {approval: Required}
                 retention: {keepOldTableFor: "0"}
@@ -30,8 +35,8 @@ class CopierTest {
         assertThat(verified.phase()).isEqualTo(Phase.AwaitingSwap);
         assertThat(verified.rowsCopied()).isEqualTo(rows);
         assertThat(verified.chunksRepaired()).isZero();
-        assertThat(db.rows("SELECT id, w FROM `_schemachange`.parcels ORDER BY id"))
-                .isEqualTo(db.rows("SELECT id, w FROM parcels ORDER BY id"));
+        assertThat(db.rows("SELECT id, w FROM `_schemachange`." + table + " ORDER BY id"))
+                .isEqualTo(db.rows("SELECT id, w FROM " + table + " ORDER BY id"));
         assertThat(Changes.run(migrator, new Controls(true, null, false, false), null).phase())
                 .isEqualTo(Phase.Completed);
     }
