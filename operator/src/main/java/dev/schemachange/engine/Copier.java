@@ -6,6 +6,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -28,8 +29,9 @@ import dev.schemachange.mysql.Identifiers;
  *     written after the chunk's snapshot is journaled and re-copied ({@link Watermark}); without a watermark a
  *     row resurrected this way is found by Verifying, which compares every chunk and re-copies a differing one
  *     under locks. Used only when every unique key of the new table contains the chunk key and it has no
- *     foreign keys: then a stale row can only collide with its own newer version (ignored), never with another row on a new
- *     unique key or with a parent a cascade just removed, which would fail the change for nothing.</li>
+ *     foreign keys: then a stale row can only collide with its own newer version (ignored), never with another
+ *     row on a new unique key or with a parent a cascade just removed, which would fail the change for
+ *     nothing.</li>
  * </ul>
  * INSERT IGNORE only skips rows a trigger already wrote (a duplicate on the chunk key, identical by
  * construction, or older when lock-free); every other warning — truncation, a duplicate on another unique
@@ -44,7 +46,7 @@ final class Copier {
      * lock until it ends (innodb_autoinc_lock_mode=1, MariaDB's default), and every application write a trigger
      * mirrors into the shadow waits for it: in short pieces the wait is milliseconds, whatever the chunk's size.
      */
-    static final java.time.Duration STATEMENT_TIME = java.time.Duration.ofMillis(10);
+    static final Duration STATEMENT_TIME = Duration.ofMillis(10);
     /** Fewer rows than this are not worth a statement of their own. */
     static final int STATEMENT_MIN_ROWS = 500;
     private static final Pattern DUPLICATE_KEY = Pattern.compile("for key '(?:[^']*\\.)?([^'.]+)'\\s*$");

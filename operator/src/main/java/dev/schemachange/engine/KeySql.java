@@ -1,6 +1,7 @@
 package dev.schemachange.engine;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
@@ -63,12 +64,12 @@ final class KeySql {
         Function<Plan.KeyColumn, String> name = shadow ? Plan.KeyColumn::shadow : Plan.KeyColumn::source;
         if (key.size() == 1) {
             String bind = bind(key.get(0).type());
-            return col(alias, name.apply(key.get(0))) + " IN (" + String.join(", ", java.util.Collections.nCopies(n, bind))
+            return col(alias, name.apply(key.get(0))) + " IN (" + String.join(", ", Collections.nCopies(n, bind))
                     + ")";
         }
         String one = "(" + key.stream().map(k -> col(alias, name.apply(k)) + " = " + bind(k.type()))
                 .collect(Collectors.joining(" AND ")) + ")";
-        return "(" + String.join(" OR ", java.util.Collections.nCopies(n, one)) + ")";
+        return "(" + String.join(" OR ", Collections.nCopies(n, one)) + ")";
     }
 
     /** Join condition between a source row and its shadow row. */

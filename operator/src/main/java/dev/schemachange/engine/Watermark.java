@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntFunction;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -190,7 +191,7 @@ final class Watermark {
     }
 
     /** The key whose i-th column is {@code column.apply(i)} at or below bound {@code prefix}, lexicographically. */
-    private String upTo(java.util.function.IntFunction<String> column, String prefix) {
+    private String upTo(IntFunction<String> column, String prefix) {
         List<String> ors = new ArrayList<>();
         for (int i = 0; i < plan.key().size(); i++) {
             List<String> ands = new ArrayList<>();
