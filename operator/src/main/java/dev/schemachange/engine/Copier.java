@@ -129,11 +129,15 @@ final class Copier {
         for (Plan.Part part : plan.parts()) {
             List<Object> params = new ArrayList<>();
             long written;
+            boolean warned;
             try (PreparedStatement ps = c.prepareStatement(insertSelect(part, r, params, !lockFree))) {
                 Sessions.bind(ps, params);
                 written = ps.executeUpdate();
+                warned = ps.getWarnings() != null; // the driver asks only when the server counted warnings
             }
-            written += checkWarnings(c, "after " + r.after(), part);
+            if (warned) {
+                written += checkWarnings(c, "after " + r.after(), part);
+            }
             rows = rows < 0 ? written : rows;
         }
         return rows;
