@@ -46,7 +46,7 @@ final class Copier {
      * lock until it ends (innodb_autoinc_lock_mode=1, MariaDB's default), and every application write a trigger
      * mirrors into the shadow waits for it: in short pieces the wait is milliseconds, whatever the chunk's size.
      */
-    static final Duration STATEMENT_TIME = Duration.ofMillis(10);
+    static final Duration STATEMENT_TIME = Duration.ofMillis(20);
     /** Fewer rows than this are not worth a statement of their own. */
     static final int STATEMENT_MIN_ROWS = 500;
     private static final Pattern DUPLICATE_KEY = Pattern.compile("for key '(?:[^']*\\.)?([^'.]+)'\\s*$");

@@ -96,7 +96,10 @@ final class Journal {
                 Sessions.update(c, copier.insertSelect(part, key.oneOf("s", false, n), false), params);
                 copier.checkWarnings(c, "written during the backfill", part);
             }
-            Sessions.update(c, "DELETE FROM " + watermark.journal() + " WHERE " + key.oneOf(null, false, n), params);
+            // by primary key, never a scan: a scan of the small journal would wait for the entries applications
+            // are writing above the mark, while this batch holds share locks those applications wait for
+            Sessions.update(c, "DELETE j FROM " + watermark.journal() + " j FORCE INDEX (PRIMARY) WHERE "
+                    + key.oneOf("j", false, n), params);
             return null;
         });
     }
