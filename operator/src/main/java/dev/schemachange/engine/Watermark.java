@@ -134,7 +134,8 @@ final class Watermark {
      */
     boolean raise(Connection c, List<String> upTo) throws SQLException {
         List<String> higher = Sessions.firstRow(c, "SELECT w.copied = 0 OR NOT " + upTo(i -> KeySql.bind(
-                plan.key().get(i).type()), "lo") + " FROM " + table() + " w", new KeySql(plan.key()).parameters(upTo));
+                plan.key().get(i).type()), "lo") + ", @@SESSION.lock_wait_timeout FROM " + table() + " w",
+                new KeySql(plan.key()).parameters(upTo));
         if (higher == null) {
             return false;
         }
@@ -144,7 +145,15 @@ final class Watermark {
         String set = IntStream.range(0, plan.key().size())
                 .mapToObj(i -> "lo_" + i + " = " + KeySql.bind(plan.key().get(i).type()))
                 .collect(Collectors.joining(", "));
-        Sessions.exec(c, "SET SESSION lock_wait_timeout = 2");
+        Sessions.exec(c, "SET SESSION lock_wait_timeout = 2"); // for this update only: the copier's own waits stay
+        try {
+            return update(c, upTo, set);
+        } finally {
+            Sessions.exec(c, "SET SESSION lock_wait_timeout = " + Long.parseLong(higher.get(1)));
+        }
+    }
+
+    private boolean update(Connection c, List<String> upTo, String set) throws SQLException {
         for (int attempt = 1; ; attempt++) {
             try {
                 // LOW_PRIORITY lets new application statements pass the waiting update; only under a load that
