@@ -1,5 +1,7 @@
 package dev.schemachange.api;
 
+import dev.schemachange.engine.Progress;
+
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn.Type;
 import io.fabric8.kubernetes.api.model.Namespaced;

@@ -1,5 +1,8 @@
 package dev.schemachange.cli;
 
+import dev.schemachange.engine.db.ConnectionFactory;
+import dev.schemachange.engine.db.JdbcConnections;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -7,8 +10,6 @@ import java.util.Locale;
 import dev.schemachange.api.Manifests;
 import dev.schemachange.api.SchemaChange;
 import dev.schemachange.api.SchemaChangeSpec;
-import dev.schemachange.engine.ConnectionFactory;
-import dev.schemachange.engine.JdbcConnections;
 import picocli.CommandLine.Option;
 
 /** The manifest and how to reach its database: options shared by run, status and rollback. */

@@ -1,5 +1,24 @@
 package dev.schemachange.engine;
 
+import dev.schemachange.engine.swap.SwapWindow;
+import dev.schemachange.engine.db.Sessions;
+import dev.schemachange.engine.plan.Plan;
+import dev.schemachange.engine.swap.SwapGate;
+import dev.schemachange.engine.workspace.Workspace;
+import dev.schemachange.engine.swap.Swapper;
+import dev.schemachange.engine.copy.Copying;
+import dev.schemachange.engine.db.Applier;
+import dev.schemachange.engine.swap.DropSwap;
+import dev.schemachange.engine.db.EngineException;
+import dev.schemachange.engine.plan.Planner;
+import dev.schemachange.engine.db.ConnectionFactory;
+import dev.schemachange.engine.plan.PartSpec;
+import dev.schemachange.engine.check.Validator;
+import dev.schemachange.engine.state.StateStore;
+import dev.schemachange.engine.state.State;
+import dev.schemachange.engine.check.SpecChecks;
+import dev.schemachange.engine.db.Refused;
+
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;

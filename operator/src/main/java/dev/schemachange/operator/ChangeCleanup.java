@@ -1,5 +1,7 @@
 package dev.schemachange.operator;
 
+import dev.schemachange.engine.check.SpecValidation;
+
 import java.time.Instant;
 
 import org.slf4j.Logger;
@@ -12,7 +14,6 @@ import dev.schemachange.api.SchemaChangeSpec;
 import dev.schemachange.api.SchemaChangeStatus;
 import dev.schemachange.engine.Controls;
 import dev.schemachange.engine.Progress;
-import dev.schemachange.engine.SpecValidation;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 
 /**

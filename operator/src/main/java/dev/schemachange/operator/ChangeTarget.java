@@ -1,13 +1,14 @@
 package dev.schemachange.operator;
 
+import dev.schemachange.engine.db.ConnectionFactory;
+import dev.schemachange.engine.db.JdbcConnections;
+
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Properties;
 
 import dev.schemachange.api.Problem;
 import dev.schemachange.api.SchemaChangeSpec;
-import dev.schemachange.engine.ConnectionFactory;
-import dev.schemachange.engine.JdbcConnections;
 
 /**
  * Where one change works: the spec, who owns it ("namespace/name", recorded in the state row so a second change

@@ -1,5 +1,7 @@
 package dev.schemachange.operator;
 
+import dev.schemachange.engine.swap.SwapWindow;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -13,7 +15,6 @@ import dev.schemachange.api.SchemaChangeStatus.SwapStatus;
 import dev.schemachange.api.SchemaChangeStatus;
 import dev.schemachange.engine.Controls;
 import dev.schemachange.engine.Progress;
-import dev.schemachange.engine.SwapWindow;
 
 /**
  * Maps the engine's {@link Progress} to the status users read: phase, backfill and swap blocks, old table,

@@ -1,5 +1,8 @@
 package dev.schemachange.operator;
 
+import dev.schemachange.engine.swap.SwapWindow;
+import dev.schemachange.engine.check.SpecValidation;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -17,8 +20,6 @@ import dev.schemachange.api.SchemaChangeSpec;
 import dev.schemachange.api.SchemaChangeStatus;
 import dev.schemachange.engine.Controls;
 import dev.schemachange.engine.Progress;
-import dev.schemachange.engine.SpecValidation;
-import dev.schemachange.engine.SwapWindow;
 import dev.schemachange.logging.ChangeMdc;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.KubernetesClient;

@@ -1,5 +1,7 @@
 package dev.schemachange.api;
 
+import dev.schemachange.engine.Progress;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;

@@ -1,5 +1,7 @@
 package dev.schemachange.cli;
 
+import dev.schemachange.engine.swap.DropSwap;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;

@@ -1,5 +1,7 @@
 package dev.schemachange.engine;
 
+import dev.schemachange.engine.db.EngineException;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,5 +1,7 @@
 package dev.schemachange.engine;
 
+import dev.schemachange.engine.db.JdbcConnections;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.sql.Connection;

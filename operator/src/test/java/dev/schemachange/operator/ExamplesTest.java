@@ -1,5 +1,7 @@
 package dev.schemachange.operator;
 
+import dev.schemachange.engine.check.SpecValidation;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -16,7 +18,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import dev.schemachange.api.Manifests;
 import dev.schemachange.api.SchemaChange;
-import dev.schemachange.engine.SpecValidation;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
 

@@ -1,5 +1,7 @@
 package dev.schemachange.operator;
 
+import dev.schemachange.engine.Progress;
+
 import static dev.schemachange.operator.OperatorTestSupport.NAMESPACE;
 import static dev.schemachange.operator.OperatorTestSupport.SECRET;
 import static dev.schemachange.operator.OperatorTestSupport.change;

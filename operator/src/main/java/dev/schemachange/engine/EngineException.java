@@ -1,8 +1,0 @@
-package dev.schemachange.engine;
-
-/** A transient failure (connection lost, server error): the state row is unchanged and a retry resumes. */
-public final class EngineException extends RuntimeException {
-    public EngineException(String message, Throwable cause) {
-        super(message, cause);
-    }
-}

@@ -1,0 +1,191 @@
+package dev.schemachange.engine.copy;
+
+import dev.schemachange.engine.throttle.Throttler;
+import dev.schemachange.engine.CrashPoints;
+import dev.schemachange.engine.db.Sessions;
+import dev.schemachange.engine.plan.Plan;
+import dev.schemachange.engine.workspace.Workspace;
+import dev.schemachange.engine.Controls;
+import dev.schemachange.engine.db.ConnectionFactory;
+import dev.schemachange.engine.state.StateStore;
+import dev.schemachange.engine.state.State;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.schemachange.api.Durations;
+import dev.schemachange.api.Phase;
+import dev.schemachange.api.SchemaChangeSpec;
+
+/**
+ * Backfilling and Verifying: the chunked copy from the original into every part, checkpointed with its chunk,
+ * then the chunk-by-chunk comparison that repairs what differs. Each call works until its deadline, a pause or
+ * the Throttler stops it, and returns the state to save.
+ */
+public final class Copying {
+    private static final Logger log = LoggerFactory.getLogger(Copying.class);
+    private final ConnectionFactory db;
+    private final SchemaChangeSpec spec;
+    private final StateStore store;
+    private final Clock clock;
+    private final Workspace workspace;
+    private Chunker copyChunker;
+    private Chunker verifyChunker;
+    /** Why the last backfill waited, if the Throttler held it back. */
+    private String throttled;
+    /** The watermark's row was found missing (and reported once). */
+    private boolean markLost;
+
+    public Copying(ConnectionFactory db, SchemaChangeSpec spec, StateStore store, Clock clock, Workspace workspace) {
+        this.db = db;
+        this.spec = spec;
+        this.store = store;
+        this.clock = clock;
+        this.workspace = workspace;
+    }
+
+    /** The Throttler's reason when the last {@link #backfill} stopped for it; null otherwise. */
+    public String throttled() {
+        return throttled;
+    }
+
+    public State installTriggers(Connection c, Plan plan, State state) throws SQLException {
+        Watermark watermark = new Watermark(plan);
+        // from here on every write is mirrored or journaled; rows up to this key are the backfill's job
+        List<String> max = workspace.installTriggers(c, plan, watermark.create(c) ? watermark : null, chunker(plan));
+        State next = state.withCopyRange(null, max).withPhase(Phase.Backfilling, "copying rows");
+        store.save(c, next, clock.instant());
+        return next;
+    }
+
+    public State backfill(Connection c, Plan plan, State state, Controls controls, long deadline)
+            throws SQLException {
+        throttled = null;
+        Watermark watermark = new Watermark(plan);
+        boolean marked = watermark.installed(c);
+        Copier copier = new Copier(plan, chunker(plan), store, clock, plan.lockFreeCopy() && readCommittedLogs(c),
+                marked ? watermark : null);
+        Journal journal = marked ? new Journal(plan, watermark, copier) : null;
+        settle(c, watermark, journal, state.cursor());
+        try (Throttler throttler = new Throttler(c, db, spec.backfill().throttle())) {
+            while (!copyDone(state)) {
+                if (controls.paused() || System.nanoTime() > deadline) {
+                    return state;
+                }
+                if (!throttler.mayProceed(deadline)) {
+                    throttled = throttler.reason();
+                    return state;
+                }
+                state = copyWithRetry(c, copier, state);
+                CrashPoints.reached("backfill:after-chunk");
+                settle(c, watermark, journal, state.cursor());
+            }
+        }
+        workspace.checkConflicts(c, plan);
+        State next = state.withVerified(null, List.of()).withPhase(Phase.Verifying, "verifying rows");
+        store.save(c, next, clock.instant());
+        return next;
+    }
+
+    /**
+     * Moves the watermark up to the checkpoint, then re-copies the keys journaled below it. Also the first step
+     * of every backfill call: a crash may have come between a chunk's commit and its mark.
+     */
+    private void settle(Connection c, Watermark watermark, Journal journal, List<String> cursor) throws SQLException {
+        if (journal == null || cursor == null) {
+            return;
+        }
+        if (!watermark.raise(c, cursor) && !markLost) {
+            markLost = true;
+            log.warn("{}.{}: no backfill watermark (never opened, or a server restart emptied it); triggers "
+                    + "mirror every write",
+                    spec.database().schema(), spec.table());
+        }
+        long keys = journal.catchUp(c, cursor);
+        if (keys > 0) {
+            log.debug("{}.{}: re-copied {} keys written above the watermark", spec.database().schema(), spec.table(),
+                    keys);
+        }
+    }
+
+    private State copyWithRetry(Connection c, Copier copier, State state) throws SQLException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return copier.copyNext(c, state);
+            } catch (SQLException e) {
+                if (!Sessions.isRetryable(e) || attempt >= 10) {
+                    throw e;
+                }
+                log.info("{}.{}: chunk copy hit a lock ({}), retrying", spec.database().schema(), spec.table(), e.getMessage());
+                Sessions.sleep(50L * attempt);
+            }
+        }
+    }
+
+    private static boolean copyDone(State s) {
+        return s.maxKey() == null || s.maxKey().equals(s.cursor());
+    }
+
+    public State verify(Connection c, Plan plan, State state, Controls controls, long deadline)
+            throws SQLException {
+        Chunker chunker = verifyChunker(plan);
+        Checksum checksum = new Checksum(plan, chunker);
+        Copier copier = new Copier(plan, chunker, store, clock, false);
+        List<String> cursor = state.verifyCursor();
+        boolean started = cursor != null;
+        while (true) {
+            if (controls.paused() || System.nanoTime() > deadline) {
+                return state;
+            }
+            Chunker.Range range = chunker.next(c, started ? cursor : null, null);
+            long t0 = System.nanoTime();
+            List<Integer> repaired = new ArrayList<>();
+            for (Plan.Part part : plan.parts()) {
+                repaired.add(checksum.verify(c, range, part, copier) ? 1 : 0);
+            }
+            chunker.observe(Math.max(1, chunker.size()), (System.nanoTime() - t0) / 1_000_000);
+            started = true;
+            cursor = range.upTo();
+            state = state.withVerified(cursor, repaired);
+            if (range.upTo() == null) {
+                break;
+            }
+            store.save(c, state, clock.instant());
+        }
+        workspace.checkConflicts(c, plan);
+        for (Plan.Part part : plan.parts()) {
+            Sessions.exec(c, "ANALYZE TABLE " + part.shadowTable());
+        }
+        State next = state.withPhase(Phase.AwaitingSwap, "verified; waiting for the swap");
+        store.save(c, next, clock.instant());
+        return next;
+    }
+
+    /** READ COMMITTED writes need row-based binary logging (or none): statement logging refuses them. */
+    private static boolean readCommittedLogs(Connection c) throws SQLException {
+        List<String> row = Sessions.firstRow(c, "SELECT @@log_bin, @@binlog_format", List.of());
+        return "0".equals(row.get(0)) || !"STATEMENT".equalsIgnoreCase(row.get(1));
+    }
+
+    private Chunker chunker(Plan plan) {
+        if (copyChunker == null) {
+            copyChunker = new Chunker(plan, Durations.parse(spec.backfill().chunkTime()),
+                    spec.backfill().maxChunkRows(), 0);
+        }
+        return copyChunker;
+    }
+
+    private Chunker verifyChunker(Plan plan) {
+        if (verifyChunker == null) {
+            verifyChunker = new Chunker(plan, Durations.parse(spec.backfill().chunkTime()),
+                    spec.backfill().maxChunkRows(), 0);
+        }
+        return verifyChunker;
+    }
+}

@@ -1,0 +1,142 @@
+package dev.schemachange.engine.throttle;
+
+import dev.schemachange.engine.db.Sessions;
+import dev.schemachange.engine.db.ConnectionFactory;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import dev.schemachange.api.SchemaChangeSpec;
+import dev.schemachange.mysql.Inspector;
+
+/**
+ * Decides whether the next chunk may run: backs off while the server runs more threads than the spec allows or
+ * a listed replica lags behind (or does not replicate at all: its lag is unknown, so it is treated as too
+ * large, as pt-online-schema-change and gh-ost do). Replica sessions stay open for one slice of work.
+ */
+public final class Throttler implements AutoCloseable {
+    private static final long REPLICA_CHECK_NANOS = 1_000_000_000L;
+    private final Inspector inspector;
+    private final ConnectionFactory db;
+    private final SchemaChangeSpec.Throttle limits;
+    private final Map<String, Connection> replicas = new LinkedHashMap<>();
+    private long replicasCheckedAt;
+    private String reason;
+
+    public Throttler(Connection c, ConnectionFactory db, SchemaChangeSpec.Throttle limits) {
+        this.inspector = new Inspector(c);
+        this.db = db;
+        this.limits = limits;
+        this.replicasCheckedAt = System.nanoTime() - REPLICA_CHECK_NANOS;
+    }
+
+    /** Waits while throttled; false when the deadline passed while waiting (see {@link #reason()}). */
+    public boolean mayProceed(long deadlineNanos) throws SQLException {
+        while ((reason = check()) != null) {
+            if (System.nanoTime() > deadlineNanos) {
+                return false;
+            }
+            Sessions.sleep(200);
+        }
+        return true;
+    }
+
+    /** Why the last check held the copy back, or null. */
+    public String reason() {
+        return reason;
+    }
+
+    private String check() throws SQLException {
+        long running = inspector.globalStatus("Threads_running");
+        if (running > limits.maxThreadsRunning()) {
+            return "throttled: Threads_running " + running + " > " + limits.maxThreadsRunning();
+        }
+        // a replica is asked at most once a second: a lag measured in seconds does not change faster
+        if (reason == null && System.nanoTime() - replicasCheckedAt < REPLICA_CHECK_NANOS) {
+            return null;
+        }
+        replicasCheckedAt = System.nanoTime();
+        for (String replica : limits.replicas()) {
+            String lagging = lag(replica);
+            if (lagging != null) {
+                return "throttled: replica lag: " + lagging;
+            }
+        }
+        return null;
+    }
+
+    /** Null when the replica is within the limit, else why not. */
+    private String lag(String replica) {
+        try {
+            Connection c = replicas.get(replica);
+            if (c == null || !c.isValid(2)) {
+                c = db.openReplica(replica);
+                replicas.put(replica, c);
+            }
+            Long seconds = secondsBehind(c);
+            if (seconds == null) {
+                return replica + " is not replicating (no Seconds_Behind_Master)";
+            }
+            return seconds > limits.maxReplicaLagSeconds()
+                    ? replica + " is " + seconds + " s behind (limit " + limits.maxReplicaLagSeconds() + " s)" : null;
+        } catch (SQLException e) {
+            replicas.remove(replica);
+            return replica + " cannot be asked: " + e.getMessage();
+        }
+    }
+
+    /**
+     * Why {@code replica} cannot serve as a lag source — unreachable, not allowed to read replication status, or
+     * not a replica at all — or empty when it can (a replica that merely lags or is stopped is fine here).
+     */
+    public static java.util.Optional<String> unusable(ConnectionFactory db, String replica) {
+        try (Connection c = db.openReplica(replica); Statement st = c.createStatement();
+             ResultSet rs = replicaStatus(st)) {
+            return rs.next() ? java.util.Optional.empty() : java.util.Optional.of(replica + " is not a replica");
+        } catch (SQLException e) {
+            return java.util.Optional.of(replica + " cannot be asked: " + e.getMessage());
+        }
+    }
+
+    /** MariaDB 10.5+ and MySQL 8.0.22+ know SHOW REPLICA STATUS; older servers only SHOW SLAVE STATUS. */
+    private static Long secondsBehind(Connection c) throws SQLException {
+        try (Statement st = c.createStatement(); ResultSet rs = replicaStatus(st)) {
+            if (!rs.next()) {
+                return null;
+            }
+            for (String column : new String[] {"Seconds_Behind_Master", "Seconds_Behind_Source"}) {
+                try {
+                    long v = rs.getLong(column);
+                    return rs.wasNull() ? null : v;
+                } catch (SQLException noSuchColumn) {
+                    // the other server flavour's name
+                }
+            }
+            return null;
+        }
+    }
+
+    private static ResultSet replicaStatus(Statement st) throws SQLException {
+        try {
+            return st.executeQuery("SHOW REPLICA STATUS");
+        } catch (SQLException syntax) {
+            return st.executeQuery("SHOW SLAVE STATUS");
+        }
+    }
+
+    @Override
+    public void close() {
+        replicas.values().forEach(c -> {
+            try {
+                c.close();
+            } catch (SQLException ignored) {
+                // a replica session that cannot close cleanly holds nothing we need
+            }
+        });
+        replicas.clear();
+    }
+}
