@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import dev.schemachange.api.Phase;
 import dev.schemachange.api.SchemaChangeSpec;
 import dev.schemachange.testing.Changes;
+import dev.schemachange.testing.MovableClock;
 import dev.schemachange.testing.MariaDb;
 import dev.schemachange.testing.TestDatabase;
 import dev.schemachange.testing.WideTable;
@@ -161,16 +162,17 @@ class SplitTest {
     void whenRetentionEndsTheReverseTriggersAndTheOldTableGoAndThePartsStay(TestDatabase db) throws Exception {
         db.exec("CREATE TABLE notes (id INT NOT NULL PRIMARY KEY, title VARCHAR(50) NULL, body TEXT NULL)",
                 "INSERT INTO notes SELECT seq, CONCAT('t', seq), CONCAT('b', seq) FROM seq_1_to_500");
-        Migrator migrator = Changes.migrator(db, Changes.split(db, "notes", """
+        MovableClock clock = new MovableClock(java.time.Instant.now());
+        Migrator migrator = new Migrator(db::connect, Changes.split(db, "notes", """
                 split:
                   - {table: notes, columns: [id, title]}
                   - {table: note_bodies, columns: [id, body]}
-                retention: {keepOldTableFor: 1s}
-                """));
+                retention: {keepOldTableFor: 1h}
+                """), "test/notes", clock);
         assertThat(Changes.run(migrator, Controls.NONE, null).phase()).isEqualTo(Phase.Swapped);
         assertThat(db.rows("SHOW TRIGGERS LIKE 'note%'")).as("reverse on each part, forward (idle) on the old table")
                 .hasSize(9);
-        Thread.sleep(1_100);
+        clock.advance(java.time.Duration.ofHours(1));
 
         Progress end = Changes.run(migrator, Controls.NONE, null);
 
