@@ -5,7 +5,6 @@ import dev.schemachange.engine.db.JdbcConnections;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Locale;
 
 import dev.schemachange.api.Manifests;
 import dev.schemachange.api.SchemaChange;
@@ -67,11 +66,7 @@ final class Target {
             if (d == null || d.host() == null) {
                 throw new IllegalArgumentException("spec.database.host is missing and no --jdbc-url was given");
             }
-            url = "jdbc:mysql://" + d.host() + ":" + d.port() + "/" + (d.schema() == null ? "" : d.schema());
-        }
-        if (url.toLowerCase(Locale.ROOT).contains("allowmultiqueries=true")) {
-            // the ALTER from the manifest must never reach a session that runs several statements
-            throw new IllegalArgumentException("--jdbc-url must not enable allowMultiQueries");
+            url = JdbcConnections.url(d);
         }
         String u = user != null ? user : System.getenv().getOrDefault("OSC_USER", "root");
         String password = System.getenv().getOrDefault(passwordEnv, "");

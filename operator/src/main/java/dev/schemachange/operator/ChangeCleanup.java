@@ -1,5 +1,7 @@
 package dev.schemachange.operator;
 
+import dev.schemachange.engine.db.JdbcConnections;
+
 import dev.schemachange.engine.check.SpecValidation;
 
 import java.time.Instant;
@@ -56,7 +58,7 @@ final class ChangeCleanup {
         if (!login.ok()) {
             return started ? keep(change, key, login.problem().toString()) : DeleteControl.defaultDelete();
         }
-        ChangeTarget where = new ChangeTarget(spec, key, ChangeTarget.jdbcUrl(spec.database()), login.credentials());
+        ChangeTarget where = new ChangeTarget(spec, key, JdbcConnections.url(spec.database()), login.credentials());
         try {
             return clean(change, engines.create(where), spec, where, key);
         } catch (RuntimeException e) {

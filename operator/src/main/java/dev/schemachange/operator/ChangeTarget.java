@@ -5,7 +5,6 @@ import dev.schemachange.engine.db.JdbcConnections;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.Properties;
 
 import dev.schemachange.api.Problem;
 import dev.schemachange.api.SchemaChangeSpec;
@@ -15,11 +14,6 @@ import dev.schemachange.api.SchemaChangeSpec;
  * for the same table learns which one holds it), and how to connect.
  */
 public record ChangeTarget(SchemaChangeSpec spec, String owner, String jdbcUrl, DbCredentials credentials) {
-
-    /** The JDBC URL for spec.database; the host is validated beforehand, so it cannot add URL parameters. */
-    public static String jdbcUrl(SchemaChangeSpec.Database db) {
-        return "jdbc:mysql://" + db.host() + ":" + db.port() + "/" + db.schema();
-    }
 
     /** A short label for logs, status and events: never contains the credentials. */
     public String where() {
@@ -33,7 +27,7 @@ public record ChangeTarget(SchemaChangeSpec spec, String owner, String jdbcUrl, 
     }
 
     public ConnectionFactory connections() {
-        return new JdbcConnections(jdbcUrl, properties());
+        return JdbcConnections.of(jdbcUrl, credentials.username(), credentials.password());
     }
 
     /**
@@ -58,18 +52,6 @@ public record ChangeTarget(SchemaChangeSpec spec, String owner, String jdbcUrl, 
 
     private Connection open() throws SQLException {
         return connections().open();
-    }
-
-    private Properties properties() {
-        Properties p = new Properties();
-        p.setProperty("user", credentials.username());
-        p.setProperty("password", credentials.password());
-        // fail fast on a dead host instead of holding a reconcile thread; no socket timeout: a chunk may be slow
-        p.setProperty("connectTimeout", "5000");
-        p.setProperty("allowMultiQueries", "false");
-        p.setProperty("allowLoadLocalInfile", "false");
-        p.setProperty("sslMode", "PREFERRED");
-        return p;
     }
 
     @Override

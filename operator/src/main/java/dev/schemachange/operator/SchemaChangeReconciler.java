@@ -1,5 +1,7 @@
 package dev.schemachange.operator;
 
+import dev.schemachange.engine.db.JdbcConnections;
+
 import dev.schemachange.engine.swap.SwapWindow;
 import dev.schemachange.engine.check.SpecValidation;
 
@@ -117,7 +119,7 @@ public final class SchemaChangeReconciler implements Reconciler<SchemaChange>, C
         if (!login.ok()) {
             return unavailable(after, conditions, login.reason(), login.problem(), key);
         }
-        ChangeTarget where = new ChangeTarget(spec, key, ChangeTarget.jdbcUrl(spec.database()), login.credentials());
+        ChangeTarget where = new ChangeTarget(spec, key, JdbcConnections.url(spec.database()), login.credentials());
         Problem connection = where.probe();
         if (connection != null) {
             String reason = connection.reason().startsWith("access denied") ? Reasons.CREDENTIALS_REJECTED

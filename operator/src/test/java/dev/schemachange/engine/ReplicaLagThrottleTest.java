@@ -86,11 +86,4 @@ class ReplicaLagThrottleTest {
             }
         }
     }
-
-    @Test
-    void aReplicaUrlKeepsTheOptionsAndDropsTheSchema() {
-        assertThat(JdbcConnections.replicaUrl("jdbc:mysql://db:3306/shop?useSSL=false&x=1", "replica-0.db:3307"))
-                .isEqualTo("jdbc:mysql://replica-0.db:3307/?useSSL=false&x=1");
-        assertThat(JdbcConnections.replicaUrl("jdbc:mysql://db:3306/shop", "r:3306")).isEqualTo("jdbc:mysql://r:3306/");
-    }
 }
