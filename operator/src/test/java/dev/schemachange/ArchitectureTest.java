@@ -9,6 +9,7 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import dev.schemachange.engine.Controls;
+import dev.schemachange.engine.CrashPoints;
 import dev.schemachange.engine.Migrator;
 import dev.schemachange.engine.Progress;
 import dev.schemachange.engine.check.SpecValidation;
@@ -29,7 +30,7 @@ class ArchitectureTest {
 
     /** What the operator and the CLI may use of the engine; everything else is the engine's own business. */
     private static final Set<Class<?>> ENGINE_API = Set.of(Migrator.class, Progress.class, Controls.class,
-            ConnectionFactory.class, JdbcConnections.class, SpecValidation.class, SwapWindow.class);
+            CrashPoints.class, ConnectionFactory.class, JdbcConnections.class, SpecValidation.class, SwapWindow.class);
 
     @Test
     void theEngineKnowsNothingOfKubernetesTheOperatorOrTheCli() {

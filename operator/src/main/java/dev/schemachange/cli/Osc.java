@@ -1,5 +1,6 @@
 package dev.schemachange.cli;
 
+import dev.schemachange.engine.CrashPoints;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -12,18 +13,38 @@ public final class Osc implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    private final CrashPoints crash;
+
+    Osc() {
+        this(CrashPoints.NONE);
+    }
+
+    private Osc(CrashPoints crash) {
+        this.crash = crash;
+    }
+
     public static void main(String[] args) {
         System.exit(execute(args));
     }
 
     public static int execute(String... args) {
-        return new CommandLine(new Osc())
+        return execute(CrashPoints.NONE, args);
+    }
+
+    /** The seam crash tests use to halt the process mid-change; the shipped entry point passes NONE. */
+    public static int execute(CrashPoints crash, String... args) {
+        return new CommandLine(new Osc(crash))
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
                     // one clear line for the user; the state in the database is unchanged, a re-run resumes
                     cmd.getErr().println("error: " + e.getMessage());
                     return 2;
                 })
                 .execute(args);
+    }
+
+    /** Where run and rollback may be halted (tests only). */
+    CrashPoints crashPoints() {
+        return crash;
     }
 
     @Override

@@ -9,10 +9,14 @@ import dev.schemachange.engine.Migrator;
 import dev.schemachange.engine.Progress;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.ParentCommand;
 
 @Command(name = "rollback", mixinStandardHelpOptions = true,
         description = "Revert a change: before the swap, abort and clean up; after it, swap back.")
 final class RollbackCommand implements Callable<Integer> {
+    @ParentCommand
+    Osc osc;
+
     @Mixin
     Target target;
 
@@ -20,7 +24,7 @@ final class RollbackCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         SchemaChange change = target.load();
         Progress p = new Migrator(target.connections(change.getSpec()), change.getSpec(), Target.owner(change),
-                Clock.systemUTC()).rollback(Duration.ofMinutes(5));
+                Clock.systemUTC(), osc.crashPoints()).rollback(Duration.ofMinutes(5));
         System.out.println(ProgressPrinter.line(p));
         return RunCommand.finish(p, System.out, System.err);
     }

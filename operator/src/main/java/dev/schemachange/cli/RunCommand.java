@@ -14,10 +14,14 @@ import dev.schemachange.engine.Progress;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Walk the phases of a change in-process, resuming from the checkpoint in the database.")
 final class RunCommand implements Callable<Integer> {
+    @ParentCommand
+    Osc osc;
+
     @Mixin
     Target target;
 
@@ -34,7 +38,7 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         SchemaChange change = target.load();
         Migrator migrator = new Migrator(target.connections(change.getSpec()), change.getSpec(),
-                Target.owner(change), Clock.systemUTC());
+                Target.owner(change), Clock.systemUTC(), osc.crashPoints());
         Controls controls = new Controls(approveSwap, swapNotBefore, false, false);
         ProgressPrinter printer = new ProgressPrinter(System.out);
         Progress p;

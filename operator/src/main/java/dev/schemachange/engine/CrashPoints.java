@@ -1,24 +1,14 @@
 package dev.schemachange.engine;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 /**
- * Named points between the steps of the backfill, the swap and the rollback, where a test can make the process die as
- * {@code kill -9} would (env {@code OSC_CRASH_AT=<point>}): every step must be recognised and finished by the
- * next run. Inert unless the variable is set.
+ * Named points between the steps of the backfill, the swap and the rollback, where a test can make the process
+ * die as {@code kill -9} would: every step must be recognised and finished by the next run. The shipped code only
+ * ever passes {@link #NONE}; the crashing implementation lives with the tests, so no setting of a production
+ * process can halt it.
  */
-public final class CrashPoints {
-    private static final Logger log = LoggerFactory.getLogger(CrashPoints.class);
-    private static final String TARGET = System.getenv("OSC_CRASH_AT");
+@FunctionalInterface
+public interface CrashPoints {
+    CrashPoints NONE = point -> { };
 
-    private CrashPoints() {
-    }
-
-    public static void reached(String point) {
-        if (point.equals(TARGET)) {
-            log.warn("crash point {} reached: halting as kill -9 would", point);
-            Runtime.getRuntime().halt(137);
-        }
-    }
+    void reached(String point);
 }

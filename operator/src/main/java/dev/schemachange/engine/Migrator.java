@@ -62,6 +62,11 @@ public final class Migrator {
      *              for the same table can be told which change holds it
      */
     public Migrator(ConnectionFactory db, SchemaChangeSpec spec, String owner, Clock clock) {
+        this(db, spec, owner, clock, CrashPoints.NONE);
+    }
+
+    /** @param crash where a test halts the process; production passes {@link CrashPoints#NONE} */
+    public Migrator(ConnectionFactory db, SchemaChangeSpec spec, String owner, Clock clock, CrashPoints crash) {
         this.db = db;
         this.spec = spec;
         this.owner = owner;
@@ -69,9 +74,9 @@ public final class Migrator {
         this.store = new StateStore(spec.workSchema());
         Applier applier = new Applier(Durations.parse(spec.swap().lockWaitTimeout()), spec.swap().maxAttempts());
         this.workspace = new Workspace(spec, store, applier);
-        this.copying = new Copying(db, spec, store, clock, workspace);
+        this.copying = new Copying(db, spec, store, clock, workspace, crash);
         this.gate = new SwapGate(spec, clock);
-        this.swapper = new Swapper(spec, store, clock, applier, workspace, notes);
+        this.swapper = new Swapper(spec, store, clock, applier, workspace, notes, crash);
     }
 
     /** Runs phases for about {@code budget}, stopping early at {@code until} or where the change must wait. */

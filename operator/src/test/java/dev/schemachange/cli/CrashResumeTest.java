@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.schemachange.testing.CrashingOsc;
 import dev.schemachange.testing.MariaDb;
 import dev.schemachange.testing.TestDatabase;
 import dev.schemachange.local.Workload;
@@ -114,15 +115,15 @@ public class CrashResumeTest {
         throw new AssertionError("the backfill did not progress");
     }
 
-    /** {@code osc} as a separate JVM, with the test's classpath. */
+    /** {@code osc} as a separate JVM, with the test's classpath; it halts at the point OSC_CRASH_AT names. */
     public static Process osc(Path dir, String... args) throws Exception {
         return osc(dir, java.util.Map.of(), args);
     }
 
-    /** The same with extra environment variables (e.g. OSC_CRASH_AT). */
+    /** The same with extra environment variables (e.g. OSC_CRASH_AT, read by {@link CrashingOsc}). */
     public static Process osc(Path dir, java.util.Map<String, String> env, String... args) throws Exception {
         List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-cp", System.getProperty("java.class.path"), Osc.class.getName()));
+                .toString(), "-cp", System.getProperty("java.class.path"), CrashingOsc.class.getName()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("out.log").toFile());

@@ -37,12 +37,15 @@ public final class Copying {
     private final Workspace workspace;
     private Chunker copyChunker;
     private Chunker verifyChunker;
+    private final CrashPoints crash;
     /** Why the last backfill waited, if the Throttler held it back. */
     private String throttled;
     /** The watermark's row was found missing (and reported once). */
     private boolean markLost;
 
-    public Copying(ConnectionFactory db, SchemaChangeSpec spec, StateStore store, Clock clock, Workspace workspace) {
+    public Copying(ConnectionFactory db, SchemaChangeSpec spec, StateStore store, Clock clock, Workspace workspace,
+            CrashPoints crash) {
+        this.crash = crash;
         this.db = db;
         this.spec = spec;
         this.store = store;
@@ -83,7 +86,7 @@ public final class Copying {
                     return state;
                 }
                 state = copyWithRetry(c, copier, state);
-                CrashPoints.reached("backfill:after-chunk");
+                crash.reached("backfill:after-chunk");
                 settle(c, watermark, journal, state.cursor());
             }
         }

@@ -23,9 +23,11 @@ import dev.schemachange.mysql.Identifiers;
 public final class CompatibilityView {
     static final String PLACEHOLDER = "schemachange placeholder for a view definition";
     private final Plan plan;
+    private final CrashPoints crash;
 
-    CompatibilityView(Plan plan) {
+    CompatibilityView(Plan plan, CrashPoints crash) {
         this.plan = plan;
+        this.crash = crash;
     }
 
     String quoted() {
@@ -42,7 +44,7 @@ public final class CompatibilityView {
                     + " SELECT * FROM " + part.shadowTable() + " LIMIT 0");
             placeholders.add(part.table());
         }
-        CrashPoints.reached("swap:view-placeholders");
+        crash.reached("swap:view-placeholders");
         try {
             Sessions.exec(c, "CREATE OR REPLACE SQL SECURITY INVOKER VIEW " + quoted() + " AS " + select());
         } finally {

@@ -1,5 +1,7 @@
 package dev.schemachange.engine.swap;
 
+import dev.schemachange.engine.CrashPoints;
+
 import dev.schemachange.engine.db.Sessions;
 import dev.schemachange.engine.fk.ForeignKeyNames;
 import dev.schemachange.engine.plan.Plan;
@@ -41,11 +43,11 @@ public final class CutOver {
     private final TriggerSql triggers;
     private final CompatibilityView view;
 
-    public CutOver(Plan plan, Applier applier, TriggerSql triggers) {
+    public CutOver(Plan plan, Applier applier, TriggerSql triggers, CrashPoints crash) {
         this.plan = plan;
         this.applier = applier;
         this.triggers = triggers;
-        this.view = new CompatibilityView(plan);
+        this.view = new CompatibilityView(plan, crash);
     }
 
     String original() {

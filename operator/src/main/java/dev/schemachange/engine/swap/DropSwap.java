@@ -30,8 +30,10 @@ public final class DropSwap {
     private static final Logger log = LoggerFactory.getLogger(DropSwap.class);
     private final Plan plan;
     private final Applier applier;
+    private final CrashPoints crash;
 
-    DropSwap(Plan plan, Applier applier) {
+    DropSwap(Plan plan, Applier applier, CrashPoints crash) {
+        this.crash = crash;
         this.plan = plan;
         this.applier = applier;
     }
@@ -53,7 +55,7 @@ public final class DropSwap {
                 // the forward triggers go with the table; the DROP waits (bounded, retried) for the application's
                 // open transactions, whose writes the triggers already mirrored to the shadow
                 applier.ddl(c, "DROP TABLE " + original);
-                CrashPoints.reached("swap:after-drop");
+                crash.reached("swap:after-drop");
             }
             // the table is missing now: retry the RENAME for as long as we are allowed, it only waits for locks
             applier.setLockWait(c);

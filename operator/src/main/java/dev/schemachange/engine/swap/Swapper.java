@@ -47,10 +47,12 @@ public final class Swapper {
     private final Applier applier;
     private final Workspace workspace;
     private final List<String> notes;
+    private final CrashPoints crash;
 
     /** @param notes the running call's notes, for what the user should hear about the swap */
     public Swapper(SchemaChangeSpec spec, StateStore store, Clock clock, Applier applier, Workspace workspace,
-            List<String> notes) {
+            List<String> notes, CrashPoints crash) {
+        this.crash = crash;
         this.spec = spec;
         this.store = store;
         this.clock = clock;
@@ -62,7 +64,7 @@ public final class Swapper {
     public State swap(Connection c, Plan plan, State state) throws SQLException {
         Inspector inspector = new Inspector(c);
         TriggerSql triggers = new TriggerSql(plan, store.conflicts());
-        CutOver cutOver = new CutOver(plan, applier, triggers);
+        CutOver cutOver = new CutOver(plan, applier, triggers, crash);
         boolean oldExists = inspector.tableExists(plan.schema(), plan.names().oldTable());
         boolean dropSwap = spec.foreignKeys().children() == SchemaChangeSpec.ChildPolicy.DropSwap;
         // DropSwap leaves no old table: a missing original means a crash after its DROP, a missing shadow one
@@ -73,7 +75,7 @@ public final class Swapper {
                 || (dropSwap && !dropped && !inspector.tableExists(plan.schema(), plan.names().newTable()));
         if (!swapped && dropped) {
             int[] attempts = {state.swapAttempts()};
-            long lockMillis = new DropSwap(plan, applier).swap(c, spec.swap().maxAttempts(), a -> attempts[0]++,
+            long lockMillis = new DropSwap(plan, applier, crash).swap(c, spec.swap().maxAttempts(), a -> attempts[0]++,
                     VersionRow.of(plan.schema(), spec));
             state = state.withSwap(attempts[0], state.lockMillis() + lockMillis, clock.instant(), null);
             store.save(c, state, state.swappedAt());
@@ -91,15 +93,15 @@ public final class Swapper {
             workspace.checkConflicts(c, plan);
             cutOver.prepareParts(c, inspector);
             cutOver.moveOwnTriggers(c, store.userTriggers(c, plan.schema(), plan.table()));
-            CrashPoints.reached("swap:after-own-triggers");
+            crash.reached("swap:after-own-triggers");
             int prior = state.swapAttempts();
             int[] attempts = {prior};
             long lockMillis = dropSwap
-                    ? new DropSwap(plan, applier).swap(c, spec.swap().maxAttempts(), a -> attempts[0] = prior + a,
+                    ? new DropSwap(plan, applier, crash).swap(c, spec.swap().maxAttempts(), a -> attempts[0] = prior + a,
                     VersionRow.of(plan.schema(), spec))
                     : cutOver.swap(c, spec.swap().maxAttempts(), a -> attempts[0] = prior + a,
                     VersionRow.of(plan.schema(), spec));
-            CrashPoints.reached("swap:after-rename");
+            crash.reached("swap:after-rename");
             if (dropSwap) {
                 notes.add("DropSwap: the table did not exist for " + lockMillis + " ms between the DROP and the RENAME");
             }
@@ -116,7 +118,7 @@ public final class Swapper {
         }
         ChildForeignKeys.repoint(c, applier, plan.schema(), plan.names().oldTable(), plan.table());
         SelfForeignKeys.repoint(c, applier, plan.schema(), plan.names().oldTable(), plan.table());
-        CrashPoints.reached("swap:after-repoint");
+        crash.reached("swap:after-repoint");
         Plan.Part first = plan.parts().get(0);
         boolean synced = inspector.triggers(plan.schema(), first.table()).stream()
                 .anyMatch(t -> first.reverseTriggers().contains(t.name()));
@@ -128,7 +130,7 @@ public final class Swapper {
         if (!synced) {
             workspace.clearHelpers(c, state);
         }
-        CrashPoints.reached("swap:after-retire");
+        crash.reached("swap:after-retire");
         State next = state.withSwap(state.swapAttempts(), state.lockMillis(), swappedAt, old);
         next = keep.isZero()
                 ? next.withPhase(Phase.Completed, "swapped; the old table was dropped")
@@ -181,7 +183,7 @@ public final class Swapper {
                     clock.instant());
         }
         TriggerSql triggers = new TriggerSql(plan, store.conflicts());
-        CutOver cutOver = new CutOver(plan, applier, triggers);
+        CutOver cutOver = new CutOver(plan, applier, triggers, crash);
         Optional<VersionRow> version = VersionRow.of(state.schema(), spec);
         long lockMillis = state.lockMillis();
         if (!renamed) {
@@ -193,11 +195,11 @@ public final class Swapper {
             // referencing it. Until the RENAME, reverse sync keeps the old table complete for the children.
             ChildForeignKeys.repoint(c, applier, state.schema(), state.table(), plan.names().oldTable());
             applier.ddl(c, triggers.drop().toArray(String[]::new));
-            CrashPoints.reached("rollback:after-repoint");
+            crash.reached("rollback:after-repoint");
             cutOver.moveOwnTriggers(c, store.userTriggers(c, state.schema(), state.table()), plan.names().oldTable());
-            CrashPoints.reached("rollback:after-own-triggers");
+            crash.reached("rollback:after-own-triggers");
             lockMillis = cutOver.swapBack(c, spec.swap().maxAttempts(), version);
-            CrashPoints.reached("rollback:after-rename");
+            crash.reached("rollback:after-rename");
         }
         ChildForeignKeys.repoint(c, applier, state.schema(), plan.names().newTable(), state.table());
         cutOver.unprepareParts(c);
@@ -206,7 +208,7 @@ public final class Swapper {
         for (Plan.Part part : plan.parts()) {
             ForeignKeyNames.dropAll(c, applier, state.schema(), part.shadow());
         }
-        CrashPoints.reached("rollback:after-aside-fks");
+        crash.reached("rollback:after-aside-fks");
         ForeignKeyNames.restoreAside(c, applier, state.schema(), state.table());
         if (version.isPresent()) {
             version.get().finish(c, inspector, false);

@@ -1,5 +1,7 @@
 package dev.schemachange.engine.workspace;
 
+import dev.schemachange.engine.CrashPoints;
+
 import dev.schemachange.engine.copy.Chunker;
 import dev.schemachange.engine.swap.VersionRow;
 import dev.schemachange.engine.swap.CutOver;
@@ -101,10 +103,10 @@ public final class Workspace {
         Plan plan = namesOnly(state);
         TriggerSql triggers = new TriggerSql(plan, store.conflicts());
         if (inspector.tableExists(state.schema(), plan.names().newTable())) {
-            new CutOver(plan, applier, triggers).unmoveShadow(c, store.userTriggers(c, state.schema(),
+            new CutOver(plan, applier, triggers, CrashPoints.NONE).unmoveShadow(c, store.userTriggers(c, state.schema(),
                     state.table()));
         }
-        CutOver cutOver = new CutOver(plan, applier, triggers);
+        CutOver cutOver = new CutOver(plan, applier, triggers, CrashPoints.NONE);
         List<String> ddl = new ArrayList<>(triggers.drop());
         plan.parts().forEach(p -> ddl.add("DROP TABLE IF EXISTS " + p.shadowTable()));
         applier.ddl(c, ddl.toArray(String[]::new));
