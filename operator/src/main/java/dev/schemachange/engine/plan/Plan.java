@@ -94,7 +94,7 @@ public record Plan(
     }
 
     /**
-     * Helper object names. They sort after the table's own name (see ARCHITECTURE.md: RENAME locks in order).
+     * Helper object names. They sort after the table's own name (docs/architecture.md: RENAME locks names in sorted order).
      * {@code watermark} and {@code journal} are the backfill's tables the forward triggers read and write (see
      * {@link Watermark}).
      */

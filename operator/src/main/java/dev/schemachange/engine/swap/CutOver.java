@@ -33,7 +33,7 @@ import dev.schemachange.mysql.TableInfo;
  * <li>retire the old table: drop it, or move it (without triggers) to the undo schema.</li>
  * </ol>
  * Helper names sort after the original's: RENAME locks names in sorted order, and with names sorting first an
- * application statement blocked across the RENAME can fail with ER 1146 (see ARCHITECTURE.md).
+ * application statement blocked across the RENAME can fail with ER 1146 (docs/architecture.md).
  */
 public final class CutOver {
     private static final Logger log = LoggerFactory.getLogger(CutOver.class);
