@@ -1,6 +1,7 @@
 package dev.schemachange.cli;
 
 import dev.schemachange.engine.CrashPoints;
+import dev.schemachange.engine.Migrator;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -35,9 +36,10 @@ public final class Osc implements Runnable {
     public static int execute(CrashPoints crash, String... args) {
         return new CommandLine(new Osc(crash))
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
-                    // one clear line for the user; the state in the database is unchanged, a re-run resumes
+                    // one clear line for the user. 2 only when a re-run can succeed as it is (the state in the
+                    // database is unchanged); a bad manifest, refused rollback or permanent error is 1
                     cmd.getErr().println("error: " + e.getMessage());
-                    return 2;
+                    return Migrator.isTransient(e) ? 2 : 1;
                 })
                 .execute(args);
     }

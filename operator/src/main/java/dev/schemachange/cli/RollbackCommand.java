@@ -23,6 +23,9 @@ final class RollbackCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         SchemaChange change = target.load();
+        if (!SpecProblems.none(change, System.err)) {
+            return 1;
+        }
         Progress p = new Migrator(target.connections(change.getSpec()), change.getSpec(), Target.owner(change),
                 Clock.systemUTC(), osc.crashPoints()).rollback(Duration.ofMinutes(5));
         System.out.println(ProgressPrinter.line(p));

@@ -37,6 +37,9 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         SchemaChange change = target.load();
+        if (!SpecProblems.none(change, System.err)) {
+            return 1;
+        }
         Migrator migrator = new Migrator(target.connections(change.getSpec()), change.getSpec(),
                 Target.owner(change), Clock.systemUTC(), osc.crashPoints());
         Controls controls = new Controls(approveSwap, swapNotBefore, false, false);

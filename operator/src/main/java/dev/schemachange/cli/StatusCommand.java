@@ -18,6 +18,9 @@ final class StatusCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         SchemaChange change = target.load();
+        if (!SpecProblems.none(change, System.err)) {
+            return 1;
+        }
         Optional<Progress> p = new Migrator(target.connections(change.getSpec()), change.getSpec(),
                 Target.owner(change), java.time.Clock.systemUTC()).read();
         if (p.isEmpty()) {

@@ -18,6 +18,7 @@ import dev.schemachange.engine.state.StateStore;
 import dev.schemachange.engine.state.State;
 import dev.schemachange.engine.check.SpecChecks;
 import dev.schemachange.engine.db.Refused;
+import dev.schemachange.engine.db.ServerErrors;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -83,11 +84,12 @@ public final class Migrator {
     public Progress advance(Controls controls, Duration budget, Phase until) {
         long deadline = System.nanoTime() + budget.toNanos();
         notes.clear();
+        // checked before connecting: a bad spec is reported as such even when the server is unreachable
+        List<Problem> specProblems = SpecChecks.check(spec);
+        if (!specProblems.isEmpty()) {
+            return failed(specProblems.get(0));
+        }
         try (Connection c = Sessions.open(db)) {
-            List<Problem> specProblems = SpecChecks.check(spec);
-            if (!specProblems.isEmpty()) {
-                return failed(specProblems.get(0));
-            }
             Optional<State> stored = store.load(c, schema(), spec.table());
             if (stored.isPresent() && !stored.get().owner().equals(owner) && !stored.get().phase().isTerminal()) {
                 return progress(stored.get(), heldBy(stored.get()), null);
@@ -122,7 +124,12 @@ public final class Migrator {
             }
             return run(c, state, controls, deadline, until);
         } catch (SQLException e) {
-            throw new EngineException("database error: " + e.getMessage(), e);
+            if (ServerErrors.isTransient(e)) {
+                throw transientError(e);
+            }
+            // permanent, outside a running change (or its cleanup failed too): nothing more can be stored
+            log.warn("{}.{}: permanent database error", schema(), spec.table(), e);
+            return failed(ServerErrors.problem(e, schema() + "." + spec.table()));
         }
     }
 
@@ -141,7 +148,7 @@ public final class Migrator {
             }
             return rollback(c, stored);
         } catch (SQLException e) {
-            throw new EngineException("database error: " + e.getMessage(), e);
+            throw classified(e);
         }
     }
 
@@ -161,7 +168,7 @@ public final class Migrator {
             }
             return rollback(c, stored.filter(s -> s.owner().equals(owner)));
         } catch (SQLException e) {
-            throw new EngineException("database error: " + e.getMessage(), e);
+            throw classified(e);
         }
     }
 
@@ -175,7 +182,7 @@ public final class Migrator {
         try (Connection c = Sessions.open(db)) {
             return store.load(c, schema(), spec.table()).map(s -> progress(s, null, null));
         } catch (SQLException e) {
-            throw new EngineException("database error: " + e.getMessage(), e);
+            throw classified(e);
         }
     }
 
@@ -215,15 +222,49 @@ public final class Migrator {
             }
         } catch (Refused r) {
             log.warn("{}.{}: refused: {}", schema(), spec.table(), r.problem());
-            if (plan != null && !state.phase().isSwapped()) {
-                workspace.abandon(c, state);
+            return failRunning(c, plan, state, r.problem());
+        } catch (SQLException e) {
+            if (ServerErrors.isTransient(e)) {
+                throw e; // the state row stays as it is; the next call resumes
             }
-            State failed = state.withPhase(Phase.Failed, r.problem().toString());
-            store.save(c, failed, clock.instant());
-            return new Progress(Phase.Failed, r.problem().toString(), null, r.problem(), null, failed.rowsCopied(),
-                    failed.rowsEstimated(), 0, null, 0, failed.chunksRepaired(), null, failed.swapAttempts(), null, 0,
-                    null, notes);
+            // a retry would meet the same error (privilege revoked, object dropped, statement rejected)
+            log.warn("{}.{}: permanent database error", schema(), spec.table(), e);
+            return failRunning(c, plan, state, ServerErrors.problem(e, schema() + "." + spec.table()));
         }
+    }
+
+    /**
+     * Ends a running change as Failed, the same way for a refusal and a permanent server error: before the
+     * swap the work objects go (the original table keeps its rows and shape), and the Failed row is saved so
+     * no later call retries it.
+     */
+    private Progress failRunning(Connection c, Plan plan, State state, Problem problem) throws SQLException {
+        if (plan != null && !state.phase().isSwapped()) {
+            workspace.abandon(c, state);
+        }
+        State failed = state.withPhase(Phase.Failed, problem.toString());
+        store.save(c, failed, clock.instant());
+        return new Progress(Phase.Failed, problem.toString(), null, problem, null, failed.rowsCopied(),
+                failed.rowsEstimated(), 0, null, 0, failed.chunksRepaired(), null, failed.swapAttempts(), null, 0,
+                null, notes);
+    }
+
+    /**
+     * Whether a failure thrown by this class is transient (state unchanged; run again later). Anything else
+     * (a {@code Refused} from rollback, a bug) is not helped by a retry. The CLI maps this to its exit code.
+     */
+    public static boolean isTransient(Throwable t) {
+        return t instanceof EngineException;
+    }
+
+    private static EngineException transientError(SQLException e) {
+        return new EngineException("database error: " + e.getMessage(), e);
+    }
+
+    /** Transient errors as EngineException, permanent ones as Refused naming the server's reason. */
+    private RuntimeException classified(SQLException e) {
+        return ServerErrors.isTransient(e) ? transientError(e)
+                : new Refused(ServerErrors.problem(e, schema() + "." + spec.table()));
     }
 
     /** Creates the work objects: state row first (it is the table's lock), then the shadow. */

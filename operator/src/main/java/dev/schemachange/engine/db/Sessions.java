@@ -111,9 +111,12 @@ public final class Sessions {
         }
     }
 
-    /** Lock wait timeout (1205) and deadlock (1213): the statement changed nothing and may be retried. */
+    /**
+     * Lock wait timeout (1205) and deadlock (1213): the statement changed nothing and may be retried at once.
+     * Kept for the statement-level retry loops; whether a failure is transient at all is {@link ServerErrors}.
+     */
     public static boolean isRetryable(SQLException e) {
-        return e.getErrorCode() == 1205 || e.getErrorCode() == 1213;
+        return ServerErrors.isLockConflict(e);
     }
 
     public static void sleep(long millis) {
