@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.schemachange.api.Phase;
 import dev.schemachange.api.SchemaChangeSpec;
+import dev.schemachange.engine.Wait.Reason;
 import dev.schemachange.testing.Changes;
 import dev.schemachange.testing.MariaDb;
 import dev.schemachange.testing.TestDatabase;
@@ -61,7 +62,7 @@ class OnlineChangeTest {
             assertThat(app.errors()).isEmpty();
         }
         assertThat(waiting.phase()).isEqualTo(Phase.AwaitingSwap);
-        assertThat(waiting.waitingFor()).contains("approval");
+        assertThat(waiting.waitReason()).isEqualTo(Reason.APPROVAL);
         assertThat(db.rows("SELECT id, k, payload FROM `_schemachange`.items ORDER BY id"))
                 .isEqualTo(db.rows("SELECT id, k, payload FROM items ORDER BY id"));
 
