@@ -60,7 +60,7 @@ final class RunCommand implements Callable<Integer> {
                     p.swapAttempts(), p.rowsPerSecond());
         }
         if (p.waitingFor() != null) {
-            out.println("waiting for " + p.waitingFor());
+            out.println("waiting for " + p.waitingFor().detail());
         }
         boolean failed = p.phase() == Phase.Failed || p.problem() != null;
         if (failed) {

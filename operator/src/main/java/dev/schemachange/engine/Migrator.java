@@ -19,6 +19,7 @@ import dev.schemachange.engine.state.State;
 import dev.schemachange.engine.check.SpecChecks;
 import dev.schemachange.engine.db.Refused;
 import dev.schemachange.engine.db.ServerErrors;
+import dev.schemachange.engine.Wait.Reason;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -172,9 +173,9 @@ public final class Migrator {
         }
     }
 
-    private String heldBy(State other) {
-        return "table " + schema() + "." + spec.table() + " is being changed by " + other.owner()
-                + "; this change waits until that one ends";
+    private Wait heldBy(State other) {
+        return Wait.of(Reason.TABLE_HELD, "table " + schema() + "." + spec.table() + " is being changed by " + other.owner()
+                + "; this change waits until that one ends");
     }
 
     /** The change's state as stored in the database, if it has started. */
@@ -212,7 +213,7 @@ public final class Migrator {
                 };
                 if (state.phase() == before) {
                     // the phase wants to wait (pause, approval, window, retention) or ran out of time
-                    String waiting = waitingFor(state, controls);
+                    Wait waiting = waitingFor(state, controls);
                     return progress(state, waiting, null);
                 }
                 log.info("{}.{}: {} -> {}", schema(), spec.table(), before, state.phase());
@@ -340,18 +341,19 @@ public final class Migrator {
         return progress(next, null, null);
     }
 
-    private String waitingFor(State state, Controls controls) {
+    private Wait waitingFor(State state, Controls controls) {
         if (controls.paused()) {
-            return "paused (annotation schemachange.dev/paused)";
+            return Wait.of(Reason.PAUSED, "paused (annotation schemachange.dev/paused)");
         }
         if (state.phase() == Phase.Backfilling && copying.throttled() != null) {
-            return copying.throttled();
+            // Copying only ever reports the Throttler's reason here: the type is known, the text just shown
+            return Wait.of(Reason.THROTTLED, copying.throttled());
         }
         if (state.phase() == Phase.AwaitingSwap) {
             return gate.blockedBy(controls);
         }
         if (state.phase() == Phase.Swapped) {
-            return "retention of the old table";
+            return Wait.of(Reason.RETENTION, "retention of the old table");
         }
         return null;
     }
@@ -369,7 +371,7 @@ public final class Migrator {
         return progress(s, null, p);
     }
 
-    private Progress progress(State s, String waitingFor, Problem problem) {
+    private Progress progress(State s, Wait waitingFor, Problem problem) {
         double rps = s.rowsPerSecond();
         Instant eta = null;
         if (s.phase() == Phase.Backfilling && rps > 0) {

@@ -8,12 +8,13 @@ import dev.schemachange.api.Problem;
 
 /**
  * A snapshot of one change as the engine sees it after a step; the operator maps it to the CR status and the
- * CLI prints it. {@code waitingFor} says why the change does not move on by itself (approval, window, pause).
+ * CLI prints it. {@code waitingFor} says why the change does not move on by itself (approval, window, pause);
+ * callers branch on its {@link Wait.Reason}, never on its text, so rewording a message changes no behaviour.
  */
 public record Progress(
         Phase phase,
         String message,
-        String waitingFor,
+        Wait waitingFor,
         Problem problem,
         String cursor,
         long rowsCopied,
@@ -36,7 +37,7 @@ public record Progress(
     }
 
     /** A change of one table, which reports no parts. */
-    public Progress(Phase phase, String message, String waitingFor, Problem problem, String cursor, long rowsCopied,
+    public Progress(Phase phase, String message, Wait waitingFor, Problem problem, String cursor, long rowsCopied,
                     long rowsEstimated, double rowsPerSecond, Instant eta, int chunkRows, int chunksRepaired,
                     Instant nextWindowStart, int swapAttempts, Instant swappedAt, long lockMillis, String oldTable,
                     List<String> notes) {
@@ -53,7 +54,12 @@ public record Progress(
 
     /** The Throttler holds the copy back: a wait that ends by itself, unlike approval or a window. */
     public boolean throttled() {
-        return waitingFor != null && waitingFor.startsWith("throttled");
+        return waitingFor != null && waitingFor.is(Wait.Reason.THROTTLED);
+    }
+
+    /** The wait's reason, or null when the change does not wait. */
+    public Wait.Reason waitReason() {
+        return waitingFor == null ? null : waitingFor.reason();
     }
 
     /**

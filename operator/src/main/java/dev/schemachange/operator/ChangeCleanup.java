@@ -16,6 +16,7 @@ import dev.schemachange.api.SchemaChangeSpec;
 import dev.schemachange.api.SchemaChangeStatus;
 import dev.schemachange.engine.Controls;
 import dev.schemachange.engine.Progress;
+import dev.schemachange.engine.Wait.Reason;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 
 /**
@@ -91,8 +92,9 @@ final class ChangeCleanup {
         // the engine first checks that the table's state row is this change's, so deleting a change that waits
         // for the table can never undo the change that holds it; after the swap it touches nothing
         Progress p = engine.abandon(settings.slice());
-        if (ProgressStatus.Wait.of(p.waitingFor()) == ProgressStatus.Wait.TABLE_HELD) {
-            events.normal(change, Reasons.CLEANED_UP, "nothing of this change in the database: " + p.waitingFor());
+        if (p.waitReason() == Reason.TABLE_HELD) {
+            events.normal(change, Reasons.CLEANED_UP, "nothing of this change in the database: "
+                    + p.waitingFor().detail());
             return DeleteControl.defaultDelete();
         }
         Phase phase = p.phase() == null ? Phase.Pending : p.phase();

@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.DoubleAdder;
 import dev.schemachange.api.Phase;
 import dev.schemachange.api.SchemaChangeStatus;
 import dev.schemachange.engine.Progress;
+import dev.schemachange.engine.Wait.Reason;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -124,13 +125,9 @@ public final class OperatorMetrics implements AutoCloseable {
         registry.close();
     }
 
-    /** The label value of a wait reason as read from {@code Progress.waitingFor()}. */
-    static String waitLabel(ProgressStatus.Wait wait) {
-        return switch (wait) {
-            case THROTTLE -> "throttled";
-            case PAUSE -> "paused";
-            default -> wait.name().toLowerCase(Locale.ROOT);
-        };
+    /** The label value of a wait reason: the reason's name in lower case ("not_before", "throttled"). */
+    static String waitLabel(Reason wait) {
+        return wait.name().toLowerCase(Locale.ROOT);
     }
 
     /** One change's current numbers; the registered meters read them (gauges hold only weak references). */
@@ -144,8 +141,9 @@ public final class OperatorMetrics implements AutoCloseable {
         volatile int swapAttempts;
         volatile long lockMillis;
         volatile Phase phase = Phase.Pending;
-        final Map<ProgressStatus.Wait, DoubleAdder> waited = new EnumMap<>(ProgressStatus.Wait.class);
-        ProgressStatus.Wait lastWait = ProgressStatus.Wait.NONE;
+        final Map<Reason, DoubleAdder> waited = new EnumMap<>(Reason.class);
+        /** What the last update waited for; null when it did not wait. */
+        Reason lastWait;
         Instant lastSeen;
 
         ChangeMeters(MeterRegistry registry, Tags tags) {
@@ -167,10 +165,7 @@ public final class OperatorMetrics implements AutoCloseable {
                         .description("1 for the change's current phase, 0 for the others").strongReference(true)
                         .register(registry));
             }
-            for (ProgressStatus.Wait w : ProgressStatus.Wait.values()) {
-                if (w == ProgressStatus.Wait.NONE) {
-                    continue;
-                }
+            for (Reason w : Reason.values()) {
                 DoubleAdder adder = new DoubleAdder();
                 waited.put(w, adder);
                 meters.add(FunctionCounter.builder(PREFIX + "waiting", adder, DoubleAdder::sum)
@@ -214,13 +209,13 @@ public final class OperatorMetrics implements AutoCloseable {
         }
 
         synchronized void update(Progress p, Instant now) {
-            if (lastSeen != null && lastWait != ProgressStatus.Wait.NONE && now.isAfter(lastSeen)) {
+            if (lastSeen != null && lastWait != null && now.isAfter(lastSeen)) {
                 waited.get(lastWait).add(Duration.between(lastSeen, now).toNanos() / 1e9);
             }
             lastSeen = now;
-            ProgressStatus.Wait wait = ProgressStatus.Wait.of(p.waitingFor());
+            Reason wait = p.waitReason();
             lastWait = wait;
-            if (wait == ProgressStatus.Wait.TABLE_HELD) {
+            if (wait == Reason.TABLE_HELD) {
                 // the numbers are the other change's, which holds the table
                 phase = Phase.Pending;
                 return;

@@ -15,6 +15,7 @@ import dev.schemachange.api.SchemaChangeStatus.SwapStatus;
 import dev.schemachange.api.SchemaChangeStatus;
 import dev.schemachange.engine.Controls;
 import dev.schemachange.engine.Progress;
+import dev.schemachange.engine.Wait.Reason;
 
 /**
  * Maps the engine's {@link Progress} to the status users read: phase, backfill and swap blocks, old table,
@@ -35,7 +36,7 @@ public final class ProgressStatus {
 
     /** Fills {@code status} (a fresh copy) from {@code p}; conditions are set on {@code conditions}. */
     public void apply(Progress p, SchemaChangeStatus status, Conditions conditions) {
-        if (Wait.of(p.waitingFor()) == Wait.TABLE_HELD) {
+        if (p.waitReason() == Reason.TABLE_HELD) {
             held(p, status, conditions);
             return;
         }
@@ -57,10 +58,10 @@ public final class ProgressStatus {
         status.setBackfill(null);
         status.setSwap(null);
         status.setOldTable(null);
-        status.setMessage(p.waitingFor());
+        status.setMessage(p.waitingFor().detail());
         c.set(Conditions.VALIDATED, true, Reasons.SPEC_VALID, "the spec is valid");
-        c.set(Conditions.READY, false, Wait.TABLE_HELD.reason, p.waitingFor());
-        c.set(Conditions.PROGRESSING, false, Wait.TABLE_HELD.reason, p.waitingFor());
+        c.set(Conditions.READY, false, Reasons.TABLE_HELD, p.waitingFor().detail());
+        c.set(Conditions.PROGRESSING, false, Reasons.TABLE_HELD, p.waitingFor().detail());
         c.set(Conditions.DEGRADED, false, Reasons.AS_EXPECTED, "waiting for the table");
         c.set(Conditions.FAILED, false, Reasons.AS_EXPECTED, "not failed");
     }
@@ -85,10 +86,10 @@ public final class ProgressStatus {
     }
 
     private void conditions(Progress p, Phase phase, Conditions c) {
-        Wait wait = Wait.of(p.waitingFor());
-        if (wait == Wait.NOT_BEFORE && !(controls.swapNotBefore() != null && controls.swapNotBefore().isAfter(now))) {
+        Reason wait = p.waitReason();
+        if (wait == Reason.NOT_BEFORE && !(controls.swapNotBefore() != null && controls.swapNotBefore().isAfter(now))) {
             // the operator moved swap-not-before to the window's next start: say what really holds the swap
-            wait = Wait.WINDOW;
+            wait = Reason.WINDOW;
         }
         boolean failed = phase == Phase.Failed;
         boolean blocked = p.problem() != null && !failed;
@@ -106,8 +107,8 @@ public final class ProgressStatus {
                     + AnnotationControls.PAUSED + " to resume");
         } else if (blocked) {
             c.set(Conditions.PROGRESSING, false, Reasons.BLOCKED, p.problem().toString());
-        } else if (wait != Wait.NONE) {
-            c.set(Conditions.PROGRESSING, false, wait.reason, "waiting for " + p.waitingFor());
+        } else if (wait != null) {
+            c.set(Conditions.PROGRESSING, false, reason(wait), "waiting for " + p.waitingFor().detail());
         } else {
             c.set(Conditions.PROGRESSING, true, phase.name(), status(p, phase));
         }
@@ -118,8 +119,9 @@ public final class ProgressStatus {
         swapScheduled(p, phase, c);
         c.set(Conditions.SWAPPED, live, live ? "Swapped" : Reasons.NOT_YET,
                 live ? "swapped at " + time(p.swappedAt()) + oldTable(p) : "not swapped");
-        c.set(Conditions.THROTTLED, wait == Wait.THROTTLE, wait == Wait.THROTTLE ? Reasons.THROTTLED
-                : Reasons.NOT_THROTTLED, wait == Wait.THROTTLE ? p.waitingFor() : "not throttled");
+        boolean throttled = wait == Reason.THROTTLED;
+        c.set(Conditions.THROTTLED, throttled, throttled ? Reasons.THROTTLED : Reasons.NOT_THROTTLED,
+                throttled ? p.waitingFor().detail() : "not throttled");
         c.set(Conditions.PAUSED, controls.paused(), controls.paused() ? Reasons.PAUSED : Reasons.NOT_PAUSED,
                 controls.paused() ? "remove the annotation " + AnnotationControls.PAUSED + " to resume" : "running");
         c.set(Conditions.DEGRADED, blocked, blocked ? Reasons.BLOCKED : Reasons.AS_EXPECTED,
@@ -154,7 +156,7 @@ public final class ProgressStatus {
     }
 
     private static String summary(Progress p, Phase phase) {
-        return p.waitingFor() != null ? phase + ": waiting for " + p.waitingFor() : status(p, phase);
+        return p.waitingFor() != null ? phase + ": waiting for " + p.waitingFor().detail() : status(p, phase);
     }
 
     private static String status(Progress p, Phase phase) {
@@ -187,42 +189,17 @@ public final class ProgressStatus {
         return t == null ? null : t.truncatedTo(ChronoUnit.SECONDS).toString();
     }
 
-    /**
-     * What the engine waits for, read from the start of {@code waitingFor} as Migrator words it ("approval (…",
-     * "swap-not-before …", "paused (…", "table s.t is being changed by ns/name…", "retention …").
-     */
-    enum Wait {
-        NONE(null), APPROVAL(Reasons.APPROVAL_REQUIRED), WINDOW(Reasons.WAITING_FOR_WINDOW),
-        NOT_BEFORE(Reasons.NOT_BEFORE), PAUSE(Reasons.PAUSED), THROTTLE(Reasons.THROTTLED),
-        TABLE_HELD(Reasons.TABLE_HELD), RETENTION(Reasons.RETENTION), OTHER("Waiting");
-
-        final String reason;
-
-        Wait(String reason) {
-            this.reason = reason;
-        }
-
-        static Wait of(String waitingFor) {
-            if (waitingFor == null || waitingFor.isBlank()) {
-                return NONE;
-            }
-            String w = waitingFor.toLowerCase(Locale.ROOT);
-            if (w.startsWith("approval")) {
-                return APPROVAL;
-            } else if (w.startsWith("window")) {
-                return WINDOW;
-            } else if (w.startsWith("swap-not-before") || w.startsWith("not-before") || w.startsWith("not before")) {
-                return NOT_BEFORE;
-            } else if (w.startsWith("table ") && w.contains("being changed by")) {
-                return TABLE_HELD;
-            } else if (w.startsWith("retention")) {
-                return RETENTION;
-            } else if (w.startsWith("pause")) {
-                return PAUSE;
-            } else if (w.startsWith("throttl") || w.contains("replica lag") || w.contains("threads_running")) {
-                return THROTTLE;
-            }
-            return OTHER;
-        }
+    /** The condition reason of a wait, as the conditions and the README name them. */
+    static String reason(Reason wait) {
+        return switch (wait) {
+            case APPROVAL -> Reasons.APPROVAL_REQUIRED;
+            case WINDOW -> Reasons.WAITING_FOR_WINDOW;
+            case NOT_BEFORE -> Reasons.NOT_BEFORE;
+            case PAUSED -> Reasons.PAUSED;
+            case THROTTLED -> Reasons.THROTTLED;
+            case TABLE_HELD -> Reasons.TABLE_HELD;
+            case RETENTION -> Reasons.RETENTION;
+            case OTHER -> "Waiting";
+        };
     }
 }

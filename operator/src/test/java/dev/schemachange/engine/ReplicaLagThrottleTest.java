@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Timeout;
 
 import dev.schemachange.api.Phase;
 import dev.schemachange.api.SchemaChangeSpec;
+import dev.schemachange.engine.Wait.Reason;
 import dev.schemachange.local.MariaDbServer;
 import dev.schemachange.local.Workload;
 import dev.schemachange.testing.Changes;
@@ -54,8 +55,8 @@ class ReplicaLagThrottleTest {
 
             assertThat(held.phase()).isEqualTo(Phase.Backfilling);
             assertThat(held.throttled()).isTrue();
-            assertThat(held.waitingFor()).isEqualTo("throttled: replica lag: 127.0.0.1:" + replica.port()
-                    + " is not replicating (no Seconds_Behind_Master)");
+            assertThat(held.waitingFor()).isEqualTo(Wait.of(Reason.THROTTLED,
+                    "throttled: replica lag: 127.0.0.1:" + replica.port() + " is not replicating (no Seconds_Behind_Master)"));
             assertThat(held.rowsCopied()).isZero();
 
             exec(replica, "START SLAVE SQL_THREAD");

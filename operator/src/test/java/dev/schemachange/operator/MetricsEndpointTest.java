@@ -13,7 +13,6 @@ import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -26,6 +25,9 @@ import org.junit.jupiter.api.Test;
 import dev.schemachange.api.Phase;
 import dev.schemachange.api.SchemaChange;
 import dev.schemachange.engine.Progress;
+import dev.schemachange.engine.Wait;
+import dev.schemachange.engine.Wait.Reason;
+import dev.schemachange.testing.ProgressBuilder;
 import dev.schemachange.testing.MariaDb;
 import dev.schemachange.testing.TestDatabase;
 import dev.schemachange.testing.MovableClock;
@@ -127,13 +129,13 @@ class MetricsEndpointTest {
     void waitingTimeIsCountedByWhatTheEngineWaitsFor() {
         MovableClock clock = new MovableClock(Instant.parse("2026-01-01T00:00:00Z"));
         try (OperatorMetrics m = new OperatorMetrics(clock)) {
-            m.record("ns", "c", progress(Phase.Backfilling, "throttled: replica lag 12s > 5s"));
+            m.record("ns", "c", progress(Phase.Backfilling, Wait.of(Reason.THROTTLED, "throttled: replica lag 12s > 5s")));
             clock.advance(Duration.ofSeconds(30));
-            m.record("ns", "c", progress(Phase.Backfilling, "paused (annotation)"));
+            m.record("ns", "c", progress(Phase.Backfilling, Wait.of(Reason.PAUSED, "paused (annotation)")));
             clock.advance(Duration.ofSeconds(20));
             m.record("ns", "c", progress(Phase.Backfilling, null));
             clock.advance(Duration.ofSeconds(50));
-            m.record("ns", "c", progress(Phase.AwaitingSwap, "approval (swap.approval: Required)"));
+            m.record("ns", "c", progress(Phase.AwaitingSwap, Wait.of(Reason.APPROVAL, "approval (swap.approval: Required)")));
             String text = m.scrape();
             String labels = "name=\"c\",namespace=\"ns\"";
             assertThat(value(text, "osc_change_waiting_seconds_total", labels + ",reason=\"throttled\""))
@@ -177,9 +179,8 @@ class MetricsEndpointTest {
                 .hasMessageContaining(OperatorHttpServer.PORT_ENV);
     }
 
-    private static Progress progress(Phase phase, String waitingFor) {
-        return new Progress(phase, null, waitingFor, null, null, 10, 100, 5.0, null, 50, 0, null, 0, null, 0,
-                null, List.of());
+    private static Progress progress(Phase phase, Wait waitingFor) {
+        return ProgressBuilder.at(phase).waiting(waitingFor).rows(10, 100).rowsPerSecond(5.0).chunkRows(50).build();
     }
 
     /** The sample's value of {@code name{labels}} in a Prometheus text exposition, labels as Micrometer sorts them. */

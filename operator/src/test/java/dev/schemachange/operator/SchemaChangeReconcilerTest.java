@@ -21,6 +21,9 @@ import org.junit.jupiter.api.Test;
 import dev.schemachange.api.Phase;
 import dev.schemachange.api.SchemaChange;
 import dev.schemachange.engine.Controls;
+import dev.schemachange.engine.Wait;
+import dev.schemachange.engine.Wait.Reason;
+import dev.schemachange.testing.ProgressBuilder;
 import dev.schemachange.testing.MariaDb;
 import dev.schemachange.testing.TestDatabase;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -132,7 +135,8 @@ class SchemaChangeReconcilerTest {
     @Test
     void annotationsReachTheEngineWithoutAGenerationChange(TestDatabase db) {
         rootLogin(db);
-        engine.script = controls -> progress(Phase.AwaitingSwap, controls.paused() ? "paused" : "approval");
+        engine.script = controls -> progress(Phase.AwaitingSwap, controls.paused()
+                ? Wait.of(Reason.PAUSED, "paused") : Wait.of(Reason.APPROVAL, "approval"));
         cluster.apply(change("steer", db, "orders", """
                 alter: "ADD COLUMN x INT"
                 swap: {approval: Required}
@@ -161,7 +165,7 @@ class SchemaChangeReconcilerTest {
     @Test
     void statusShowsTheNextSwapWindowByTheInjectedClock(TestDatabase db) {
         rootLogin(db);
-        engine.script = controls -> progress(Phase.AwaitingSwap, "window");
+        engine.script = controls -> progress(Phase.AwaitingSwap, Wait.of(Reason.WINDOW, "window"));
         cluster.apply(change("window", db, "orders", """
                 alter: "ADD COLUMN x INT"
                 swap: {window: {schedule: "0 2 * * 6", duration: 2h, timeZone: Europe/Berlin}}
@@ -177,9 +181,8 @@ class SchemaChangeReconcilerTest {
     @Test
     void everyPhaseChangeIsAnEventAndProgressIsInTheStatus(TestDatabase db) {
         rootLogin(db);
-        engine.script = controls -> new dev.schemachange.engine.Progress(Phase.Backfilling, null, null, null,
-                "[500]", 500, 2000, 250.4, Instant.parse("2026-11-24T10:00:06Z"), 100, 0, null, 0, null, 0, null,
-                null);
+        engine.script = controls -> ProgressBuilder.at(Phase.Backfilling).cursor("[500]").rows(500, 2000)
+                .rowsPerSecond(250.4).eta(Instant.parse("2026-11-24T10:00:06Z")).chunkRows(100).build();
         cluster.apply(change("progress", db, "orders", "alter: \"ADD COLUMN x INT\""));
 
         SchemaChange copying = awaitChange("progress", c -> c.getStatus().getBackfill() != null);
@@ -258,9 +261,8 @@ class SchemaChangeReconcilerTest {
     @Test
     void deletingAfterTheSwapLeavesTheLiveAndOldTablesAlone(TestDatabase db) {
         rootLogin(db);
-        engine.script = controls -> new dev.schemachange.engine.Progress(Phase.Swapped, null, null, null, null, 9, 9,
-                0, null, 0, 0, null, 1, Instant.parse("2026-11-24T09:00:00Z"), 40, "_schemachange_undo.orders__x",
-                null);
+        engine.script = controls -> ProgressBuilder.at(Phase.Swapped).rows(9, 9)
+                .swapped(1, Instant.parse("2026-11-24T09:00:00Z"), 40).oldTable("_schemachange_undo.orders__x").build();
         cluster.apply(change("kept", db, "orders", "alter: \"ADD COLUMN x INT\""));
         awaitChange("kept", c -> Phase.Swapped.name().equals(c.getStatus().getPhase()));
 
@@ -307,9 +309,8 @@ class SchemaChangeReconcilerTest {
         rootLogin(db);
         cluster.apply(change("edited", db, "orders", "alter: \"ADD COLUMN x INT\""));
         awaitChange("edited", c -> Phase.Backfilling.name().equals(c.getStatus().getPhase()));
-        engine.script = controls -> new dev.schemachange.engine.Progress(Phase.Backfilling, null, null, null, null, 0,
-                0, 0, null, 0, 0, null, 0, null, 0, null,
-                java.util.List.of("the spec changed: the previous shadow table was dropped and the change started over"));
+        engine.script = controls -> ProgressBuilder.at(Phase.Backfilling)
+                .notes("the spec changed: the previous shadow table was dropped and the change started over").build();
 
         cluster.change(NAMESPACE, "edited").edit(c -> withAlter(c, "ADD COLUMN y INT"));
 

@@ -9,6 +9,8 @@ import java.util.function.Function;
 import dev.schemachange.api.Phase;
 import dev.schemachange.engine.Controls;
 import dev.schemachange.engine.Progress;
+import dev.schemachange.engine.Wait;
+import dev.schemachange.testing.ProgressBuilder;
 
 /**
  * Stands in for the engine in tests of the Kubernetes side (status mapping, annotations, events): answers each
@@ -27,8 +29,8 @@ final class ScriptedEngine implements Engine, Engine.Factory {
         this.script = script;
     }
 
-    static Progress progress(Phase phase, String waitingFor) {
-        return new Progress(phase, null, waitingFor, null, null, 0, 0, 0, null, 0, 0, null, 0, null, 0, null, null);
+    static Progress progress(Phase phase, Wait waitingFor) {
+        return ProgressBuilder.at(phase).waiting(waitingFor).build();
     }
 
     @Override

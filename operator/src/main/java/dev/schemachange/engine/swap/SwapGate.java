@@ -1,6 +1,8 @@
 package dev.schemachange.engine.swap;
 
 import dev.schemachange.engine.Controls;
+import dev.schemachange.engine.Wait;
+import dev.schemachange.engine.Wait.Reason;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -19,19 +21,21 @@ public final class SwapGate {
     }
 
     /** Why the swap may not start now, or null when it may. */
-    public String blockedBy(Controls controls) {
+    public Wait blockedBy(Controls controls) {
         if (controls.paused()) {
-            return "paused (annotation schemachange.dev/paused)";
+            return Wait.of(Reason.PAUSED, "paused (annotation schemachange.dev/paused)");
         }
         if (spec.swap().approval() == SchemaChangeSpec.Approval.Required && !controls.swapApproved()) {
-            return "approval (annotate schemachange.dev/swap-approved=true, or osc run --approve-swap)";
+            return Wait.of(Reason.APPROVAL,
+                    "approval (annotate schemachange.dev/swap-approved=true, or osc run --approve-swap)");
         }
         if (controls.swapNotBefore() != null && clock.instant().isBefore(controls.swapNotBefore())) {
-            return "swap-not-before " + controls.swapNotBefore();
+            return Wait.of(Reason.NOT_BEFORE, "swap-not-before " + controls.swapNotBefore());
         }
         SwapWindow window = SwapWindow.of(spec.swap().window());
         if (!window.allows(clock.instant(), allowance())) {
-            return "window (next opens " + window.nextStart(clock.instant()).map(Object::toString).orElse("never") + ")";
+            return Wait.of(Reason.WINDOW, "window (next opens "
+                    + window.nextStart(clock.instant()).map(Object::toString).orElse("never") + ")");
         }
         return null;
     }
