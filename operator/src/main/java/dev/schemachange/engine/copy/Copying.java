@@ -2,6 +2,7 @@ package dev.schemachange.engine.copy;
 
 import dev.schemachange.engine.throttle.Throttler;
 import dev.schemachange.engine.CrashPoints;
+import dev.schemachange.engine.db.Retry;
 import dev.schemachange.engine.db.Sessions;
 import dev.schemachange.engine.plan.Plan;
 import dev.schemachange.engine.workspace.Workspace;
@@ -75,7 +76,7 @@ public final class Copying {
         Copier copier = new Copier(plan, chunker(plan), store, clock, plan.lockFreeCopy() && readCommittedLogs(c),
                 marked ? watermark : null);
         Journal journal = marked ? new Journal(plan, watermark, copier) : null;
-        settle(c, watermark, journal, state.cursor());
+        settle(c, watermark, journal, state.cursor(), deadline);
         try (Throttler throttler = new Throttler(c, db, spec.backfill().throttle())) {
             while (!copyDone(state)) {
                 if (controls.paused() || System.nanoTime() > deadline) {
@@ -87,7 +88,7 @@ public final class Copying {
                 }
                 state = copyWithRetry(c, copier, state);
                 crash.reached("backfill:after-chunk");
-                settle(c, watermark, journal, state.cursor());
+                settle(c, watermark, journal, state.cursor(), deadline);
             }
         }
         workspace.checkConflicts(c, plan);
@@ -100,11 +101,12 @@ public final class Copying {
      * Moves the watermark up to the checkpoint, then re-copies the keys journaled below it. Also the first step
      * of every backfill call: a crash may have come between a chunk's commit and its mark.
      */
-    private void settle(Connection c, Watermark watermark, Journal journal, List<String> cursor) throws SQLException {
+    private void settle(Connection c, Watermark watermark, Journal journal, List<String> cursor, long deadline)
+            throws SQLException {
         if (journal == null || cursor == null) {
             return;
         }
-        if (!watermark.raise(c, cursor) && !markLost) {
+        if (!watermark.raise(c, cursor, deadline) && !markLost) {
             markLost = true;
             log.warn("{}.{}: no backfill watermark (never opened, or a server restart emptied it); triggers "
                     + "mirror every write",
@@ -118,17 +120,8 @@ public final class Copying {
     }
 
     private State copyWithRetry(Connection c, Copier copier, State state) throws SQLException {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return copier.copyNext(c, state);
-            } catch (SQLException e) {
-                if (!Sessions.isRetryable(e) || attempt >= 10) {
-                    throw e;
-                }
-                log.info("{}.{}: chunk copy hit a lock ({}), retrying", spec.database().schema(), spec.table(), e.getMessage());
-                Sessions.sleep(50L * attempt);
-            }
-        }
+        return Retry.of(10, Retry.linear(50)).run(spec.database().schema() + "." + spec.table() + ": chunk copy",
+                attempt -> copier.copyNext(c, state));
     }
 
     private static boolean copyDone(State s) {

@@ -1,5 +1,6 @@
 package dev.schemachange.engine.copy;
 
+import dev.schemachange.engine.db.Retry;
 import dev.schemachange.engine.db.Sessions;
 import dev.schemachange.engine.plan.Plan;
 import dev.schemachange.engine.sql.KeySql;
@@ -45,17 +46,10 @@ public final class Journal {
             if (keys.isEmpty()) {
                 return total;
             }
-            for (int attempt = 1; ; attempt++) {
-                try {
-                    recopy(c, keys);
-                    break;
-                } catch (SQLException e) {
-                    if (!Sessions.isRetryable(e) || attempt >= 10) {
-                        throw e;
-                    }
-                    Sessions.sleep(20L * attempt);
-                }
-            }
+            Retry.of(10, Retry.linear(20)).run(plan.schema() + "." + plan.table() + ": journal catch-up", attempt -> {
+                recopy(c, keys);
+                return null;
+            });
             total += keys.size();
         }
     }

@@ -1,5 +1,7 @@
 package dev.schemachange.engine.copy;
 
+import dev.schemachange.engine.db.Retry;
+import dev.schemachange.engine.db.SessionVariable;
 import dev.schemachange.engine.db.Sessions;
 import dev.schemachange.engine.plan.Plan;
 import dev.schemachange.engine.sql.KeySql;
@@ -41,6 +43,8 @@ import dev.schemachange.mysql.Identifiers;
  */
 public final class Watermark {
     private static final Logger log = LoggerFactory.getLogger(Watermark.class);
+    /** 30 LOW_PRIORITY, 30 at normal priority: about two minutes of 2 s lock waits. */
+    private static final int ATTEMPTS = 60;
     private final Plan plan;
 
     public Watermark(Plan plan) {
@@ -137,8 +141,17 @@ public final class Watermark {
      * writes the copier has long passed.
      */
     boolean raise(Connection c, List<String> upTo) throws SQLException {
+        return raise(c, upTo, Retry.of(ATTEMPTS, Retry.none()));
+    }
+
+    /** As {@link #raise(Connection, List)}, giving up with the lock error at the slice's {@code deadline}. */
+    boolean raise(Connection c, List<String> upTo, long deadline) throws SQLException {
+        return raise(c, upTo, Retry.of(ATTEMPTS, Retry.none()).until(deadline));
+    }
+
+    private boolean raise(Connection c, List<String> upTo, Retry retry) throws SQLException {
         List<String> higher = Sessions.firstRow(c, "SELECT w.copied = 0 OR NOT " + upTo(i -> KeySql.bind(
-                plan.key().get(i).type()), "lo") + ", @@SESSION.lock_wait_timeout FROM " + table() + " w",
+                plan.key().get(i).type()), "lo") + " FROM " + table() + " w",
                 new KeySql(plan.key()).parameters(upTo));
         if (higher == null) {
             return false;
@@ -149,31 +162,30 @@ public final class Watermark {
         String set = IntStream.range(0, plan.key().size())
                 .mapToObj(i -> "lo_" + i + " = " + KeySql.bind(plan.key().get(i).type()))
                 .collect(Collectors.joining(", "));
-        Sessions.exec(c, "SET SESSION lock_wait_timeout = 2"); // for this update only: the copier's own waits stay
-        try {
-            return update(c, upTo, set);
-        } finally {
-            Sessions.exec(c, "SET SESSION lock_wait_timeout = " + Long.parseLong(higher.get(1)));
-        }
+        // for this update only: the copier's own waits stay
+        return SessionVariable.with(c, "lock_wait_timeout", "2", () -> update(c, upTo, set, retry));
     }
 
-    private boolean update(Connection c, List<String> upTo, String set) throws SQLException {
-        for (int attempt = 1; ; attempt++) {
-            try {
+    /**
+     * The 2 s lock wait is the pause between attempts. A lock error at the last attempt or the deadline is thrown:
+     * the mark stays where it was, which is safe, and the next call's settle raises it again.
+     */
+    private boolean update(Connection c, List<String> upTo, String set, Retry retry) throws SQLException {
+        try {
+            return retry.run(plan.schema() + "." + plan.table() + ": raising the backfill watermark", attempt -> {
                 // LOW_PRIORITY lets new application statements pass the waiting update; only under a load that
                 // never leaves the table unread for a moment does the update, after a minute, queue up front
                 String priority = attempt <= 30 ? "LOW_PRIORITY " : "";
                 return Sessions.update(c, "UPDATE " + priority + table() + " SET copied = 1, " + set, upTo) > 0;
-            } catch (SQLException e) {
-                if (!Sessions.isRetryable(e)) {
-                    log.warn("{}.{}: the backfill watermark cannot move ({}); triggers mirror every write from now",
-                            plan.schema(), plan.table(), e.getMessage());
-                    Sessions.exec(c, "DELETE FROM " + table());
-                    return false;
-                }
-                log.info("{}.{}: raising the backfill watermark waits for long application statements ({})",
-                        plan.schema(), plan.table(), e.getMessage());
+            });
+        } catch (SQLException e) {
+            if (Sessions.isRetryable(e)) {
+                throw e;
             }
+            log.warn("{}.{}: the backfill watermark cannot move ({}); triggers mirror every write from now",
+                    plan.schema(), plan.table(), e.getMessage());
+            Sessions.exec(c, "DELETE FROM " + table());
+            return false;
         }
     }
 

@@ -6,16 +6,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 /**
  * Runs DDL that needs a metadata lock on a live table. A short lock_wait_timeout bounds how long the
  * application queues behind us when a long transaction holds the table; then we back off and retry instead
  * of building a pile-up.
  */
 public final class Applier {
-    private static final Logger log = LoggerFactory.getLogger(Applier.class);
     private final Duration lockWait;
     private final int attempts;
 
@@ -44,15 +40,12 @@ public final class Applier {
      */
     public void ddl(Connection c, String... statements) throws SQLException {
         setLockWait(c);
-        String previous = Sessions.firstRow(c, "SELECT @@SESSION.innodb_lock_wait_timeout", java.util.List.of()).get(0);
-        Sessions.exec(c, "SET SESSION innodb_lock_wait_timeout = " + lockWaitSeconds());
-        try {
+        SessionVariable.with(c, "innodb_lock_wait_timeout", Long.toString(lockWaitSeconds()), () -> {
             for (String sql : statements) {
                 retrying(c, sql);
             }
-        } finally {
-            Sessions.exec(c, "SET SESSION innodb_lock_wait_timeout = " + Long.parseLong(previous));
-        }
+            return null;
+        });
     }
 
     /** SQL work done while holding WRITE locks. */
@@ -78,19 +71,10 @@ public final class Applier {
     }
 
     private void retrying(Connection c, String sql) throws SQLException {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                Sessions.exec(c, sql);
-                return;
-            } catch (SQLException e) {
-                if (!Sessions.isRetryable(e) || attempt >= attempts) {
-                    throw e;
-                }
-                long backoff = Math.min(5_000, 100L << Math.min(attempt, 6));
-                log.info("lock wait on DDL (attempt {}/{}), retrying in {} ms: {} [{}]", attempt, attempts, backoff,
-                        e.getMessage(), sql.length() > 160 ? sql.substring(0, 160) + "..." : sql);
-                Sessions.sleep(backoff);
-            }
-        }
+        String shown = sql.length() > 160 ? sql.substring(0, 160) + "..." : sql;
+        Retry.of(attempts, Retry.exponential(200, 5_000)).run("DDL [" + shown + "]", attempt -> {
+            Sessions.exec(c, sql);
+            return null;
+        });
     }
 }

@@ -1,7 +1,7 @@
 package dev.schemachange.engine.fk;
 
 import dev.schemachange.engine.plan.AlterClause;
-import dev.schemachange.engine.db.Sessions;
+import dev.schemachange.engine.db.SessionVariable;
 import dev.schemachange.engine.db.Applier;
 
 import java.sql.Connection;
@@ -87,15 +87,13 @@ public final class ChildForeignKeys {
                     + "`").matcher(clause);
             String target = fk.schema().equals(schema) ? Identifiers.quote(to) : Identifiers.quote(schema, to);
             String repointed = m.replaceFirst(Matcher.quoteReplacement("REFERENCES " + target));
-            Sessions.exec(c, "SET SESSION foreign_key_checks = 0");
-            try {
+            SessionVariable.with(c, "foreign_key_checks", "0", () -> {
                 applier.ddl(c, "ALTER TABLE " + Identifiers.quote(fk.schema(), fk.table()) + " DROP FOREIGN KEY "
                         + Identifiers.quote(fk.name()) + ", ADD CONSTRAINT "
                         + Identifiers.quote(fk.name() + ForeignKeyNames.SUFFIX) + repointed
                         + ", ALGORITHM=INPLACE, LOCK=NONE");
-            } finally {
-                Sessions.exec(c, "SET SESSION foreign_key_checks = 1");
-            }
+                return null;
+            });
         }
         // also finishes a re-pointing that a crash interrupted between the two steps
         TableInfo target = inspector.table(schema, to).orElse(null);

@@ -1,6 +1,6 @@
 package dev.schemachange.engine.fk;
 
-import dev.schemachange.engine.db.Sessions;
+import dev.schemachange.engine.db.SessionVariable;
 import dev.schemachange.engine.db.Applier;
 
 import java.sql.Connection;
@@ -106,13 +106,11 @@ public final class ForeignKeyNames {
         // each clause exactly as the server shows it, so the definition stays identical but for the name
         List<String> adds = renamed.stream().map(fk -> "ADD CONSTRAINT " + Identifiers.quote(target.apply(fk.name()))
                 + clauses.get(fk.name())).toList();
-        Sessions.exec(c, "SET SESSION foreign_key_checks = 0");
-        try {
+        SessionVariable.with(c, "foreign_key_checks", "0", () -> {
             applier.ddl(c, "ALTER TABLE " + Identifiers.quote(schema, table) + " " + String.join(", ", drops) + ", "
                     + String.join(", ", adds) + ", ALGORITHM=INPLACE, LOCK=NONE");
-        } finally {
-            Sessions.exec(c, "SET SESSION foreign_key_checks = 1");
-        }
+            return null;
+        });
     }
 
     /** Where the index named {@code name} appears in SHOW CREATE TABLE (none: last). */

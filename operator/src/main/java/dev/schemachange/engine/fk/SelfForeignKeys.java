@@ -1,6 +1,6 @@
 package dev.schemachange.engine.fk;
 
-import dev.schemachange.engine.db.Sessions;
+import dev.schemachange.engine.db.SessionVariable;
 import dev.schemachange.engine.db.Applier;
 
 import java.sql.Connection;
@@ -49,14 +49,12 @@ public final class SelfForeignKeys {
             Matcher m = Pattern.compile("REFERENCES (`(?:[^`]|``)+`\\.)?`" + Pattern.quote(old.replace("`", "``"))
                     + "`").matcher(clauses.get(fk.name()));
             String clause = m.replaceFirst(Matcher.quoteReplacement("REFERENCES " + Identifiers.quote(live)));
-            Sessions.exec(c, "SET SESSION foreign_key_checks = 0");
-            try {
+            SessionVariable.with(c, "foreign_key_checks", "0", () -> {
                 applier.ddl(c, "ALTER TABLE " + Identifiers.quote(schema, live) + " DROP FOREIGN KEY "
                         + Identifiers.quote(fk.name()) + ", ADD CONSTRAINT " + Identifiers.quote(name) + clause
                         + ", ALGORITHM=INPLACE, LOCK=NONE");
-            } finally {
-                Sessions.exec(c, "SET SESSION foreign_key_checks = 1");
-            }
+                return null;
+            });
         }
     }
 }

@@ -1,7 +1,8 @@
 package dev.schemachange.engine.swap;
 
 import dev.schemachange.engine.CrashPoints;
-
+import dev.schemachange.engine.db.Retry;
+import dev.schemachange.engine.db.SessionVariable;
 import dev.schemachange.engine.db.Sessions;
 import dev.schemachange.engine.fk.ForeignKeyNames;
 import dev.schemachange.engine.plan.Plan;
@@ -15,9 +16,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import dev.schemachange.mysql.Identifiers;
 import dev.schemachange.mysql.Inspector;
@@ -36,7 +34,6 @@ import dev.schemachange.mysql.TableInfo;
  * application statement blocked across the RENAME can fail with ER 1146 (docs/architecture.md).
  */
 public final class CutOver {
-    private static final Logger log = LoggerFactory.getLogger(CutOver.class);
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMddHHmmss").withZone(ZoneOffset.UTC);
     private final Plan plan;
     private final Applier applier;
@@ -132,25 +129,16 @@ public final class CutOver {
     private long rename(Connection c, int maxAttempts, String renameSql, java.util.function.IntConsumer onAttempt,
                         java.util.Optional<VersionRow> version, boolean addVersion) throws SQLException {
         applier.setLockWait(c);
-        for (int attempt = 1; ; attempt++) {
-            onAttempt.accept(attempt);
-            if (version.isPresent()) {
-                version.get().prepare(c, addVersion);
-            }
-            long start = System.nanoTime();
-            try {
-                Sessions.exec(c, renameSql + version.map(VersionRow::renamePairs).orElse(""));
-                return (System.nanoTime() - start) / 1_000_000;
-            } catch (SQLException e) {
-                if (!Sessions.isRetryable(e) || attempt >= maxAttempts) {
-                    throw e;
-                }
-                long backoff = Math.min(10_000, 250L << Math.min(attempt, 5));
-                log.info("swap of {}.{} waited too long for locks (attempt {}/{}), retrying in {} ms", plan.schema(),
-                        plan.table(), attempt, maxAttempts, backoff);
-                Sessions.sleep(backoff);
-            }
-        }
+        return Retry.of(maxAttempts, Retry.exponential(500, 8_000)).run("swap of " + plan.schema() + "." + plan.table(),
+                attempt -> {
+                    onAttempt.accept(attempt);
+                    if (version.isPresent()) {
+                        version.get().prepare(c, addVersion);
+                    }
+                    long start = System.nanoTime();
+                    Sessions.exec(c, renameSql + version.map(VersionRow::renamePairs).orElse(""));
+                    return (System.nanoTime() - start) / 1_000_000;
+                });
     }
 
     /**
@@ -208,14 +196,11 @@ public final class CutOver {
         int at = definer.lastIndexOf('@');
         String quotedDefiner = at < 0 ? Identifiers.quote(definer)
                 : Identifiers.quote(definer.substring(0, at)) + "@" + Identifiers.quote(definer.substring(at + 1));
-        Sessions.exec(c, "SET @osc_saved_mode = @@SESSION.sql_mode",
-                "SET SESSION sql_mode = " + Identifiers.literal(t.sqlMode()));
-        try {
+        SessionVariable.with(c, "sql_mode", Identifiers.literal(t.sqlMode()), () -> {
             Sessions.exec(c, "CREATE DEFINER=" + quotedDefiner + " TRIGGER " + Identifiers.quote(plan.schema(), t.name())
                     + " " + t.timing() + " " + t.event() + " ON " + Identifiers.quote(plan.schema(), table)
                     + " FOR EACH ROW " + t.statement());
-        } finally {
-            Sessions.exec(c, "SET SESSION sql_mode = @osc_saved_mode");
-        }
+            return null;
+        });
     }
 }

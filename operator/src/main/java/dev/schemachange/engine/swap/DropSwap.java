@@ -1,6 +1,8 @@
 package dev.schemachange.engine.swap;
 
 import dev.schemachange.engine.CrashPoints;
+import dev.schemachange.engine.db.Retry;
+import dev.schemachange.engine.db.SessionVariable;
 import dev.schemachange.engine.db.Sessions;
 import dev.schemachange.engine.plan.Plan;
 import dev.schemachange.engine.db.Applier;
@@ -9,9 +11,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Optional;
 import java.util.function.IntConsumer;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import dev.schemachange.mysql.Identifiers;
 import dev.schemachange.mysql.Inspector;
@@ -27,7 +26,6 @@ import dev.schemachange.mysql.Inspector;
  * Each step is recognised on resume: the original missing and the shadow present means "crashed after the DROP".
  */
 public final class DropSwap {
-    private static final Logger log = LoggerFactory.getLogger(DropSwap.class);
     private final Plan plan;
     private final Applier applier;
     private final CrashPoints crash;
@@ -48,8 +46,7 @@ public final class DropSwap {
             version.get().prepare(c, true);
         }
         long start = System.nanoTime();
-        Sessions.exec(c, "SET SESSION foreign_key_checks = 0");
-        try {
+        SessionVariable.with(c, "foreign_key_checks", "0", () -> {
             if (new Inspector(c).tableExists(plan.schema(), plan.table())) {
                 onAttempt.accept(1);
                 // the forward triggers go with the table; the DROP waits (bounded, retried) for the application's
@@ -59,26 +56,16 @@ public final class DropSwap {
             }
             // the table is missing now: retry the RENAME for as long as we are allowed, it only waits for locks
             applier.setLockWait(c);
-            for (int attempt = 1; ; attempt++) {
-                if (version.isPresent() && attempt > 1) {
-                    version.get().prepare(c, true);
-                }
-                try {
-                    Sessions.exec(c, "RENAME TABLE " + shadow + " TO " + original
-                            + version.map(VersionRow::renamePairs).orElse(""));
-                    break;
-                } catch (SQLException e) {
-                    if (!Sessions.isRetryable(e) || attempt >= Math.max(maxAttempts, 10)) {
-                        throw e;
-                    }
-                    log.warn("DropSwap of {}.{}: RENAME into the dropped table's place waited too long for locks "
-                            + "(attempt {}), retrying", plan.schema(), plan.table(), attempt);
-                    Sessions.sleep(50L * attempt);
-                }
-            }
-        } finally {
-            Sessions.exec(c, "SET SESSION foreign_key_checks = 1");
-        }
+            return Retry.of(Math.max(maxAttempts, 10), Retry.linear(50)).run("DropSwap of " + plan.schema() + "."
+                    + plan.table() + ": RENAME into the dropped table's place", attempt -> {
+                        if (version.isPresent() && attempt > 1) {
+                            version.get().prepare(c, true);
+                        }
+                        Sessions.exec(c, "RENAME TABLE " + shadow + " TO " + original
+                                + version.map(VersionRow::renamePairs).orElse(""));
+                        return null;
+                    });
+        });
         return (System.nanoTime() - start) / 1_000_000;
     }
 }
