@@ -1,7 +1,5 @@
 package dev.schemachange.api;
 
-import dev.schemachange.engine.Progress;
-
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn.Type;
 import io.fabric8.kubernetes.api.model.Namespaced;
@@ -14,8 +12,8 @@ import io.fabric8.kubernetes.model.annotation.Singular;
 import io.fabric8.kubernetes.model.annotation.Version;
 
 /**
- * A request to change one table's schema online; see CONTRACT.md. ETA and Next window are strings on purpose:
- * kubectl prints a date column in the future as {@code <invalid>}.
+ * A request to change one table's schema online; see CONTRACT.md. ETA and Next window are strings
+ * on purpose: kubectl prints a date column in the future as {@code <invalid>}.
  */
 @Group(SchemaChange.GROUP)
 @Version(SchemaChange.VERSION)
@@ -24,14 +22,23 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Singular("schemachange")
 @ShortNames("schg")
 @AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase", type = Type.STRING)
-@AdditionalPrinterColumn(name = "Progress", jsonPath = ".status.backfill.percent", type = Type.NUMBER)
+@AdditionalPrinterColumn(
+        name = "Progress",
+        jsonPath = ".status.backfill.percent",
+        type = Type.NUMBER)
 @AdditionalPrinterColumn(name = "ETA", jsonPath = ".status.backfill.eta", type = Type.STRING)
-@AdditionalPrinterColumn(name = "Next window", jsonPath = ".status.swap.nextWindowStart", type = Type.STRING)
+@AdditionalPrinterColumn(
+        name = "Next window",
+        jsonPath = ".status.swap.nextWindowStart",
+        type = Type.STRING)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = Type.DATE)
-public class SchemaChange extends CustomResource<SchemaChangeSpec, SchemaChangeStatus> implements Namespaced {
+public class SchemaChange extends CustomResource<SchemaChangeSpec, SchemaChangeStatus>
+        implements Namespaced {
     public static final String GROUP = "schemachange.dev";
     public static final String VERSION = "v1alpha1";
 
-    // No initStatus(): a status created on read would differ from the server's (none), and the JSON patch that
-    // JOSDK computes for the first status write would then address /status/... on a missing /status.
+    // No initStatus(): a status created on read would differ from the server's (none), and the JSON
+    // patch that
+    // JOSDK computes for the first status write would then address /status/... on a missing
+    // /status.
 }

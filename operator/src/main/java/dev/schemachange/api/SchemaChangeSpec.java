@@ -1,37 +1,48 @@
 package dev.schemachange.api;
 
-import java.util.List;
-import java.util.Map;
-
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
+import java.util.List;
+import java.util.Map;
 
 /**
- * The desired change. Records so that a spec is a value: the engine hashes it to detect a changed plan.
- * Defaults are filled in by the compact constructors, so every consumer sees the same effective values.
+ * The desired change. Records so that a spec is a value: the engine hashes it to detect a changed
+ * plan. Defaults are filled in by the compact constructors, so every consumer sees the same
+ * effective values.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@ValidationRule(value = "has(self.alter) != has(self.split)",
-        message = "set exactly one of alter or split", reason = "FieldValueInvalid")
-@ValidationRule(value = "self.table == oldSelf.table", reason = "FieldValueForbidden",
-        message = "table cannot change once the SchemaChange exists: create a new SchemaChange for another table")
-@ValidationRule(value = "self.database.host == oldSelf.database.host"
-        + " && self.database.schema == oldSelf.database.schema"
-        + " && (has(self.database.port) ? self.database.port : 3306)"
-        + " == (has(oldSelf.database.port) ? oldSelf.database.port : 3306)",
+@ValidationRule(
+        value = "has(self.alter) != has(self.split)",
+        message = "set exactly one of alter or split",
+        reason = "FieldValueInvalid")
+@ValidationRule(
+        value = "self.table == oldSelf.table",
         reason = "FieldValueForbidden",
-        message = "database host, port and schema cannot change once the SchemaChange exists (credentialsSecret"
-                + " may): create a new SchemaChange for another server")
-@ValidationRule(value = "(has(self.workSchema) ? self.workSchema : '_schemachange')"
-        + " == (has(oldSelf.workSchema) ? oldSelf.workSchema : '_schemachange')", reason = "FieldValueForbidden",
-        message = "workSchema holds the change's state and shadow table: it cannot change once the SchemaChange exists")
+        message =
+                "table cannot change once the SchemaChange exists: create a new SchemaChange for another table")
+@ValidationRule(
+        value =
+                "self.database.host == oldSelf.database.host"
+                        + " && self.database.schema == oldSelf.database.schema"
+                        + " && (has(self.database.port) ? self.database.port : 3306)"
+                        + " == (has(oldSelf.database.port) ? oldSelf.database.port : 3306)",
+        reason = "FieldValueForbidden",
+        message =
+                "database host, port and schema cannot change once the SchemaChange exists (credentialsSecret"
+                        + " may): create a new SchemaChange for another server")
+@ValidationRule(
+        value =
+                "(has(self.workSchema) ? self.workSchema : '_schemachange')"
+                        + " == (has(oldSelf.workSchema) ? oldSelf.workSchema : '_schemachange')",
+        reason = "FieldValueForbidden",
+        message =
+                "workSchema holds the change's state and shadow table: it cannot change once the SchemaChange exists")
 public record SchemaChangeSpec(
         @Required Database database,
         @Required @Pattern(Identifiers.PATTERN) String table,
@@ -64,13 +75,32 @@ public record SchemaChangeSpec(
         undoSchema = undoSchema == null || undoSchema.isBlank() ? DEFAULT_UNDO_SCHEMA : undoSchema;
     }
 
-    /** The same change against another database (the CLI's connection flags override spec.database). */
+    /**
+     * The same change against another database (the CLI's connection flags override spec.database).
+     */
     public SchemaChangeSpec withDatabase(Database other) {
-        return new SchemaChangeSpec(other, table, alter, split, dropColumns, compatibilityView, strategy, backfill,
-                swap, foreignKeys, migrationVersion, retention, workSchema, undoSchema);
+        return new SchemaChangeSpec(
+                other,
+                table,
+                alter,
+                split,
+                dropColumns,
+                compatibilityView,
+                strategy,
+                backfill,
+                swap,
+                foreignKeys,
+                migrationVersion,
+                retention,
+                workSchema,
+                undoSchema);
     }
 
-    public enum Strategy { Auto, Copy, Native }
+    public enum Strategy {
+        Auto,
+        Copy,
+        Native
+    }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Database(
@@ -122,7 +152,10 @@ public record SchemaChangeSpec(
         }
     }
 
-    public enum Approval { None, Required }
+    public enum Approval {
+        None,
+        Required
+    }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Swap(
@@ -142,7 +175,10 @@ public record SchemaChangeSpec(
             @Required @Pattern(CRON_PATTERN) String schedule,
             @Required @Pattern(Durations.PATTERN) String duration,
             String timeZone) {
-        /** Five space-separated fields; the reconciler parses them with cron-utils for the real check. */
+        /**
+         * Five space-separated fields; the reconciler parses them with cron-utils for the real
+         * check.
+         */
         public static final String CRON_PATTERN = "^\\s*\\S+(\\s+\\S+){4}\\s*$";
 
         public Window {
@@ -150,20 +186,25 @@ public record SchemaChangeSpec(
         }
     }
 
-    public enum ChildPolicy { RebuildConstraints, DropSwap, Fail }
+    public enum ChildPolicy {
+        RebuildConstraints,
+        DropSwap,
+        Fail
+    }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record ForeignKeys(
-            @JsonPropertyDescription("Child tables that reference this one. RebuildConstraints (default): atomic "
-                    + "swap, then each child constraint is re-pointed at the new table in place, keeping its name; "
-                    + "rollback re-points them back. DropSwap (pt-online-schema-change's drop_swap, explicit "
-                    + "opt-in): the original is dropped and the new table renamed into its place with "
-                    + "foreign_key_checks=0, so the constraints bind to it by name. RISK: not atomic - for the "
-                    + "moment between DROP and RENAME (tens of ms; longer if dropping a large table's file is slow) "
-                    + "the table does not exist and application statements fail with ER 1146; a crash in that "
-                    + "moment leaves it missing until the change runs again. No old table remains, so no rollback "
-                    + "after the swap: requires retention.keepOldTableFor: 0. Fail: refuse when children exist.")
-            ChildPolicy children) {
+            @JsonPropertyDescription(
+                            "Child tables that reference this one. RebuildConstraints (default): atomic "
+                                    + "swap, then each child constraint is re-pointed at the new table in place, keeping its name; "
+                                    + "rollback re-points them back. DropSwap (pt-online-schema-change's drop_swap, explicit "
+                                    + "opt-in): the original is dropped and the new table renamed into its place with "
+                                    + "foreign_key_checks=0, so the constraints bind to it by name. RISK: not atomic - for the "
+                                    + "moment between DROP and RENAME (tens of ms; longer if dropping a large table's file is slow) "
+                                    + "the table does not exist and application statements fail with ER 1146; a crash in that "
+                                    + "moment leaves it missing until the change runs again. No old table remains, so no rollback "
+                                    + "after the swap: requires retention.keepOldTableFor: 0. Fail: refuse when children exist.")
+                    ChildPolicy children) {
         public ForeignKeys {
             children = children == null ? ChildPolicy.RebuildConstraints : children;
         }
@@ -181,7 +222,8 @@ public record SchemaChangeSpec(
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Retention(@Pattern(Durations.PATTERN) String keepOldTableFor, Boolean reverseSync) {
+    public record Retention(
+            @Pattern(Durations.PATTERN) String keepOldTableFor, Boolean reverseSync) {
         public Retention {
             keepOldTableFor = keepOldTableFor == null ? "72h" : keepOldTableFor;
             reverseSync = reverseSync == null || reverseSync;

@@ -6,13 +6,20 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code osc} entry point: the same engine as the operator, without a cluster. */
-@Command(name = "osc", mixinStandardHelpOptions = true, version = "osc 0.1.0",
+@Command(
+        name = "osc",
+        mixinStandardHelpOptions = true,
+        version = "osc 0.1.0",
         description = "Online schema changes for MySQL and MariaDB tables.",
-        subcommands = {RunCommand.class, StatusCommand.class, RollbackCommand.class, OperatorCommand.class,
-                DemoCommand.class})
+        subcommands = {
+            RunCommand.class,
+            StatusCommand.class,
+            RollbackCommand.class,
+            OperatorCommand.class,
+            DemoCommand.class
+        })
 public final class Osc implements Runnable {
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     private final CrashPoints crash;
 
@@ -32,15 +39,20 @@ public final class Osc implements Runnable {
         return execute(CrashPoints.NONE, args);
     }
 
-    /** The seam crash tests use to halt the process mid-change; the shipped entry point passes NONE. */
+    /**
+     * The seam crash tests use to halt the process mid-change; the shipped entry point passes NONE.
+     */
     public static int execute(CrashPoints crash, String... args) {
         return new CommandLine(new Osc(crash))
-                .setExecutionExceptionHandler((e, cmd, parsed) -> {
-                    // one clear line for the user. 2 only when a re-run can succeed as it is (the state in the
-                    // database is unchanged); a bad manifest, refused rollback or permanent error is 1
-                    cmd.getErr().println("error: " + e.getMessage());
-                    return Migrator.isTransient(e) ? 2 : 1;
-                })
+                .setExecutionExceptionHandler(
+                        (e, cmd, parsed) -> {
+                            // one clear line for the user. 2 only when a re-run can succeed as it
+                            // is (the state in the
+                            // database is unchanged); a bad manifest, refused rollback or permanent
+                            // error is 1
+                            cmd.getErr().println("error: " + e.getMessage());
+                            return Migrator.isTransient(e) ? 2 : 1;
+                        })
                 .execute(args);
     }
 

@@ -1,15 +1,15 @@
 package dev.schemachange.cli;
 
+import dev.schemachange.api.Phase;
+import dev.schemachange.engine.Progress;
 import java.io.PrintStream;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 
-import dev.schemachange.api.Phase;
-import dev.schemachange.engine.Progress;
-
 /** One progress line per step; on a terminal the line redraws in place as a bar. */
 final class ProgressPrinter {
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter TIME =
+            DateTimeFormatter.ofPattern("HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
     private final PrintStream out;
     private final boolean tty = System.console() != null;
     private String last = "";
@@ -35,8 +35,10 @@ final class ProgressPrinter {
     static String line(Progress p) {
         StringBuilder s = new StringBuilder(p.phase().name());
         if (p.phase() == Phase.Backfilling) {
-            s.append(String.format(" %.1f%% %d/%d rows, %.0f rows/s", p.percent(), p.rowsCopied(), p.rowsEstimated(),
-                    p.rowsPerSecond()));
+            s.append(
+                    String.format(
+                            " %.1f%% %d/%d rows, %.0f rows/s",
+                            p.percent(), p.rowsCopied(), p.rowsEstimated(), p.rowsPerSecond()));
             if (p.eta() != null) {
                 s.append(", ETA ").append(TIME.format(p.eta()));
             }

@@ -1,24 +1,23 @@
 package dev.schemachange.cli;
 
-import java.time.Clock;
-import java.time.Duration;
-import java.util.concurrent.Callable;
-
 import dev.schemachange.api.SchemaChange;
 import dev.schemachange.engine.Migrator;
 import dev.schemachange.engine.Progress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.ParentCommand;
 
-@Command(name = "rollback", mixinStandardHelpOptions = true,
+@Command(
+        name = "rollback",
+        mixinStandardHelpOptions = true,
         description = "Revert a change: before the swap, abort and clean up; after it, swap back.")
 final class RollbackCommand implements Callable<Integer> {
-    @ParentCommand
-    Osc osc;
+    @ParentCommand Osc osc;
 
-    @Mixin
-    Target target;
+    @Mixin Target target;
 
     @Override
     public Integer call() throws Exception {
@@ -26,8 +25,14 @@ final class RollbackCommand implements Callable<Integer> {
         if (!SpecProblems.none(change, System.err)) {
             return 1;
         }
-        Progress p = new Migrator(target.connections(change.getSpec()), change.getSpec(), Target.owner(change),
-                Clock.systemUTC(), osc.crashPoints()).rollback(Duration.ofMinutes(5));
+        Progress p =
+                new Migrator(
+                                target.connections(change.getSpec()),
+                                change.getSpec(),
+                                Target.owner(change),
+                                Clock.systemUTC(),
+                                osc.crashPoints())
+                        .rollback(Duration.ofMinutes(5));
         System.out.println(ProgressPrinter.line(p));
         return RunCommand.finish(p, System.out, System.err);
     }

@@ -1,19 +1,19 @@
 package dev.schemachange.cli;
 
-import java.util.Optional;
-import java.util.concurrent.Callable;
-
 import dev.schemachange.api.SchemaChange;
 import dev.schemachange.engine.Migrator;
 import dev.schemachange.engine.Progress;
+import java.util.Optional;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-@Command(name = "status", mixinStandardHelpOptions = true,
+@Command(
+        name = "status",
+        mixinStandardHelpOptions = true,
         description = "Show the state of a change as stored in the database.")
 final class StatusCommand implements Callable<Integer> {
-    @Mixin
-    Target target;
+    @Mixin Target target;
 
     @Override
     public Integer call() throws Exception {
@@ -21,8 +21,13 @@ final class StatusCommand implements Callable<Integer> {
         if (!SpecProblems.none(change, System.err)) {
             return 1;
         }
-        Optional<Progress> p = new Migrator(target.connections(change.getSpec()), change.getSpec(),
-                Target.owner(change), java.time.Clock.systemUTC()).read();
+        Optional<Progress> p =
+                new Migrator(
+                                target.connections(change.getSpec()),
+                                change.getSpec(),
+                                Target.owner(change),
+                                java.time.Clock.systemUTC())
+                        .read();
         if (p.isEmpty()) {
             System.out.println("not started");
             System.out.println("phase=Pending");
@@ -30,10 +35,18 @@ final class StatusCommand implements Callable<Integer> {
         }
         Progress progress = p.get();
         System.out.println(ProgressPrinter.line(progress));
-        System.out.printf("rows copied %d of ~%d, cursor %s, chunks repaired %d%n", progress.rowsCopied(),
-                progress.rowsEstimated(), progress.cursor(), progress.chunksRepaired());
-        progress.parts().forEach(part -> System.out.printf("part %s: rows copied %d, chunks repaired %d%n",
-                part.table(), part.rowsCopied(), part.chunksRepaired()));
+        System.out.printf(
+                "rows copied %d of ~%d, cursor %s, chunks repaired %d%n",
+                progress.rowsCopied(),
+                progress.rowsEstimated(),
+                progress.cursor(),
+                progress.chunksRepaired());
+        progress.parts()
+                .forEach(
+                        part ->
+                                System.out.printf(
+                                        "part %s: rows copied %d, chunks repaired %d%n",
+                                        part.table(), part.rowsCopied(), part.chunksRepaired()));
         if (progress.oldTable() != null) {
             System.out.println("old table " + progress.oldTable());
         }

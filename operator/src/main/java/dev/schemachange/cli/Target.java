@@ -1,40 +1,52 @@
 package dev.schemachange.cli;
 
-import dev.schemachange.engine.db.ConnectionFactory;
-import dev.schemachange.engine.db.JdbcConnections;
-
-import java.io.IOException;
-import java.nio.file.Path;
-
 import dev.schemachange.api.Manifests;
 import dev.schemachange.api.SchemaChange;
 import dev.schemachange.api.SchemaChangeSpec;
+import dev.schemachange.engine.db.ConnectionFactory;
+import dev.schemachange.engine.db.JdbcConnections;
+import java.io.IOException;
+import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
 /** The manifest and how to reach its database: options shared by run, status and rollback. */
 final class Target {
-    @Option(names = {"-f", "--file"}, required = true, description = "SchemaChange manifest (YAML or JSON)")
+    @Option(
+            names = {"-f", "--file"},
+            required = true,
+            description = "SchemaChange manifest (YAML or JSON)")
     Path file;
 
-    @Option(names = "--jdbc-url", description = "overrides spec.database, e.g. jdbc:mysql://127.0.0.1:3306/shop")
+    @Option(
+            names = "--jdbc-url",
+            description = "overrides spec.database, e.g. jdbc:mysql://127.0.0.1:3306/shop")
     String jdbcUrl;
 
     @Option(names = "--user", description = "database user (default: $OSC_USER, else root)")
     String user;
 
-    @Option(names = "--password-env", defaultValue = "OSC_PASSWORD",
+    @Option(
+            names = "--password-env",
+            defaultValue = "OSC_PASSWORD",
             description = "environment variable holding the password (default: ${DEFAULT-VALUE})")
     String passwordEnv;
 
-    /** The manifest, with spec.database.schema replaced by the database named in --jdbc-url, if any. */
+    /**
+     * The manifest, with spec.database.schema replaced by the database named in --jdbc-url, if any.
+     */
     SchemaChange load() throws IOException {
         SchemaChange change = Manifests.read(file);
         String db = jdbcUrl == null ? null : databaseOf(jdbcUrl);
         if (db != null && !db.isEmpty()) {
             SchemaChangeSpec.Database d = change.getSpec().database();
-            change.setSpec(change.getSpec().withDatabase(new SchemaChangeSpec.Database(
-                    d == null ? null : d.host(), d == null ? null : d.port(), db,
-                    d == null ? null : d.credentialsSecret())));
+            change.setSpec(
+                    change.getSpec()
+                            .withDatabase(
+                                    new SchemaChangeSpec.Database(
+                                            d == null ? null : d.host(),
+                                            d == null ? null : d.port(),
+                                            db,
+                                            d == null ? null : d.credentialsSecret())));
         }
         return change;
     }
@@ -52,10 +64,14 @@ final class Target {
 
     /** The change's identity in the state row: namespace/name from the manifest. */
     static String owner(SchemaChange change) {
-        String ns = change.getMetadata() == null || change.getMetadata().getNamespace() == null ? "default"
-                : change.getMetadata().getNamespace();
-        String name = change.getMetadata() == null || change.getMetadata().getName() == null ? "unnamed"
-                : change.getMetadata().getName();
+        String ns =
+                change.getMetadata() == null || change.getMetadata().getNamespace() == null
+                        ? "default"
+                        : change.getMetadata().getNamespace();
+        String name =
+                change.getMetadata() == null || change.getMetadata().getName() == null
+                        ? "unnamed"
+                        : change.getMetadata().getName();
         return ns + "/" + name;
     }
 
@@ -64,7 +80,8 @@ final class Target {
         if (url == null) {
             SchemaChangeSpec.Database d = spec.database();
             if (d == null || d.host() == null) {
-                throw new IllegalArgumentException("spec.database.host is missing and no --jdbc-url was given");
+                throw new IllegalArgumentException(
+                        "spec.database.host is missing and no --jdbc-url was given");
             }
             url = JdbcConnections.url(d);
         }

@@ -1,2 +1,5 @@
-/** The {@code osc} command line: run, status, rollback, demo and operator, over the same engine as the operator. */
+/**
+ * The {@code osc} command line: run, status, rollback, demo and operator, over the same engine as
+ * the operator.
+ */
 package dev.schemachange.cli;

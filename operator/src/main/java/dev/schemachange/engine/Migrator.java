@@ -1,26 +1,30 @@
 package dev.schemachange.engine;
 
-import dev.schemachange.engine.swap.SwapWindow;
-import dev.schemachange.engine.db.Sessions;
-import dev.schemachange.engine.plan.Plan;
-import dev.schemachange.engine.swap.SwapGate;
-import dev.schemachange.engine.workspace.Workspace;
-import dev.schemachange.engine.swap.Swapper;
+import dev.schemachange.api.Durations;
+import dev.schemachange.api.Phase;
+import dev.schemachange.api.Problem;
+import dev.schemachange.api.SchemaChangeSpec;
+import dev.schemachange.engine.Wait.Reason;
+import dev.schemachange.engine.check.SpecChecks;
+import dev.schemachange.engine.check.Validator;
 import dev.schemachange.engine.copy.Copying;
 import dev.schemachange.engine.db.Applier;
-import dev.schemachange.engine.swap.DropSwap;
-import dev.schemachange.engine.db.EngineException;
-import dev.schemachange.engine.plan.Planner;
 import dev.schemachange.engine.db.ConnectionFactory;
-import dev.schemachange.engine.plan.PartSpec;
-import dev.schemachange.engine.check.Validator;
-import dev.schemachange.engine.state.StateStore;
-import dev.schemachange.engine.state.State;
-import dev.schemachange.engine.check.SpecChecks;
+import dev.schemachange.engine.db.EngineException;
 import dev.schemachange.engine.db.Refused;
 import dev.schemachange.engine.db.ServerErrors;
-import dev.schemachange.engine.Wait.Reason;
-
+import dev.schemachange.engine.db.Sessions;
+import dev.schemachange.engine.plan.PartSpec;
+import dev.schemachange.engine.plan.Plan;
+import dev.schemachange.engine.plan.Planner;
+import dev.schemachange.engine.state.State;
+import dev.schemachange.engine.state.StateStore;
+import dev.schemachange.engine.swap.SwapGate;
+import dev.schemachange.engine.swap.SwapWindow;
+import dev.schemachange.engine.swap.Swapper;
+import dev.schemachange.engine.workspace.Workspace;
+import dev.schemachange.mysql.Inspector;
+import dev.schemachange.mysql.TableInfo;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -29,22 +33,15 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.schemachange.api.Durations;
-import dev.schemachange.api.Phase;
-import dev.schemachange.api.Problem;
-import dev.schemachange.api.SchemaChangeSpec;
-import dev.schemachange.mysql.Inspector;
-import dev.schemachange.mysql.TableInfo;
-
 /**
- * Drives one change through its phases and persists progress in {@code <workSchema>.schemachange_state}.
- * Every call does a bounded slice of work and returns; calling again (same process or a new one) continues
- * from the state row. Each phase starts by looking at the database, so it can be re-entered after a crash
- * at any line. The operator calls {@link #advance} once per reconcile, the CLI in a loop.
+ * Drives one change through its phases and persists progress in {@code
+ * <workSchema>.schemachange_state}. Every call does a bounded slice of work and returns; calling
+ * again (same process or a new one) continues from the state row. Each phase starts by looking at
+ * the database, so it can be re-entered after a crash at any line. The operator calls {@link
+ * #advance} once per reconcile, the CLI in a loop.
  */
 public final class Migrator {
     private static final Logger log = LoggerFactory.getLogger(Migrator.class);
@@ -60,43 +57,59 @@ public final class Migrator {
     private final Swapper swapper;
 
     /**
-     * @param owner who asks, e.g. "shop/orders-bigint-id" — recorded in the state row, so a second change
-     *              for the same table can be told which change holds it
+     * @param owner who asks, e.g. "shop/orders-bigint-id" — recorded in the state row, so a second
+     *     change for the same table can be told which change holds it
      */
     public Migrator(ConnectionFactory db, SchemaChangeSpec spec, String owner, Clock clock) {
         this(db, spec, owner, clock, CrashPoints.NONE);
     }
 
-    /** @param crash where a test halts the process; production passes {@link CrashPoints#NONE} */
-    public Migrator(ConnectionFactory db, SchemaChangeSpec spec, String owner, Clock clock, CrashPoints crash) {
+    /**
+     * @param crash where a test halts the process; production passes {@link CrashPoints#NONE}
+     */
+    public Migrator(
+            ConnectionFactory db,
+            SchemaChangeSpec spec,
+            String owner,
+            Clock clock,
+            CrashPoints crash) {
         this.db = db;
         this.spec = spec;
         this.owner = owner;
         this.clock = clock;
         this.store = new StateStore(spec.workSchema());
-        Applier applier = new Applier(Durations.parse(spec.swap().lockWaitTimeout()), spec.swap().maxAttempts());
+        Applier applier =
+                new Applier(
+                        Durations.parse(spec.swap().lockWaitTimeout()), spec.swap().maxAttempts());
         this.workspace = new Workspace(spec, store, applier);
         this.copying = new Copying(db, spec, store, clock, workspace, crash);
         this.gate = new SwapGate(spec, clock);
         this.swapper = new Swapper(spec, store, clock, applier, workspace, notes, crash);
     }
 
-    /** Runs phases for about {@code budget}, stopping early at {@code until} or where the change must wait. */
+    /**
+     * Runs phases for about {@code budget}, stopping early at {@code until} or where the change
+     * must wait.
+     */
     public Progress advance(Controls controls, Duration budget, Phase until) {
         long deadline = System.nanoTime() + budget.toNanos();
         notes.clear();
-        // checked before connecting: a bad spec is reported as such even when the server is unreachable
+        // checked before connecting: a bad spec is reported as such even when the server is
+        // unreachable
         List<Problem> specProblems = SpecChecks.check(spec);
         if (!specProblems.isEmpty()) {
             return failed(specProblems.get(0));
         }
         try (Connection c = Sessions.open(db)) {
             Optional<State> stored = store.load(c, schema(), spec.table());
-            if (stored.isPresent() && !stored.get().owner().equals(owner) && !stored.get().phase().isTerminal()) {
+            if (stored.isPresent()
+                    && !stored.get().owner().equals(owner)
+                    && !stored.get().phase().isTerminal()) {
                 return progress(stored.get(), heldBy(stored.get()), null);
             }
-            boolean rollingBack = stored.map(st -> st.phase() == Phase.RollingBack && st.owner().equals(owner))
-                    .orElse(false);
+            boolean rollingBack =
+                    stored.map(st -> st.phase() == Phase.RollingBack && st.owner().equals(owner))
+                            .orElse(false);
             if (controls.rollback() || rollingBack) {
                 return rollback(c, stored);
             }
@@ -104,10 +117,15 @@ public final class Migrator {
             String hash = Planner.hash(spec);
             if (state != null && !state.specHash().equals(hash)) {
                 if (state.phase().isSwapped()) {
-                    return failedKeepingState(state, new Problem("spec", "the spec changed after the swap",
-                            "create a new SchemaChange for a further change"));
+                    return failedKeepingState(
+                            state,
+                            new Problem(
+                                    "spec",
+                                    "the spec changed after the swap",
+                                    "create a new SchemaChange for a further change"));
                 }
-                notes.add("the spec changed: the previous shadow table was dropped and the change started over");
+                notes.add(
+                        "the spec changed: the previous shadow table was dropped and the change started over");
                 workspace.abandon(c, state);
                 state = null;
             }
@@ -118,8 +136,24 @@ public final class Migrator {
                 }
                 notes.addAll(validated.plan().notes());
                 if (until == Phase.Validating) {
-                    return new Progress(Phase.Validating, "valid", null, null, null, 0, 0, 0, null, 0, 0, null, 0,
-                            null, 0, null, notes);
+                    return new Progress(
+                            Phase.Validating,
+                            "valid",
+                            null,
+                            null,
+                            null,
+                            0,
+                            0,
+                            0,
+                            null,
+                            0,
+                            0,
+                            null,
+                            0,
+                            null,
+                            0,
+                            null,
+                            notes);
                 }
                 state = prepare(c, validated.plan());
             }
@@ -128,15 +162,16 @@ public final class Migrator {
             if (ServerErrors.isTransient(e)) {
                 throw transientError(e);
             }
-            // permanent, outside a running change (or its cleanup failed too): nothing more can be stored
+            // permanent, outside a running change (or its cleanup failed too): nothing more can be
+            // stored
             log.warn("{}.{}: permanent database error", schema(), spec.table(), e);
             return failed(ServerErrors.problem(e, schema() + "." + spec.table()));
         }
     }
 
     /**
-     * → RolledBack. Before the swap: drops triggers and shadows, the original untouched; after it: the reverse
-     * swap, the reverse-synced old table live again with every write made since.
+     * → RolledBack. Before the swap: drops triggers and shadows, the original untouched; after it:
+     * the reverse swap, the reverse-synced old table live again with every write made since.
      */
     public Progress rollback(Duration budget) {
         notes.clear();
@@ -144,8 +179,24 @@ public final class Migrator {
             Optional<State> stored = store.load(c, schema(), spec.table());
             if (stored.isPresent() && !stored.get().owner().equals(owner)) {
                 // another change holds the table: rolling back is its owner's decision, not ours
-                return new Progress(Phase.RolledBack, "nothing to roll back: the table is held by "
-                        + stored.get().owner(), null, null, null, 0, 0, 0, null, 0, 0, null, 0, null, 0, null, notes);
+                return new Progress(
+                        Phase.RolledBack,
+                        "nothing to roll back: the table is held by " + stored.get().owner(),
+                        null,
+                        null,
+                        null,
+                        0,
+                        0,
+                        0,
+                        null,
+                        0,
+                        0,
+                        null,
+                        0,
+                        null,
+                        0,
+                        null,
+                        notes);
             }
             return rollback(c, stored);
         } catch (SQLException e) {
@@ -154,17 +205,22 @@ public final class Migrator {
     }
 
     /**
-     * For a change that is deleted: before the swap, like {@link #rollback}; after it, nothing is touched (the
-     * live table is the new one, the old one waits out its retention) and the stored state is returned.
+     * For a change that is deleted: before the swap, like {@link #rollback}; after it, nothing is
+     * touched (the live table is the new one, the old one waits out its retention) and the stored
+     * state is returned.
      */
     public Progress abandon(Duration budget) {
         notes.clear();
         try (Connection c = Sessions.open(db)) {
             Optional<State> stored = store.load(c, schema(), spec.table());
-            if (stored.isPresent() && !stored.get().owner().equals(owner) && !stored.get().phase().isTerminal()) {
+            if (stored.isPresent()
+                    && !stored.get().owner().equals(owner)
+                    && !stored.get().phase().isTerminal()) {
                 return progress(stored.get(), heldBy(stored.get()), null);
             }
-            if (stored.isPresent() && stored.get().phase().isSwapped() && stored.get().owner().equals(owner)) {
+            if (stored.isPresent()
+                    && stored.get().phase().isSwapped()
+                    && stored.get().owner().equals(owner)) {
                 return progress(stored.get(), null, null);
             }
             return rollback(c, stored.filter(s -> s.owner().equals(owner)));
@@ -174,8 +230,15 @@ public final class Migrator {
     }
 
     private Wait heldBy(State other) {
-        return Wait.of(Reason.TABLE_HELD, "table " + schema() + "." + spec.table() + " is being changed by " + other.owner()
-                + "; this change waits until that one ends");
+        return Wait.of(
+                Reason.TABLE_HELD,
+                "table "
+                        + schema()
+                        + "."
+                        + spec.table()
+                        + " is being changed by "
+                        + other.owner()
+                        + "; this change waits until that one ends");
     }
 
     /** The change's state as stored in the database, if it has started. */
@@ -202,17 +265,22 @@ public final class Migrator {
                     plan = currentPlan(c, state);
                 }
                 Phase before = state.phase();
-                state = switch (state.phase()) {
-                    case Preparing -> copying.installTriggers(c, plan, state);
-                    case Backfilling -> copying.backfill(c, plan, state, controls, deadline);
-                    case Verifying -> copying.verify(c, plan, state, controls, deadline);
-                    case AwaitingSwap -> awaitSwap(c, plan, state, controls);
-                    case Swapping -> swapper.swap(c, plan, state);
-                    case Swapped -> swapper.retain(c, state);
-                    default -> throw new IllegalStateException("unexpected phase " + state.phase());
-                };
+                state =
+                        switch (state.phase()) {
+                            case Preparing -> copying.installTriggers(c, plan, state);
+                            case Backfilling ->
+                                    copying.backfill(c, plan, state, controls, deadline);
+                            case Verifying -> copying.verify(c, plan, state, controls, deadline);
+                            case AwaitingSwap -> awaitSwap(c, plan, state, controls);
+                            case Swapping -> swapper.swap(c, plan, state);
+                            case Swapped -> swapper.retain(c, state);
+                            default ->
+                                    throw new IllegalStateException(
+                                            "unexpected phase " + state.phase());
+                        };
                 if (state.phase() == before) {
-                    // the phase wants to wait (pause, approval, window, retention) or ran out of time
+                    // the phase wants to wait (pause, approval, window, retention) or ran out of
+                    // time
                     Wait waiting = waitingFor(state, controls);
                     return progress(state, waiting, null);
                 }
@@ -228,31 +296,50 @@ public final class Migrator {
             if (ServerErrors.isTransient(e)) {
                 throw e; // the state row stays as it is; the next call resumes
             }
-            // a retry would meet the same error (privilege revoked, object dropped, statement rejected)
+            // a retry would meet the same error (privilege revoked, object dropped, statement
+            // rejected)
             log.warn("{}.{}: permanent database error", schema(), spec.table(), e);
-            return failRunning(c, plan, state, ServerErrors.problem(e, schema() + "." + spec.table()));
+            return failRunning(
+                    c, plan, state, ServerErrors.problem(e, schema() + "." + spec.table()));
         }
     }
 
     /**
-     * Ends a running change as Failed, the same way for a refusal and a permanent server error: before the
-     * swap the work objects go (the original table keeps its rows and shape), and the Failed row is saved so
-     * no later call retries it.
+     * Ends a running change as Failed, the same way for a refusal and a permanent server error:
+     * before the swap the work objects go (the original table keeps its rows and shape), and the
+     * Failed row is saved so no later call retries it.
      */
-    private Progress failRunning(Connection c, Plan plan, State state, Problem problem) throws SQLException {
+    private Progress failRunning(Connection c, Plan plan, State state, Problem problem)
+            throws SQLException {
         if (plan != null && !state.phase().isSwapped()) {
             workspace.abandon(c, state);
         }
         State failed = state.withPhase(Phase.Failed, problem.toString());
         store.save(c, failed, clock.instant());
-        return new Progress(Phase.Failed, problem.toString(), null, problem, null, failed.rowsCopied(),
-                failed.rowsEstimated(), 0, null, 0, failed.chunksRepaired(), null, failed.swapAttempts(), null, 0,
-                null, notes);
+        return new Progress(
+                Phase.Failed,
+                problem.toString(),
+                null,
+                problem,
+                null,
+                failed.rowsCopied(),
+                failed.rowsEstimated(),
+                0,
+                null,
+                0,
+                failed.chunksRepaired(),
+                null,
+                failed.swapAttempts(),
+                null,
+                0,
+                null,
+                notes);
     }
 
     /**
-     * Whether a failure thrown by this class is transient (state unchanged; run again later). Anything else
-     * (a {@code Refused} from rollback, a bug) is not helped by a retry. The CLI maps this to its exit code.
+     * Whether a failure thrown by this class is transient (state unchanged; run again later).
+     * Anything else (a {@code Refused} from rollback, a bug) is not helped by a retry. The CLI maps
+     * this to its exit code.
      */
     public static boolean isTransient(Throwable t) {
         return t instanceof EngineException;
@@ -262,9 +349,12 @@ public final class Migrator {
         return new EngineException("database error: " + e.getMessage(), e);
     }
 
-    /** Transient errors as EngineException, permanent ones as Refused naming the server's reason. */
+    /**
+     * Transient errors as EngineException, permanent ones as Refused naming the server's reason.
+     */
     private RuntimeException classified(SQLException e) {
-        return ServerErrors.isTransient(e) ? transientError(e)
+        return ServerErrors.isTransient(e)
+                ? transientError(e)
                 : new Refused(ServerErrors.problem(e, schema() + "." + spec.table()));
     }
 
@@ -272,7 +362,14 @@ public final class Migrator {
     private State prepare(Connection c, Plan plan) throws SQLException {
         store.ensure(c);
         TableInfo source = new Inspector(c).table(plan.schema(), plan.table()).orElseThrow();
-        State state = State.start(plan.schema(), plan.table(), owner, plan.hash(), source.rowEstimate(), clock.instant());
+        State state =
+                State.start(
+                        plan.schema(),
+                        plan.table(),
+                        owner,
+                        plan.hash(),
+                        source.rowEstimate(),
+                        clock.instant());
         store.save(c, state, clock.instant());
         store.saveUserTriggers(c, plan.schema(), plan.table(), plan.userTriggers());
         return state;
@@ -281,23 +378,41 @@ public final class Migrator {
     /** Re-derives the plan from the live objects; the shadow exists from Preparing on. */
     private Plan currentPlan(Connection c, State state) throws SQLException {
         Inspector inspector = new Inspector(c);
-        if (state.phase() == Phase.Swapping && spec.foreignKeys().children() == SchemaChangeSpec.ChildPolicy.DropSwap
+        if (state.phase() == Phase.Swapping
+                && spec.foreignKeys().children() == SchemaChangeSpec.ChildPolicy.DropSwap
                 && !inspector.tableExists(schema(), spec.table())) {
-            return workspace.namesOnly(state); // DropSwap dropped the original before a crash: the RENAME needs only names
+            return workspace.namesOnly(
+                    state); // DropSwap dropped the original before a crash: the RENAME needs only
+            // names
         }
-        TableInfo source = inspector.table(schema(), spec.table())
-                .orElseThrow(() -> new Refused(new Problem("spec.table", "table " + schema() + "." + spec.table()
-                        + " disappeared during the change", "restore it; the change cannot continue")));
+        TableInfo source =
+                inspector
+                        .table(schema(), spec.table())
+                        .orElseThrow(
+                                () ->
+                                        new Refused(
+                                                new Problem(
+                                                        "spec.table",
+                                                        "table "
+                                                                + schema()
+                                                                + "."
+                                                                + spec.table()
+                                                                + " disappeared during the change",
+                                                        "restore it; the change cannot continue")));
         List<Planner.Shape> shapes = new ArrayList<>();
         for (PartSpec part : PartSpec.of(spec)) {
             String name = part.shadow();
             Optional<TableInfo> shadow = inspector.table(schema(), name);
             if (shadow.isEmpty() && state.phase() == Phase.Swapping) {
-                return workspace.namesOnly(state); // swapped before a crash: the rest of the swap needs only names
+                return workspace.namesOnly(
+                        state); // swapped before a crash: the rest of the swap needs only names
             }
             if (shadow.isEmpty()) {
-                throw new Refused(new Problem("spec.table", "the shadow table " + schema() + "." + name
-                        + " is gone", "roll the change back and run it again"));
+                throw new Refused(
+                        new Problem(
+                                "spec.table",
+                                "the shadow table " + schema() + "." + name + " is gone",
+                                "roll the change back and run it again"));
             }
             shapes.add(new Planner.Shape(part, shadow.get()));
         }
@@ -308,7 +423,8 @@ public final class Migrator {
         return r.plan();
     }
 
-    private State awaitSwap(Connection c, Plan plan, State state, Controls controls) throws SQLException {
+    private State awaitSwap(Connection c, Plan plan, State state, Controls controls)
+            throws SQLException {
         workspace.checkConflicts(c, plan);
         if (gate.blockedBy(controls) != null) {
             return state;
@@ -320,8 +436,24 @@ public final class Migrator {
 
     private Progress rollback(Connection c, Optional<State> stored) throws SQLException {
         if (stored.isEmpty()) {
-            return new Progress(Phase.RolledBack, "nothing to roll back", null, null, null, 0, 0, 0, null, 0, 0,
-                    null, 0, null, 0, null, notes);
+            return new Progress(
+                    Phase.RolledBack,
+                    "nothing to roll back",
+                    null,
+                    null,
+                    null,
+                    0,
+                    0,
+                    0,
+                    null,
+                    0,
+                    0,
+                    null,
+                    0,
+                    null,
+                    0,
+                    null,
+                    notes);
         }
         State state = stored.get();
         if (state.phase().isSwapped() || state.phase() == Phase.RollingBack) {
@@ -335,8 +467,11 @@ public final class Migrator {
         if (state.phase() != Phase.RolledBack) {
             workspace.abandon(c, state);
         }
-        State next = state.withPhase(Phase.RolledBack, "rolled back: triggers and shadow table removed, "
-                + "the original table is untouched");
+        State next =
+                state.withPhase(
+                        Phase.RolledBack,
+                        "rolled back: triggers and shadow table removed, "
+                                + "the original table is untouched");
         store.save(c, next, clock.instant());
         return progress(next, null, null);
     }
@@ -346,7 +481,8 @@ public final class Migrator {
             return Wait.of(Reason.PAUSED, "paused (annotation schemachange.dev/paused)");
         }
         if (state.phase() == Phase.Backfilling && copying.throttled() != null) {
-            // Copying only ever reports the Throttler's reason here: the type is known, the text just shown
+            // Copying only ever reports the Throttler's reason here: the type is known, the text
+            // just shown
             return Wait.of(Reason.THROTTLED, copying.throttled());
         }
         if (state.phase() == Phase.AwaitingSwap) {
@@ -363,7 +499,23 @@ public final class Migrator {
     }
 
     private Progress failed(Problem p) {
-        return new Progress(Phase.Failed, p.toString(), null, p, null, 0, 0, 0, null, 0, 0, null, 0, null, 0, null,
+        return new Progress(
+                Phase.Failed,
+                p.toString(),
+                null,
+                p,
+                null,
+                0,
+                0,
+                0,
+                null,
+                0,
+                0,
+                null,
+                0,
+                null,
+                0,
+                null,
                 notes);
     }
 
@@ -378,14 +530,34 @@ public final class Migrator {
             long remaining = Math.max(0, s.rowsEstimated() - s.rowsCopied());
             eta = clock.instant().plusMillis((long) (remaining * 1000 / rps));
         }
-        Problem p = problem != null ? problem
-                : s.phase() == Phase.Failed ? new Problem(null, s.message(), null) : null;
+        Problem p =
+                problem != null
+                        ? problem
+                        : s.phase() == Phase.Failed ? new Problem(null, s.message(), null) : null;
         SwapWindow window = SwapWindow.of(spec.swap().window());
-        Instant nextWindow = window.isAlways() || s.phase().isSwapped() ? null
-                : window.nextStart(clock.instant()).orElse(null);
-        return new Progress(s.phase(), s.message(), waitingFor, p, cursorText(s.cursor()), s.rowsCopied(),
-                s.rowsEstimated(), rps, eta, s.chunkRows(), s.chunksRepaired(), nextWindow, s.swapAttempts(),
-                s.swappedAt(), s.lockMillis(), s.oldTable(), notes, parts(s));
+        Instant nextWindow =
+                window.isAlways() || s.phase().isSwapped()
+                        ? null
+                        : window.nextStart(clock.instant()).orElse(null);
+        return new Progress(
+                s.phase(),
+                s.message(),
+                waitingFor,
+                p,
+                cursorText(s.cursor()),
+                s.rowsCopied(),
+                s.rowsEstimated(),
+                rps,
+                eta,
+                s.chunkRows(),
+                s.chunksRepaired(),
+                nextWindow,
+                s.swapAttempts(),
+                s.swappedAt(),
+                s.lockMillis(),
+                s.oldTable(),
+                notes,
+                parts(s));
     }
 
     private List<Progress.PartProgress> parts(State s) {
@@ -395,8 +567,11 @@ public final class Migrator {
         List<PartSpec> parts = PartSpec.of(spec);
         List<Progress.PartProgress> out = new ArrayList<>();
         for (int i = 0; i < parts.size(); i++) {
-            out.add(new Progress.PartProgress(parts.get(i).table(), s.rowsCopied(),
-                    i < s.partRepairs().size() ? s.partRepairs().get(i) : 0));
+            out.add(
+                    new Progress.PartProgress(
+                            parts.get(i).table(),
+                            s.rowsCopied(),
+                            i < s.partRepairs().size() ? s.partRepairs().get(i) : 0));
         }
         return out;
     }
@@ -407,8 +582,11 @@ public final class Migrator {
         }
         List<String> parts = new ArrayList<>();
         for (String v : cursor) {
-            parts.add(v != null && v.matches("-?\\d{1,18}") ? v : StateStore.json(List.of(String.valueOf(v)))
-                    .replaceAll("^\\[|]$", ""));
+            parts.add(
+                    v != null && v.matches("-?\\d{1,18}")
+                            ? v
+                            : StateStore.json(List.of(String.valueOf(v)))
+                                    .replaceAll("^\\[|]$", ""));
         }
         return "[" + String.join(",", parts) + "]";
     }

@@ -1,15 +1,15 @@
 package dev.schemachange.engine;
 
+import dev.schemachange.api.Phase;
+import dev.schemachange.api.Problem;
 import java.time.Instant;
 import java.util.List;
 
-import dev.schemachange.api.Phase;
-import dev.schemachange.api.Problem;
-
 /**
- * A snapshot of one change as the engine sees it after a step; the operator maps it to the CR status and the
- * CLI prints it. {@code waitingFor} says why the change does not move on by itself (approval, window, pause);
- * callers branch on its {@link Wait.Reason}, never on its text, so rewording a message changes no behaviour.
+ * A snapshot of one change as the engine sees it after a step; the operator maps it to the CR
+ * status and the CLI prints it. {@code waitingFor} says why the change does not move on by itself
+ * (approval, window, pause); callers branch on its {@link Wait.Reason}, never on its text, so
+ * rewording a message changes no behaviour.
  */
 public record Progress(
         Phase phase,
@@ -37,22 +37,54 @@ public record Progress(
     }
 
     /** A change of one table, which reports no parts. */
-    public Progress(Phase phase, String message, Wait waitingFor, Problem problem, String cursor, long rowsCopied,
-                    long rowsEstimated, double rowsPerSecond, Instant eta, int chunkRows, int chunksRepaired,
-                    Instant nextWindowStart, int swapAttempts, Instant swappedAt, long lockMillis, String oldTable,
-                    List<String> notes) {
-        this(phase, message, waitingFor, problem, cursor, rowsCopied, rowsEstimated, rowsPerSecond, eta, chunkRows,
-                chunksRepaired, nextWindowStart, swapAttempts, swappedAt, lockMillis, oldTable, notes, List.of());
+    public Progress(
+            Phase phase,
+            String message,
+            Wait waitingFor,
+            Problem problem,
+            String cursor,
+            long rowsCopied,
+            long rowsEstimated,
+            double rowsPerSecond,
+            Instant eta,
+            int chunkRows,
+            int chunksRepaired,
+            Instant nextWindowStart,
+            int swapAttempts,
+            Instant swappedAt,
+            long lockMillis,
+            String oldTable,
+            List<String> notes) {
+        this(
+                phase,
+                message,
+                waitingFor,
+                problem,
+                cursor,
+                rowsCopied,
+                rowsEstimated,
+                rowsPerSecond,
+                eta,
+                chunkRows,
+                chunksRepaired,
+                nextWindowStart,
+                swapAttempts,
+                swappedAt,
+                lockMillis,
+                oldTable,
+                notes,
+                List.of());
     }
 
     /**
-     * One table of a split: every source row is copied to each part in the same pass, so they share the row
-     * count; verification repairs them one by one.
+     * One table of a split: every source row is copied to each part in the same pass, so they share
+     * the row count; verification repairs them one by one.
      */
-    public record PartProgress(String table, long rowsCopied, int chunksRepaired) {
-    }
+    public record PartProgress(String table, long rowsCopied, int chunksRepaired) {}
 
-    /** The Throttler holds the copy back: a wait that ends by itself, unlike approval or a window. */
+    /**
+     * The Throttler holds the copy back: a wait that ends by itself, unlike approval or a window.
+     */
     public boolean throttled() {
         return waitingFor != null && waitingFor.is(Wait.Reason.THROTTLED);
     }
@@ -63,11 +95,15 @@ public record Progress(
     }
 
     /**
-     * Whether a loop advancing the change (the CLI, tests) should stop here: at {@code until}, at an end, at a
-     * problem, or at a wait only a decision or time ends — not while throttled, which ends by itself.
+     * Whether a loop advancing the change (the CLI, tests) should stop here: at {@code until}, at
+     * an end, at a problem, or at a wait only a decision or time ends — not while throttled, which
+     * ends by itself.
      */
     public boolean stopsAt(Phase until) {
-        return phase.isTerminal() || phase == until || (waitingFor != null && !throttled()) || problem != null;
+        return phase.isTerminal()
+                || phase == until
+                || (waitingFor != null && !throttled())
+                || problem != null;
     }
 
     public double percent() {

@@ -3,10 +3,10 @@ package dev.schemachange.engine;
 import java.util.Objects;
 
 /**
- * Why a change waits ({@link Progress#waitingFor}), and the sentence users read about it (status message,
- * conditions, CLI output). Callers branch on {@code reason}; {@code detail} is only ever shown, so it may be
- * reworded freely. A type of its own, not nested in Progress, because the phases (SwapGate) produce it and may
- * not depend on Progress.
+ * Why a change waits ({@link Progress#waitingFor}), and the sentence users read about it (status
+ * message, conditions, CLI output). Callers branch on {@code reason}; {@code detail} is only ever
+ * shown, so it may be reworded freely. A type of its own, not nested in Progress, because the
+ * phases (SwapGate) produce it and may not depend on Progress.
  */
 public record Wait(Reason reason, String detail) {
     public Wait {

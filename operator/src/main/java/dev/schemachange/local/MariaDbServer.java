@@ -16,22 +16,26 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A private, throwaway MariaDB server: fresh datadir in a temp folder, a free loopback port, binlog on.
- * Used by {@code osc demo} and by the tests, so both exercise the same real server setup.
- * {@link #close()} stops the server and deletes its files; a shutdown hook does the same if the JVM exits first.
+ * A private, throwaway MariaDB server: fresh datadir in a temp folder, a free loopback port, binlog
+ * on. Used by {@code osc demo} and by the tests, so both exercise the same real server setup.
+ * {@link #close()} stops the server and deletes its files; a shutdown hook does the same if the JVM
+ * exits first.
  */
 public final class MariaDbServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MariaDbServer.class);
+
     /** Optional: another server binary (e.g. a MySQL 8 mysqld) to run the same suite against. */
     public static final String BINARY_ENV = "OSC_TEST_MYSQLD";
+
     static final String INSTALL_HINT =
             "mariadbd not found on PATH: install it with 'apt-get install -y mariadb-server mariadb-client' "
-                    + "(or set " + BINARY_ENV + " to a server binary)";
+                    + "(or set "
+                    + BINARY_ENV
+                    + " to a server binary)";
 
     private final Path dir;
     private final int port;
@@ -65,25 +69,43 @@ public final class MariaDbServer implements AutoCloseable {
         try {
             installDatadir(binary, data, dir);
             int port = freePort();
-            List<String> args = new ArrayList<>(List.of(binary.toString(), "--no-defaults",
-                    "--datadir=" + data, "--bind-address=127.0.0.1", "--port=" + port,
-                    "--socket=" + dir.resolve("mysqld.sock"), "--pid-file=" + dir.resolve("mysqld.pid"),
-                    "--log-error=" + dir.resolve("error.log"), "--log-bin=" + data.resolve("binlog"),
-                    // its own tmpdir, like its datadir: nothing shared with other servers or whatever cleans /tmp
-                    // (a footprint run on a shared machine once failed a slice with "Error on delete of
-                    // '/tmp/#sql-temptable-...' (Errcode: 2)"; cause not proven, isolation is cheap)
-                    "--tmpdir=" + dir,
-                    "--binlog-format=ROW", "--server-id=" + serverId, "--skip-name-resolve",
-                    "--character-set-server=utf8mb4", "--collation-server=utf8mb4_general_ci",
-                    "--event-scheduler=ON", "--innodb-buffer-pool-size=256M", "--max-connections=500",
-                    "--innodb-flush-log-at-trx-commit=2", "--sync-binlog=0"));
+            List<String> args =
+                    new ArrayList<>(
+                            List.of(
+                                    binary.toString(),
+                                    "--no-defaults",
+                                    "--datadir=" + data,
+                                    "--bind-address=127.0.0.1",
+                                    "--port=" + port,
+                                    "--socket=" + dir.resolve("mysqld.sock"),
+                                    "--pid-file=" + dir.resolve("mysqld.pid"),
+                                    "--log-error=" + dir.resolve("error.log"),
+                                    "--log-bin=" + data.resolve("binlog"),
+                                    // its own tmpdir, like its datadir: nothing shared with other
+                                    // servers or whatever cleans /tmp
+                                    // (a footprint run on a shared machine once failed a slice with
+                                    // "Error on delete of
+                                    // '/tmp/#sql-temptable-...' (Errcode: 2)"; cause not proven,
+                                    // isolation is cheap)
+                                    "--tmpdir=" + dir,
+                                    "--binlog-format=ROW",
+                                    "--server-id=" + serverId,
+                                    "--skip-name-resolve",
+                                    "--character-set-server=utf8mb4",
+                                    "--collation-server=utf8mb4_general_ci",
+                                    "--event-scheduler=ON",
+                                    "--innodb-buffer-pool-size=256M",
+                                    "--max-connections=500",
+                                    "--innodb-flush-log-at-trx-commit=2",
+                                    "--sync-binlog=0"));
             if (isRoot()) {
                 args.add("--user=root");
             }
-            Process process = new ProcessBuilder(args)
-                    .redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("stdout.log").toFile())
-                    .start();
+            Process process =
+                    new ProcessBuilder(args)
+                            .redirectErrorStream(true)
+                            .redirectOutput(dir.resolve("stdout.log").toFile())
+                            .start();
             MariaDbServer server = new MariaDbServer(dir, port, process);
             server.awaitReady(Duration.ofSeconds(60));
             log.info("throwaway MariaDB started on 127.0.0.1:{} (datadir {})", port, data);
@@ -107,7 +129,10 @@ public final class MariaDbServer implements AutoCloseable {
 
     /** JDBC URL for the given database (may be empty for none). */
     public String jdbcUrl(String database) {
-        return "jdbc:mysql://127.0.0.1:" + port + "/" + database
+        return "jdbc:mysql://127.0.0.1:"
+                + port
+                + "/"
+                + database
                 + "?useSSL=false&allowPublicKeyRetrieval=true&serverTimezone=UTC";
     }
 
@@ -155,10 +180,13 @@ public final class MariaDbServer implements AutoCloseable {
         SQLException last = null;
         while (Instant.now().isBefore(deadline)) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("mariadbd exited with " + process.exitValue()
-                        + " during startup: " + tail(dir.resolve("error.log")));
+                throw new IllegalStateException(
+                        "mariadbd exited with "
+                                + process.exitValue()
+                                + " during startup: "
+                                + tail(dir.resolve("error.log")));
             }
-            try (Connection c = connect("")) {
+            try (Connection ignored = connect("")) {
                 return;
             } catch (SQLException e) {
                 last = e;
@@ -166,30 +194,50 @@ public final class MariaDbServer implements AutoCloseable {
             sleep(100);
         }
         stopQuietly();
-        throw new IllegalStateException("mariadbd did not accept connections within " + timeout
-                + ": " + (last == null ? "" : last.getMessage()));
+        throw new IllegalStateException(
+                "mariadbd did not accept connections within "
+                        + timeout
+                        + ": "
+                        + (last == null ? "" : last.getMessage()));
     }
 
     private static void installDatadir(Path binary, Path data, Path dir) throws IOException {
         Path installer = binary.resolveSibling("mariadb-install-db");
-        String installCmd = Files.isExecutable(installer) ? installer.toString() : "mariadb-install-db";
+        String installCmd =
+                Files.isExecutable(installer) ? installer.toString() : "mariadb-install-db";
         List<String> cmd;
-        if (binary.getFileName().toString().startsWith("mysqld") && !Files.isExecutable(installer)) {
+        if (binary.getFileName().toString().startsWith("mysqld")
+                && !Files.isExecutable(installer)) {
             // MySQL: the server initialises its own datadir
-            cmd = new ArrayList<>(List.of(binary.toString(), "--no-defaults", "--initialize-insecure",
-                    "--datadir=" + data));
+            cmd =
+                    new ArrayList<>(
+                            List.of(
+                                    binary.toString(),
+                                    "--no-defaults",
+                                    "--initialize-insecure",
+                                    "--datadir=" + data));
         } else {
-            cmd = new ArrayList<>(List.of(installCmd, "--no-defaults", "--datadir=" + data,
-                    "--auth-root-authentication-method=normal", "--skip-test-db"));
+            cmd =
+                    new ArrayList<>(
+                            List.of(
+                                    installCmd,
+                                    "--no-defaults",
+                                    "--datadir=" + data,
+                                    "--auth-root-authentication-method=normal",
+                                    "--skip-test-db"));
         }
         if (isRoot()) {
             cmd.add("--user=root");
         }
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("install.log").toFile()).start();
+        Process p =
+                new ProcessBuilder(cmd)
+                        .redirectErrorStream(true)
+                        .redirectOutput(dir.resolve("install.log").toFile())
+                        .start();
         try {
             if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                throw new IllegalStateException("could not initialise a datadir: " + tail(dir.resolve("install.log")));
+                throw new IllegalStateException(
+                        "could not initialise a datadir: " + tail(dir.resolve("install.log")));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -202,11 +250,13 @@ public final class MariaDbServer implements AutoCloseable {
         if (override != null && !override.isBlank()) {
             Path p = Path.of(override);
             if (!Files.isExecutable(p)) {
-                throw new IllegalStateException(BINARY_ENV + "=" + override + " is not an executable file");
+                throw new IllegalStateException(
+                        BINARY_ENV + "=" + override + " is not an executable file");
             }
             return p;
         }
-        List<String> path = new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "").split(":")));
+        List<String> path =
+                new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "").split(":")));
         path.add("/usr/sbin"); // Debian puts mariadbd here, often outside a non-root PATH
         for (String d : path) {
             if (d.isEmpty()) {

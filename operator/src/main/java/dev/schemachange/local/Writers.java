@@ -10,10 +10,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Application threads, each on its own session, writing one transaction after another until closed, and what they
- * saw: committed writes, errors, and apart from those the deadlocks and lock wait timeouts that applications retry.
- * A failed transaction is rolled back whole, so a writer that mirrors its writes into a reference table in the same
- * transaction keeps the reference exact.
+ * Application threads, each on its own session, writing one transaction after another until closed,
+ * and what they saw: committed writes, errors, and apart from those the deadlocks and lock wait
+ * timeouts that applications retry. A failed transaction is rolled back whole, so a writer that
+ * mirrors its writes into a reference table in the same transaction keeps the reference exact.
  */
 public final class Writers implements AutoCloseable {
     /** Opens an application session. */
@@ -22,13 +22,19 @@ public final class Writers implements AutoCloseable {
         Connection connect() throws SQLException;
     }
 
-    /** What one session writes: {@link #write} runs one transaction's statements; the caller commits. */
+    /**
+     * What one session writes: {@link #write} runs one transaction's statements; the caller
+     * commits.
+     */
     @FunctionalInterface
     public interface Session {
         void write() throws SQLException;
     }
 
-    /** Prepares a session on its connection (e.g. its prepared statements, once, as applications do). */
+    /**
+     * Prepares a session on its connection (e.g. its prepared statements, once, as applications
+     * do).
+     */
     @FunctionalInterface
     public interface Opener {
         Session open(Connection c) throws SQLException;
@@ -40,8 +46,7 @@ public final class Writers implements AutoCloseable {
     private final List<String> errors = Collections.synchronizedList(new ArrayList<>());
     private final List<Thread> threads = new ArrayList<>();
 
-    private Writers() {
-    }
+    private Writers() {}
 
     public static Writers start(String name, int threads, Connector connector, Opener opener) {
         Writers w = new Writers();

@@ -1,11 +1,13 @@
 package dev.schemachange.logging;
 
-import java.util.Map;
-
 import ch.qos.logback.classic.pattern.ClassicConverter;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import java.util.Map;
 
-/** {@code %change} in the text pattern: "namespace/name: " when the line belongs to a SchemaChange, else nothing. */
+/**
+ * {@code %change} in the text pattern: "namespace/name: " when the line belongs to a SchemaChange,
+ * else nothing.
+ */
 public final class ChangeConverter extends ClassicConverter {
     @Override
     public String convert(ILoggingEvent event) {

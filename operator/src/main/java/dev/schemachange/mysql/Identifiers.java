@@ -8,16 +8,17 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * Quoting: every name the engine puts into SQL goes through here (names a spec may use are validated by
- * {@link dev.schemachange.api.Identifiers}).
+ * Quoting: every name the engine puts into SQL goes through here (names a spec may use are
+ * validated by {@link dev.schemachange.api.Identifiers}).
  */
 public final class Identifiers {
     public static final int MAX_LENGTH = 64;
 
-    private Identifiers() {
-    }
+    private Identifiers() {}
 
-    /** Back-quotes any identifier (also names read from the server, which may hold any character). */
+    /**
+     * Back-quotes any identifier (also names read from the server, which may hold any character).
+     */
     public static String quote(String name) {
         return "`" + name.replace("`", "``") + "`";
     }
@@ -36,8 +37,8 @@ public final class Identifiers {
     }
 
     /**
-     * {@code base + suffix} when it fits in 64 characters, else a shortened base with a hash of the full name,
-     * so long table names still give distinct, stable helper names.
+     * {@code base + suffix} when it fits in 64 characters, else a shortened base with a hash of the
+     * full name, so long table names still give distinct, stable helper names.
      */
     public static String fit(String base, String suffix) {
         String full = base + suffix;

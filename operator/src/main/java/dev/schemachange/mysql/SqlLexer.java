@@ -5,14 +5,25 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Splits SQL text into tokens the way the server does for quoting and comments, so that checks on a user's
- * ALTER clause see keywords only where the server would, never inside strings, quoted names or comments.
+ * Splits SQL text into tokens the way the server does for quoting and comments, so that checks on a
+ * user's ALTER clause see keywords only where the server would, never inside strings, quoted names
+ * or comments.
  */
 public final class SqlLexer {
 
-    public enum Kind { WORD, QUOTED_NAME, STRING, NUMBER, SYMBOL, COMMENT }
+    public enum Kind {
+        WORD,
+        QUOTED_NAME,
+        STRING,
+        NUMBER,
+        SYMBOL,
+        COMMENT
+    }
 
-    /** {@code text} is the word upper-cased, the name unquoted, or the symbol; {@code raw} keeps the case. */
+    /**
+     * {@code text} is the word upper-cased, the name unquoted, or the symbol; {@code raw} keeps the
+     * case.
+     */
     public record Token(Kind kind, String text, String raw) {
         public boolean isWord(String upper) {
             return kind == Kind.WORD && text.equals(upper);
@@ -28,10 +39,11 @@ public final class SqlLexer {
         }
     }
 
-    private SqlLexer() {
-    }
+    private SqlLexer() {}
 
-    /** Tokens without comments; throws IllegalArgumentException for unterminated quotes or comments. */
+    /**
+     * Tokens without comments; throws IllegalArgumentException for unterminated quotes or comments.
+     */
     public static List<Token> tokens(String sql) {
         List<Token> out = new ArrayList<>();
         for (Token t : allTokens(sql)) {
@@ -50,8 +62,11 @@ public final class SqlLexer {
             char c = sql.charAt(i);
             if (Character.isWhitespace(c)) {
                 i++;
-            } else if (c == '#' || (c == '-' && i + 2 <= n && sql.startsWith("--", i)
-                    && (i + 2 == n || Character.isWhitespace(sql.charAt(i + 2))))) {
+            } else if (c == '#'
+                    || (c == '-'
+                            && i + 2 <= n
+                            && sql.startsWith("--", i)
+                            && (i + 2 == n || Character.isWhitespace(sql.charAt(i + 2))))) {
                 int end = sql.indexOf('\n', i);
                 end = end < 0 ? n : end;
                 out.add(new Token(Kind.COMMENT, sql.substring(i, end), sql.substring(i, end)));
@@ -61,7 +76,11 @@ public final class SqlLexer {
                 if (end < 0) {
                     throw new IllegalArgumentException("unterminated comment");
                 }
-                out.add(new Token(Kind.COMMENT, sql.substring(i, end + 2), sql.substring(i, end + 2)));
+                out.add(
+                        new Token(
+                                Kind.COMMENT,
+                                sql.substring(i, end + 2),
+                                sql.substring(i, end + 2)));
                 i = end + 2;
             } else if (c == '\'' || c == '"' || c == '`') {
                 StringBuilder value = new StringBuilder();
@@ -89,18 +108,33 @@ public final class SqlLexer {
                 if (!closed) {
                     throw new IllegalArgumentException("unterminated quote " + c);
                 }
-                out.add(new Token(c == '`' ? Kind.QUOTED_NAME : Kind.STRING, value.toString(), value.toString()));
+                out.add(
+                        new Token(
+                                c == '`' ? Kind.QUOTED_NAME : Kind.STRING,
+                                value.toString(),
+                                value.toString()));
                 i = j;
             } else if (Character.isLetterOrDigit(c) || c == '_' || c == '$' || c > 127) {
                 int j = i;
-                while (j < n && (Character.isLetterOrDigit(sql.charAt(j)) || sql.charAt(j) == '_'
-                        || sql.charAt(j) == '$' || sql.charAt(j) > 127 || sql.charAt(j) == '.'
-                        && j + 1 < n && Character.isDigit(sql.charAt(j + 1)) && Character.isDigit(sql.charAt(i)))) {
+                while (j < n
+                        && (Character.isLetterOrDigit(sql.charAt(j))
+                                || sql.charAt(j) == '_'
+                                || sql.charAt(j) == '$'
+                                || sql.charAt(j) > 127
+                                || sql.charAt(j) == '.'
+                                        && j + 1 < n
+                                        && Character.isDigit(sql.charAt(j + 1))
+                                        && Character.isDigit(sql.charAt(i)))) {
                     j++;
                 }
                 String word = sql.substring(i, j);
-                boolean number = Character.isDigit(c) && word.chars().allMatch(ch -> Character.isDigit(ch) || ch == '.');
-                out.add(number ? new Token(Kind.NUMBER, word, word) : new Token(Kind.WORD, word.toUpperCase(Locale.ROOT), word));
+                boolean number =
+                        Character.isDigit(c)
+                                && word.chars().allMatch(ch -> Character.isDigit(ch) || ch == '.');
+                out.add(
+                        number
+                                ? new Token(Kind.NUMBER, word, word)
+                                : new Token(Kind.WORD, word.toUpperCase(Locale.ROOT), word));
                 i = j;
             } else {
                 out.add(new Token(Kind.SYMBOL, String.valueOf(c), String.valueOf(c)));

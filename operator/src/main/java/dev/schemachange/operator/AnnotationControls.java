@@ -1,5 +1,7 @@
 package dev.schemachange.operator;
 
+import dev.schemachange.api.Problem;
+import dev.schemachange.engine.Controls;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -8,14 +10,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-import dev.schemachange.api.Problem;
-import dev.schemachange.engine.Controls;
-
 /**
- * Reads the platform team's annotations into the engine's {@link Controls}. Annotations never bump the
- * generation, so {@link SteeringEventFilter} makes sure a change to one of these reaches the reconciler.
- * A value that cannot be read holds the change on the safe side (no approval, swap not before forever) and
- * is reported as a problem rather than guessed at.
+ * Reads the platform team's annotations into the engine's {@link Controls}. Annotations never bump
+ * the generation, so {@link SteeringEventFilter} makes sure a change to one of these reaches the
+ * reconciler. A value that cannot be read holds the change on the safe side (no approval, swap not
+ * before forever) and is reported as a problem rather than guessed at.
  */
 public final class AnnotationControls {
     public static final String PREFIX = "schemachange.dev/";
@@ -24,7 +23,10 @@ public final class AnnotationControls {
     public static final String PAUSED = PREFIX + "paused";
     public static final String ROLLBACK = PREFIX + "rollback";
 
-    /** An unreadable not-before holds the swap; far future rather than Instant.MAX, which overflows date math. */
+    /**
+     * An unreadable not-before holds the swap; far future rather than Instant.MAX, which overflows
+     * date math.
+     */
     static final Instant HELD = Instant.parse("9999-12-31T23:59:59Z");
 
     /** What the annotations say, and what in them could not be read. */
@@ -34,8 +36,7 @@ public final class AnnotationControls {
         }
     }
 
-    private AnnotationControls() {
-    }
+    private AnnotationControls() {}
 
     public static Parsed read(Map<String, String> annotations) {
         Map<String, String> a = annotations == null ? Map.of() : annotations;
@@ -56,8 +57,11 @@ public final class AnnotationControls {
             case "true" -> true;
             case "false", "" -> false;
             default -> {
-                problems.add(new Problem(field(key), "'" + value + "' is neither true nor false",
-                        "set it to \"true\", or remove it"));
+                problems.add(
+                        new Problem(
+                                field(key),
+                                "'" + value + "' is neither true nor false",
+                                "set it to \"true\", or remove it"));
                 yield false;
             }
         };
@@ -71,8 +75,11 @@ public final class AnnotationControls {
         try {
             return OffsetDateTime.parse(value.trim()).toInstant();
         } catch (DateTimeParseException e) {
-            problems.add(new Problem(field(key), "'" + value + "' is not an RFC 3339 time; the swap is held",
-                    "use e.g. 2026-11-28T02:00:00Z, or remove it"));
+            problems.add(
+                    new Problem(
+                            field(key),
+                            "'" + value + "' is not an RFC 3339 time; the swap is held",
+                            "use e.g. 2026-11-28T02:00:00Z, or remove it"));
             return HELD;
         }
     }

@@ -5,9 +5,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Exponential delays per change for problems only time or a human fixes (no Secret, wrong password, database
- * down): first {@code initial}, doubling up to {@code max}, back to the start after a success. Kept in memory:
- * a restarted operator starts again from {@code initial}, which is what a human who just fixed it wants.
+ * Exponential delays per change for problems only time or a human fixes (no Secret, wrong password,
+ * database down): first {@code initial}, doubling up to {@code max}, back to the start after a
+ * success. Kept in memory: a restarted operator starts again from {@code initial}, which is what a
+ * human who just fixed it wants.
  */
 public final class Backoff {
     private final Duration initial;

@@ -1,19 +1,18 @@
 package dev.schemachange.operator;
 
+import dev.schemachange.api.Problem;
+import dev.schemachange.api.SchemaChangeSpec;
 import dev.schemachange.engine.db.ConnectionFactory;
 import dev.schemachange.engine.db.JdbcConnections;
-
 import java.sql.Connection;
 import java.sql.SQLException;
 
-import dev.schemachange.api.Problem;
-import dev.schemachange.api.SchemaChangeSpec;
-
 /**
- * Where one change works: the spec, who owns it ("namespace/name", recorded in the state row so a second change
- * for the same table learns which one holds it), and how to connect.
+ * Where one change works: the spec, who owns it ("namespace/name", recorded in the state row so a
+ * second change for the same table learns which one holds it), and how to connect.
  */
-public record ChangeTarget(SchemaChangeSpec spec, String owner, String jdbcUrl, DbCredentials credentials) {
+public record ChangeTarget(
+        SchemaChangeSpec spec, String owner, String jdbcUrl, DbCredentials credentials) {
 
     /** A short label for logs, status and events: never contains the credentials. */
     public String where() {
@@ -31,21 +30,28 @@ public record ChangeTarget(SchemaChangeSpec spec, String owner, String jdbcUrl, 
     }
 
     /**
-     * Opens and closes one session, so a wrong password or an unreachable server is reported as such before
-     * the engine starts; null when the database can be reached.
+     * Opens and closes one session, so a wrong password or an unreachable server is reported as
+     * such before the engine starts; null when the database can be reached.
      */
     public Problem probe() {
         try (Connection ignored = open()) {
             return null;
         } catch (SQLException e) {
             if (e.getErrorCode() == 1045 || "28000".equals(e.getSQLState())) {
-                return new Problem("spec.database.credentialsSecret", "access denied for the user in the Secret "
-                        + "at " + where(), "fix username/password in the Secret, or GRANT the user access");
+                return new Problem(
+                        "spec.database.credentialsSecret",
+                        "access denied for the user in the Secret " + "at " + where(),
+                        "fix username/password in the Secret, or GRANT the user access");
             }
             if (e.getErrorCode() == 1049) {
-                return new Problem("spec.database.schema", "unknown schema at " + where(), "fix spec.database.schema");
+                return new Problem(
+                        "spec.database.schema",
+                        "unknown schema at " + where(),
+                        "fix spec.database.schema");
             }
-            return new Problem("spec.database.host", "cannot connect to " + where() + ": " + e.getMessage(),
+            return new Problem(
+                    "spec.database.host",
+                    "cannot connect to " + where() + ": " + e.getMessage(),
                     "check host, port and network policies; the change retries with backoff");
         }
     }

@@ -1,5 +1,7 @@
 package dev.schemachange.operator;
 
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -7,13 +9,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.ConditionBuilder;
-
 /**
- * The standard metav1 Conditions of a change, built fresh on every reconcile from the previous ones: a
- * condition whose status did not change keeps its lastTransitionTime, so "for how long" stays true and an
- * unchanged status compares equal and is not patched.
+ * The standard metav1 Conditions of a change, built fresh on every reconcile from the previous
+ * ones: a condition whose status did not change keeps its lastTransitionTime, so "for how long"
+ * stays true and an unchanged status compares equal and is not patched.
  */
 public final class Conditions {
     public static final String VALIDATED = "Validated";
@@ -27,9 +26,21 @@ public final class Conditions {
     public static final String PAUSED = "Paused";
     public static final String DEGRADED = "Degraded";
     public static final String FAILED = "Failed";
+
     /** The order of CONTRACT.md, which is also the order in the status. */
-    public static final List<String> TYPES = List.of(VALIDATED, READY, PROGRESSING, BACKFILL_COMPLETE, VERIFIED,
-            SWAP_SCHEDULED, SWAPPED, THROTTLED, PAUSED, DEGRADED, FAILED);
+    public static final List<String> TYPES =
+            List.of(
+                    VALIDATED,
+                    READY,
+                    PROGRESSING,
+                    BACKFILL_COMPLETE,
+                    VERIFIED,
+                    SWAP_SCHEDULED,
+                    SWAPPED,
+                    THROTTLED,
+                    PAUSED,
+                    DEGRADED,
+                    FAILED);
 
     private final Map<String, Condition> previous = new LinkedHashMap<>();
     private final Map<String, Condition> current = new LinkedHashMap<>();
@@ -47,11 +58,22 @@ public final class Conditions {
     public Conditions set(String type, boolean status, String reason, String message) {
         String value = status ? "True" : "False";
         Condition before = previous.get(type);
-        String since = before != null && value.equals(before.getStatus()) && before.getLastTransitionTime() != null
-                ? before.getLastTransitionTime() : now;
-        current.put(type, new ConditionBuilder().withType(type).withStatus(value).withReason(reason)
-                .withMessage(message == null ? "" : message).withObservedGeneration(generation)
-                .withLastTransitionTime(since).build());
+        String since =
+                before != null
+                                && value.equals(before.getStatus())
+                                && before.getLastTransitionTime() != null
+                        ? before.getLastTransitionTime()
+                        : now;
+        current.put(
+                type,
+                new ConditionBuilder()
+                        .withType(type)
+                        .withStatus(value)
+                        .withReason(reason)
+                        .withMessage(message == null ? "" : message)
+                        .withObservedGeneration(generation)
+                        .withLastTransitionTime(since)
+                        .build());
         return this;
     }
 
@@ -60,13 +82,17 @@ public final class Conditions {
     }
 
     public static Condition find(List<Condition> conditions, String type) {
-        return conditions == null ? null
-                : conditions.stream().filter(c -> type.equals(c.getType())).findFirst().orElse(null);
+        return conditions == null
+                ? null
+                : conditions.stream()
+                        .filter(c -> type.equals(c.getType()))
+                        .findFirst()
+                        .orElse(null);
     }
 
     /**
-     * In contract order; a condition not set on this reconcile stays as it was (e.g. the progress conditions
-     * while the database cannot be reached), so no path can wipe what another wrote.
+     * In contract order; a condition not set on this reconcile stays as it was (e.g. the progress
+     * conditions while the database cannot be reached), so no path can wipe what another wrote.
      */
     public List<Condition> toList() {
         List<Condition> out = new ArrayList<>();

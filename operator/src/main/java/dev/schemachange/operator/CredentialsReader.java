@@ -1,18 +1,17 @@
 package dev.schemachange.operator;
 
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
-import java.util.Map;
-
 import dev.schemachange.api.Problem;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Map;
 
 /**
- * Reads {@code spec.database.credentialsSecret} from the change's own namespace, never another one: a change
- * must not be able to borrow credentials its namespace does not hold. A direct GET rather than an informer, so
- * the operator needs only "get" on Secrets and caches none of them.
+ * Reads {@code spec.database.credentialsSecret} from the change's own namespace, never another one:
+ * a change must not be able to borrow credentials its namespace does not hold. A direct GET rather
+ * than an informer, so the operator needs only "get" on Secrets and caches none of them.
  */
 public final class CredentialsReader {
     private static final String FIELD = "spec.database.credentialsSecret";
@@ -43,22 +42,44 @@ public final class CredentialsReader {
         try {
             secret = client.secrets().inNamespace(namespace).withName(secretName).get();
         } catch (KubernetesClientException e) {
-            return Result.missing(Reasons.CREDENTIALS_MISSING, new Problem(FIELD, "Secret " + namespace + "/"
-                    + secretName + " cannot be read (HTTP " + e.getCode() + ")",
-                    "let the operator's ServiceAccount get Secrets in " + namespace));
+            return Result.missing(
+                    Reasons.CREDENTIALS_MISSING,
+                    new Problem(
+                            FIELD,
+                            "Secret "
+                                    + namespace
+                                    + "/"
+                                    + secretName
+                                    + " cannot be read (HTTP "
+                                    + e.getCode()
+                                    + ")",
+                            "let the operator's ServiceAccount get Secrets in " + namespace));
         }
         if (secret == null) {
-            return Result.missing(Reasons.CREDENTIALS_MISSING, new Problem(FIELD, "Secret " + namespace + "/"
-                    + secretName + " does not exist", "create it with keys username and password, e.g. kubectl -n "
-                    + namespace + " create secret generic " + secretName
-                    + " --from-literal=username=osc --from-literal=password=..."));
+            return Result.missing(
+                    Reasons.CREDENTIALS_MISSING,
+                    new Problem(
+                            FIELD,
+                            "Secret " + namespace + "/" + secretName + " does not exist",
+                            "create it with keys username and password, e.g. kubectl -n "
+                                    + namespace
+                                    + " create secret generic "
+                                    + secretName
+                                    + " --from-literal=username=osc --from-literal=password=..."));
         }
         String user = value(secret, "username");
         String password = value(secret, "password");
         if (user == null || user.isBlank() || password == null) {
-            return Result.missing(Reasons.CREDENTIALS_MISSING, new Problem(FIELD, "Secret " + namespace + "/"
-                    + secretName + " lacks a non-empty username or a password key",
-                    "add keys username and password to the Secret"));
+            return Result.missing(
+                    Reasons.CREDENTIALS_MISSING,
+                    new Problem(
+                            FIELD,
+                            "Secret "
+                                    + namespace
+                                    + "/"
+                                    + secretName
+                                    + " lacks a non-empty username or a password key",
+                            "add keys username and password to the Secret"));
         }
         return Result.found(new DbCredentials(user, password));
     }

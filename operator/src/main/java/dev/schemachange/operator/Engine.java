@@ -1,22 +1,23 @@
 package dev.schemachange.operator;
 
-import java.time.Duration;
-import java.util.Optional;
-
 import dev.schemachange.api.Phase;
 import dev.schemachange.engine.Controls;
 import dev.schemachange.engine.Progress;
+import java.time.Duration;
+import java.util.Optional;
 
 /**
- * The engine as one reconcile uses it: a bounded slice of work, rollback, or a look at the stored state.
- * Production: {@link MigratorEngine}. Tests of the Kubernetes side may script it.
+ * The engine as one reconcile uses it: a bounded slice of work, rollback, or a look at the stored
+ * state. Production: {@link MigratorEngine}. Tests of the Kubernetes side may script it.
  */
 public interface Engine {
     Progress advance(Controls controls, Duration budget, Phase until);
 
     Progress rollback(Duration budget);
 
-    /** For a deleted change: before the swap remove its work (as rollback), after it touch nothing. */
+    /**
+     * For a deleted change: before the swap remove its work (as rollback), after it touch nothing.
+     */
     Progress abandon(Duration budget);
 
     Optional<Progress> read();

@@ -1,15 +1,17 @@
 package dev.schemachange.operator;
 
-import java.time.Clock;
-import java.time.Duration;
-import java.util.Optional;
-
 import dev.schemachange.api.Phase;
 import dev.schemachange.engine.Controls;
 import dev.schemachange.engine.Migrator;
 import dev.schemachange.engine.Progress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
 
-/** The real engine: a {@link Migrator} for the change's table, connecting with the change's credentials. */
+/**
+ * The real engine: a {@link Migrator} for the change's table, connecting with the change's
+ * credentials.
+ */
 public final class MigratorEngine implements Engine {
     private final Migrator migrator;
 
@@ -18,7 +20,9 @@ public final class MigratorEngine implements Engine {
     }
 
     public static Factory factory(Clock clock) {
-        return target -> new MigratorEngine(new Migrator(target.connections(), target.spec(), target.owner(), clock));
+        return target ->
+                new MigratorEngine(
+                        new Migrator(target.connections(), target.spec(), target.owner(), clock));
     }
 
     @Override

@@ -1,16 +1,5 @@
 package dev.schemachange.operator;
 
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.EnumMap;
-import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.DoubleAdder;
-
 import dev.schemachange.api.Phase;
 import dev.schemachange.api.SchemaChangeStatus;
 import dev.schemachange.engine.Progress;
@@ -30,25 +19,38 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.DoubleAdder;
 
 /**
- * What {@code /metrics} serves: one Prometheus registry holding JOSDK's reconcile metrics, the JVM's, and a set
- * of series per SchemaChange tagged {@code namespace} and {@code name}, taken from the engine's {@link Progress}
- * after every slice and removed when the change is deleted.
+ * What {@code /metrics} serves: one Prometheus registry holding JOSDK's reconcile metrics, the
+ * JVM's, and a set of series per SchemaChange tagged {@code namespace} and {@code name}, taken from
+ * the engine's {@link Progress} after every slice and removed when the change is deleted.
  *
  * <p>Per change ({@code osc_change_*}):
+ *
  * <ul>
- * <li>{@code rows_copied}, {@code rows_estimated}, {@code rows_per_second}, {@code chunk_rows} (the adaptive
- * chunk size the chunk-time target settled on), {@code chunks_repaired} (chunks re-copied after a checksum
- * mismatch), {@code swap_attempts}, {@code swap_stall_seconds} (how long the swap held its lock): gauges, since
- * a spec change before the swap starts the copy over and the engine's numbers go back to zero;</li>
- * <li>{@code phase}: one series per phase with a {@code phase} label, 1 for the current phase and 0 for the
- * others (the state-set idiom of kube-state-metrics' {@code kube_pod_status_phase}): {@code
- * osc_change_phase{phase="Failed"} == 1} alerts, {@code sum by (phase) (osc_change_phase)} counts, and no
- * dashboard has to know the enum's ordinals;</li>
- * <li>{@code waiting_seconds_total{reason=…}}: a counter of the time the change was seen waiting, by what the
- * engine said it waits for (throttled, paused, approval, window, not_before, table_held, retention, other). The
- * interval between two slices is counted for the reason reported at the start of the interval.</li>
+ *   <li>{@code rows_copied}, {@code rows_estimated}, {@code rows_per_second}, {@code chunk_rows}
+ *       (the adaptive chunk size the chunk-time target settled on), {@code chunks_repaired} (chunks
+ *       re-copied after a checksum mismatch), {@code swap_attempts}, {@code swap_stall_seconds}
+ *       (how long the swap held its lock): gauges, since a spec change before the swap starts the
+ *       copy over and the engine's numbers go back to zero;
+ *   <li>{@code phase}: one series per phase with a {@code phase} label, 1 for the current phase and
+ *       0 for the others (the state-set idiom of kube-state-metrics' {@code
+ *       kube_pod_status_phase}): {@code osc_change_phase{phase="Failed"} == 1} alerts, {@code sum
+ *       by (phase) (osc_change_phase)} counts, and no dashboard has to know the enum's ordinals;
+ *   <li>{@code waiting_seconds_total{reason=…}}: a counter of the time the change was seen waiting,
+ *       by what the engine said it waits for (throttled, paused, approval, window, not_before,
+ *       table_held, retention, other). The interval between two slices is counted for the reason
+ *       reported at the start of the interval.
  * </ul>
  */
 public final class OperatorMetrics implements AutoCloseable {
@@ -63,7 +65,8 @@ public final class OperatorMetrics implements AutoCloseable {
     public OperatorMetrics(Clock clock) {
         this.clock = clock;
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        // controller-level only: per-resource reconcile series would double what the osc_change_* series say
+        // controller-level only: per-resource reconcile series would double what the osc_change_*
+        // series say
         this.reconcileMetrics = MicrometerMetrics.withoutPerResourceMetrics(registry);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -78,7 +81,10 @@ public final class OperatorMetrics implements AutoCloseable {
         return registry;
     }
 
-    /** For JOSDK's {@code withMetrics}: reconciliations started, succeeded, failed, retried and their timing. */
+    /**
+     * For JOSDK's {@code withMetrics}: reconciliations started, succeeded, failed, retried and
+     * their timing.
+     */
     public Metrics reconcileMetrics() {
         return reconcileMetrics;
     }
@@ -98,9 +104,9 @@ public final class OperatorMetrics implements AutoCloseable {
     }
 
     /**
-     * Takes in the status a reconcile wrote: always its phase; its numbers only while no engine slice was seen
-     * for the change in this process (a finished change after an operator restart is never handed to the
-     * engine again, and should not read as zero rows copied).
+     * Takes in the status a reconcile wrote: always its phase; its numbers only while no engine
+     * slice was seen for the change in this process (a finished change after an operator restart is
+     * never handed to the engine again, and should not read as zero rows copied).
      */
     public void status(String namespace, String name, SchemaChangeStatus status) {
         meters(namespace, name).status(status);
@@ -115,8 +121,9 @@ public final class OperatorMetrics implements AutoCloseable {
     }
 
     private ChangeMeters meters(String namespace, String name) {
-        return changes.computeIfAbsent(namespace + "/" + name, k -> new ChangeMeters(registry,
-                Tags.of("namespace", namespace, "name", name)));
+        return changes.computeIfAbsent(
+                namespace + "/" + name,
+                k -> new ChangeMeters(registry, Tags.of("namespace", namespace, "name", name)));
     }
 
     @Override
@@ -125,12 +132,18 @@ public final class OperatorMetrics implements AutoCloseable {
         registry.close();
     }
 
-    /** The label value of a wait reason: the reason's name in lower case ("not_before", "throttled"). */
+    /**
+     * The label value of a wait reason: the reason's name in lower case ("not_before",
+     * "throttled").
+     */
     static String waitLabel(Reason wait) {
         return wait.name().toLowerCase(Locale.ROOT);
     }
 
-    /** One change's current numbers; the registered meters read them (gauges hold only weak references). */
+    /**
+     * One change's current numbers; the registered meters read them (gauges hold only weak
+     * references).
+     */
     private static final class ChangeMeters {
         final List<Meter> meters = new ArrayList<>();
         volatile long rowsCopied;
@@ -142,42 +155,88 @@ public final class OperatorMetrics implements AutoCloseable {
         volatile long lockMillis;
         volatile Phase phase = Phase.Pending;
         final Map<Reason, DoubleAdder> waited = new EnumMap<>(Reason.class);
+
         /** What the last update waited for; null when it did not wait. */
         Reason lastWait;
+
         Instant lastSeen;
 
         ChangeMeters(MeterRegistry registry, Tags tags) {
-            gauge(registry, tags, "rows.copied", "rows copied into the shadow table so far", m -> m.rowsCopied);
-            gauge(registry, tags, "rows.estimated", "rows the original table holds, as estimated at the start",
+            gauge(
+                    registry,
+                    tags,
+                    "rows.copied",
+                    "rows copied into the shadow table so far",
+                    m -> m.rowsCopied);
+            gauge(
+                    registry,
+                    tags,
+                    "rows.estimated",
+                    "rows the original table holds, as estimated at the start",
                     m -> m.rowsEstimated);
-            gauge(registry, tags, "rows.per.second", "copy rate over the last slice", m -> m.rowsPerSecond);
-            gauge(registry, tags, "chunk.rows", "rows per chunk, adapted to the chunk-time target", m -> m.chunkRows);
-            gauge(registry, tags, "chunks.repaired", "chunks re-copied after a checksum mismatch",
+            gauge(
+                    registry,
+                    tags,
+                    "rows.per.second",
+                    "copy rate over the last slice",
+                    m -> m.rowsPerSecond);
+            gauge(
+                    registry,
+                    tags,
+                    "chunk.rows",
+                    "rows per chunk, adapted to the chunk-time target",
+                    m -> m.chunkRows);
+            gauge(
+                    registry,
+                    tags,
+                    "chunks.repaired",
+                    "chunks re-copied after a checksum mismatch",
                     m -> m.chunksRepaired);
-            gauge(registry, tags, "swap.attempts", "swap attempts so far (lock wait timeouts retry)",
+            gauge(
+                    registry,
+                    tags,
+                    "swap.attempts",
+                    "swap attempts so far (lock wait timeouts retry)",
                     m -> m.swapAttempts);
-            meters.add(Gauge.builder(PREFIX + "swap.stall", this, m -> m.lockMillis / 1000.0).tags(tags)
-                    .baseUnit("seconds").description("how long the swap held the table lock (writes stalled)")
-                    .strongReference(true).register(registry));
+            meters.add(
+                    Gauge.builder(PREFIX + "swap.stall", this, m -> m.lockMillis / 1000.0)
+                            .tags(tags)
+                            .baseUnit("seconds")
+                            .description("how long the swap held the table lock (writes stalled)")
+                            .strongReference(true)
+                            .register(registry));
             for (Phase p : Phase.values()) {
-                meters.add(Gauge.builder(PREFIX + "phase", this, m -> m.phase == p ? 1 : 0)
-                        .tags(tags.and("phase", p.name()))
-                        .description("1 for the change's current phase, 0 for the others").strongReference(true)
-                        .register(registry));
+                meters.add(
+                        Gauge.builder(PREFIX + "phase", this, m -> m.phase == p ? 1 : 0)
+                                .tags(tags.and("phase", p.name()))
+                                .description("1 for the change's current phase, 0 for the others")
+                                .strongReference(true)
+                                .register(registry));
             }
             for (Reason w : Reason.values()) {
                 DoubleAdder adder = new DoubleAdder();
                 waited.put(w, adder);
-                meters.add(FunctionCounter.builder(PREFIX + "waiting", adder, DoubleAdder::sum)
-                        .tags(tags.and("reason", waitLabel(w))).baseUnit("seconds")
-                        .description("time the change spent waiting, by what it waited for").register(registry));
+                meters.add(
+                        FunctionCounter.builder(PREFIX + "waiting", adder, DoubleAdder::sum)
+                                .tags(tags.and("reason", waitLabel(w)))
+                                .baseUnit("seconds")
+                                .description("time the change spent waiting, by what it waited for")
+                                .register(registry));
             }
         }
 
-        private void gauge(MeterRegistry registry, Tags tags, String name, String help,
-                           java.util.function.ToDoubleFunction<ChangeMeters> value) {
-            meters.add(Gauge.builder(PREFIX + name, this, value).tags(tags).description(help).strongReference(true)
-                    .register(registry));
+        private void gauge(
+                MeterRegistry registry,
+                Tags tags,
+                String name,
+                String help,
+                java.util.function.ToDoubleFunction<ChangeMeters> value) {
+            meters.add(
+                    Gauge.builder(PREFIX + name, this, value)
+                            .tags(tags)
+                            .description(help)
+                            .strongReference(true)
+                            .register(registry));
         }
 
         synchronized void status(SchemaChangeStatus s) {

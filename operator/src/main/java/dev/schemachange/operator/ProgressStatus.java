@@ -1,25 +1,23 @@
 package dev.schemachange.operator;
 
+import dev.schemachange.api.Phase;
+import dev.schemachange.api.SchemaChangeSpec;
+import dev.schemachange.api.SchemaChangeStatus;
+import dev.schemachange.api.SchemaChangeStatus.BackfillStatus;
+import dev.schemachange.api.SchemaChangeStatus.SwapStatus;
+import dev.schemachange.engine.Controls;
+import dev.schemachange.engine.Progress;
+import dev.schemachange.engine.Wait.Reason;
 import dev.schemachange.engine.swap.SwapWindow;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Locale;
 import java.util.Optional;
 
-import dev.schemachange.api.Phase;
-import dev.schemachange.api.SchemaChangeSpec;
-import dev.schemachange.api.SchemaChangeStatus.BackfillStatus;
-import dev.schemachange.api.SchemaChangeStatus.SwapStatus;
-import dev.schemachange.api.SchemaChangeStatus;
-import dev.schemachange.engine.Controls;
-import dev.schemachange.engine.Progress;
-import dev.schemachange.engine.Wait.Reason;
-
 /**
- * Maps the engine's {@link Progress} to the status users read: phase, backfill and swap blocks, old table,
- * message and the conditions. Pure: everything it needs is passed in, the clock included.
+ * Maps the engine's {@link Progress} to the status users read: phase, backfill and swap blocks, old
+ * table, message and the conditions. Pure: everything it needs is passed in, the clock included.
  */
 public final class ProgressStatus {
     private final SchemaChangeSpec spec;
@@ -27,14 +25,17 @@ public final class ProgressStatus {
     private final SwapWindow window;
     private final Instant now;
 
-    public ProgressStatus(SchemaChangeSpec spec, Controls controls, SwapWindow window, Instant now) {
+    public ProgressStatus(
+            SchemaChangeSpec spec, Controls controls, SwapWindow window, Instant now) {
         this.spec = spec;
         this.controls = controls;
         this.window = window;
         this.now = now;
     }
 
-    /** Fills {@code status} (a fresh copy) from {@code p}; conditions are set on {@code conditions}. */
+    /**
+     * Fills {@code status} (a fresh copy) from {@code p}; conditions are set on {@code conditions}.
+     */
     public void apply(Progress p, SchemaChangeStatus status, Conditions conditions) {
         if (p.waitReason() == Reason.TABLE_HELD) {
             held(p, status, conditions);
@@ -44,15 +45,26 @@ public final class ProgressStatus {
         status.setPhase(phase.name());
         status.setBackfill(backfill(p, phase));
         status.setSwap(swap(p, phase));
-        status.setParts(p.parts().isEmpty() ? null : p.parts().stream()
-                .map(part -> new SchemaChangeStatus.PartStatus(part.table(), part.rowsCopied(), part.chunksRepaired()))
-                .toList());
+        status.setParts(
+                p.parts().isEmpty()
+                        ? null
+                        : p.parts().stream()
+                                .map(
+                                        part ->
+                                                new SchemaChangeStatus.PartStatus(
+                                                        part.table(),
+                                                        part.rowsCopied(),
+                                                        part.chunksRepaired()))
+                                .toList());
         status.setOldTable(p.oldTable());
-        status.setMessage(p.message() == null || p.message().isBlank() ? summary(p, phase) : p.message());
+        status.setMessage(
+                p.message() == null || p.message().isBlank() ? summary(p, phase) : p.message());
         conditions(p, phase, conditions);
     }
 
-    /** Another change holds the table: the progress the engine reports is that change's, not ours. */
+    /**
+     * Another change holds the table: the progress the engine reports is that change's, not ours.
+     */
     private static void held(Progress p, SchemaChangeStatus status, Conditions c) {
         status.setPhase(Phase.Pending.name());
         status.setBackfill(null);
@@ -70,8 +82,15 @@ public final class ProgressStatus {
         if (phase.isBefore(Phase.Backfilling) && p.rowsCopied() == 0) {
             return null;
         }
-        return new BackfillStatus(p.cursor(), p.rowsCopied(), p.rowsEstimated(), p.percent(),
-                Math.round(p.rowsPerSecond()), time(p.eta()), p.chunkRows(), p.chunksRepaired());
+        return new BackfillStatus(
+                p.cursor(),
+                p.rowsCopied(),
+                p.rowsEstimated(),
+                p.percent(),
+                Math.round(p.rowsPerSecond()),
+                time(p.eta()),
+                p.chunkRows(),
+                p.chunksRepaired());
     }
 
     private SwapStatus swap(Progress p, Phase phase) {
@@ -87,8 +106,10 @@ public final class ProgressStatus {
 
     private void conditions(Progress p, Phase phase, Conditions c) {
         Reason wait = p.waitReason();
-        if (wait == Reason.NOT_BEFORE && !(controls.swapNotBefore() != null && controls.swapNotBefore().isAfter(now))) {
-            // the operator moved swap-not-before to the window's next start: say what really holds the swap
+        if (wait == Reason.NOT_BEFORE
+                && !(controls.swapNotBefore() != null && controls.swapNotBefore().isAfter(now))) {
+            // the operator moved swap-not-before to the window's next start: say what really holds
+            // the swap
             wait = Reason.WINDOW;
         }
         boolean failed = phase == Phase.Failed;
@@ -98,37 +119,75 @@ public final class ProgressStatus {
         boolean verified = !phase.isBefore(Phase.AwaitingSwap) && phase.isBefore(Phase.RollingBack);
 
         c.set(Conditions.VALIDATED, true, Reasons.SPEC_VALID, "the spec is valid");
-        c.set(Conditions.READY, live, phase.name(), live ? "the new table is live" + oldTable(p)
-                : "the new table is not live yet (phase " + phase + ")");
+        c.set(
+                Conditions.READY,
+                live,
+                phase.name(),
+                live
+                        ? "the new table is live" + oldTable(p)
+                        : "the new table is not live yet (phase " + phase + ")");
         if (phase.isTerminal() || phase == Phase.Swapped) {
             c.set(Conditions.PROGRESSING, false, phase.name(), phaseText(phase));
         } else if (controls.paused()) {
-            c.set(Conditions.PROGRESSING, false, Reasons.PAUSED, "paused: remove the annotation "
-                    + AnnotationControls.PAUSED + " to resume");
+            c.set(
+                    Conditions.PROGRESSING,
+                    false,
+                    Reasons.PAUSED,
+                    "paused: remove the annotation " + AnnotationControls.PAUSED + " to resume");
         } else if (blocked) {
             c.set(Conditions.PROGRESSING, false, Reasons.BLOCKED, p.problem().toString());
         } else if (wait != null) {
-            c.set(Conditions.PROGRESSING, false, reason(wait), "waiting for " + p.waitingFor().detail());
+            c.set(
+                    Conditions.PROGRESSING,
+                    false,
+                    reason(wait),
+                    "waiting for " + p.waitingFor().detail());
         } else {
             c.set(Conditions.PROGRESSING, true, phase.name(), status(p, phase));
         }
-        c.set(Conditions.BACKFILL_COMPLETE, copied, copied ? "Copied" : Reasons.NOT_YET,
+        c.set(
+                Conditions.BACKFILL_COMPLETE,
+                copied,
+                copied ? "Copied" : Reasons.NOT_YET,
                 copied ? p.rowsCopied() + " rows copied" : "copied " + p.percent() + "%");
-        c.set(Conditions.VERIFIED, verified, verified ? "ChecksumsMatch" : Reasons.NOT_YET,
+        c.set(
+                Conditions.VERIFIED,
+                verified,
+                verified ? "ChecksumsMatch" : Reasons.NOT_YET,
                 verified ? "shadow and original compared equal" + repaired(p) : "not verified yet");
         swapScheduled(p, phase, c);
-        c.set(Conditions.SWAPPED, live, live ? "Swapped" : Reasons.NOT_YET,
+        c.set(
+                Conditions.SWAPPED,
+                live,
+                live ? "Swapped" : Reasons.NOT_YET,
                 live ? "swapped at " + time(p.swappedAt()) + oldTable(p) : "not swapped");
         boolean throttled = wait == Reason.THROTTLED;
-        c.set(Conditions.THROTTLED, throttled, throttled ? Reasons.THROTTLED : Reasons.NOT_THROTTLED,
+        c.set(
+                Conditions.THROTTLED,
+                throttled,
+                throttled ? Reasons.THROTTLED : Reasons.NOT_THROTTLED,
                 throttled ? p.waitingFor().detail() : "not throttled");
-        c.set(Conditions.PAUSED, controls.paused(), controls.paused() ? Reasons.PAUSED : Reasons.NOT_PAUSED,
-                controls.paused() ? "remove the annotation " + AnnotationControls.PAUSED + " to resume" : "running");
-        c.set(Conditions.DEGRADED, blocked, blocked ? Reasons.BLOCKED : Reasons.AS_EXPECTED,
+        c.set(
+                Conditions.PAUSED,
+                controls.paused(),
+                controls.paused() ? Reasons.PAUSED : Reasons.NOT_PAUSED,
+                controls.paused()
+                        ? "remove the annotation " + AnnotationControls.PAUSED + " to resume"
+                        : "running");
+        c.set(
+                Conditions.DEGRADED,
+                blocked,
+                blocked ? Reasons.BLOCKED : Reasons.AS_EXPECTED,
                 blocked ? p.problem().toString() : "no problem");
-        c.set(Conditions.FAILED, failed, failed ? "Failed" : Reasons.AS_EXPECTED,
-                failed ? (p.problem() == null ? p.message() : p.problem().toString()) + "; the original table is "
-                        + "untouched; fix the spec to retry" : "not failed");
+        c.set(
+                Conditions.FAILED,
+                failed,
+                failed ? "Failed" : Reasons.AS_EXPECTED,
+                failed
+                        ? (p.problem() == null ? p.message() : p.problem().toString())
+                                + "; the original table is "
+                                + "untouched; fix the spec to retry"
+                        : "not failed");
     }
 
     private void swapScheduled(Progress p, Phase phase, Conditions c) {
@@ -136,40 +195,71 @@ public final class ProgressStatus {
             c.set(Conditions.SWAP_SCHEDULED, false, phase.name(), phaseText(phase));
             return;
         }
-        boolean approvalMissing = spec.swap().approval() == SchemaChangeSpec.Approval.Required
-                && !controls.swapApproved();
-        Optional<Instant> nextWindow = Optional.ofNullable(p.nextWindowStart()).or(() -> window.nextStart(now));
+        boolean approvalMissing =
+                spec.swap().approval() == SchemaChangeSpec.Approval.Required
+                        && !controls.swapApproved();
+        Optional<Instant> nextWindow =
+                Optional.ofNullable(p.nextWindowStart()).or(() -> window.nextStart(now));
         if (approvalMissing) {
-            c.set(Conditions.SWAP_SCHEDULED, false, Reasons.APPROVAL_REQUIRED, "swap.approval is Required: "
-                    + "kubectl annotate schemachange <name> " + AnnotationControls.SWAP_APPROVED + "=true");
+            c.set(
+                    Conditions.SWAP_SCHEDULED,
+                    false,
+                    Reasons.APPROVAL_REQUIRED,
+                    "swap.approval is Required: "
+                            + "kubectl annotate schemachange <name> "
+                            + AnnotationControls.SWAP_APPROVED
+                            + "=true");
         } else if (controls.swapNotBefore() != null && controls.swapNotBefore().isAfter(now)) {
-            c.set(Conditions.SWAP_SCHEDULED, true, Reasons.NOT_BEFORE, "swap not before "
-                    + time(controls.swapNotBefore()) + nextWindow.map(t -> ", window " + window).orElse(""));
+            c.set(
+                    Conditions.SWAP_SCHEDULED,
+                    true,
+                    Reasons.NOT_BEFORE,
+                    "swap not before "
+                            + time(controls.swapNotBefore())
+                            + nextWindow.map(t -> ", window " + window).orElse(""));
         } else if (!window.isAlways() && !window.allows(now, Duration.ZERO)) {
-            c.set(Conditions.SWAP_SCHEDULED, true, Reasons.WAITING_FOR_WINDOW, "next window " + window
-                    + " starts " + nextWindow.map(ProgressStatus::time).orElse("never"));
+            c.set(
+                    Conditions.SWAP_SCHEDULED,
+                    true,
+                    Reasons.WAITING_FOR_WINDOW,
+                    "next window "
+                            + window
+                            + " starts "
+                            + nextWindow.map(ProgressStatus::time).orElse("never"));
         } else {
-            c.set(Conditions.SWAP_SCHEDULED, true, Reasons.READY_TO_SWAP, window.isAlways()
-                    ? "swaps once the copy is verified" : "window open until " + window.currentEnd(now)
-                    .map(ProgressStatus::time).orElse("?"));
+            c.set(
+                    Conditions.SWAP_SCHEDULED,
+                    true,
+                    Reasons.READY_TO_SWAP,
+                    window.isAlways()
+                            ? "swaps once the copy is verified"
+                            : "window open until "
+                                    + window.currentEnd(now).map(ProgressStatus::time).orElse("?"));
         }
     }
 
     private static String summary(Progress p, Phase phase) {
-        return p.waitingFor() != null ? phase + ": waiting for " + p.waitingFor().detail() : status(p, phase);
+        return p.waitingFor() != null
+                ? phase + ": waiting for " + p.waitingFor().detail()
+                : status(p, phase);
     }
 
     private static String status(Progress p, Phase phase) {
         if (phase == Phase.Backfilling) {
-            return String.format(Locale.ROOT, "copying %.1f%% at %d rows/s%s", p.percent(),
-                    Math.round(p.rowsPerSecond()), p.eta() == null ? "" : ", ETA " + time(p.eta()));
+            return String.format(
+                    Locale.ROOT,
+                    "copying %.1f%% at %d rows/s%s",
+                    p.percent(),
+                    Math.round(p.rowsPerSecond()),
+                    p.eta() == null ? "" : ", ETA " + time(p.eta()));
         }
         return phaseText(phase);
     }
 
     private static String phaseText(Phase phase) {
         return switch (phase) {
-            case Swapped -> "the new table is live; the old one is kept, reverse-synced, until retention ends";
+            case Swapped ->
+                    "the new table is live; the old one is kept, reverse-synced, until retention ends";
             case Completed -> "done: the new table is live and every helper object is gone";
             case RolledBack -> "rolled back: the original table is as it was";
             case Failed -> "failed";

@@ -28,6 +28,5 @@ public final class Reasons {
     public static final String CLEANED_UP = "CleanedUp";
     public static final String CLEANUP_FAILED = "CleanupFailed";
 
-    private Reasons() {
-    }
+    private Reasons() {}
 }

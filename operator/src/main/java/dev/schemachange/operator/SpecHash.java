@@ -1,26 +1,27 @@
 package dev.schemachange.operator;
 
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-
 import dev.schemachange.api.SchemaChangeSpec;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 
-/** A stable hash of the effective spec (defaults filled in), to tell whether the spec changed in substance. */
+/**
+ * A stable hash of the effective spec (defaults filled in), to tell whether the spec changed in
+ * substance.
+ */
 final class SpecHash {
-    private static final ObjectMapper CANONICAL = JsonMapper.builder()
-            .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
-            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
-            .build();
+    private static final ObjectMapper CANONICAL =
+            JsonMapper.builder()
+                    .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
+                    .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+                    .build();
 
-    private SpecHash() {
-    }
+    private SpecHash() {}
 
     static String of(SchemaChangeSpec spec) {
         try {
@@ -31,5 +32,4 @@ final class SpecHash {
             throw new IllegalStateException("cannot hash the spec", e);
         }
     }
-
 }

@@ -6,16 +6,18 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * Memory and CPU of a running process as the kernel counts them: {@code VmHWM} (peak resident set, what a
- * container's memory limit is measured against) and {@code VmRSS} from /proc/PID/status, CPU time (user +
- * system) from the JDK's process handle. Linux only, as the benchmark is.
+ * Memory and CPU of a running process as the kernel counts them: {@code VmHWM} (peak resident set,
+ * what a container's memory limit is measured against) and {@code VmRSS} from /proc/PID/status, CPU
+ * time (user + system) from the JDK's process handle. Linux only, as the benchmark is.
  */
 record ProcessUsage(long peakRssKib, long rssKib, Duration cpu) {
 
     static ProcessUsage of(ProcessHandle process) throws IOException {
         String status = Files.readString(Path.of("/proc", Long.toString(process.pid()), "status"));
-        Duration cpu = process.info().totalCpuDuration().orElseThrow(() ->
-                new IOException("no CPU time for pid " + process.pid()));
+        Duration cpu =
+                process.info()
+                        .totalCpuDuration()
+                        .orElseThrow(() -> new IOException("no CPU time for pid " + process.pid()));
         return new ProcessUsage(kib(status, "VmHWM:"), kib(status, "VmRSS:"), cpu);
     }
 

@@ -8,22 +8,19 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Exit 1 is the user's to fix (bad manifest, Failed), 2 only means "run it again". None of these needs a
- * server: port 1 refuses every connection.
+ * Exit 1 is the user's to fix (bad manifest, Failed), 2 only means "run it again". None of these
+ * needs a server: port 1 refuses every connection.
  */
 class ExitCodesTest {
     private static final String UNREACHABLE = "jdbc:mysql://127.0.0.1:1/shop";
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
-    private record Run(int exit, String err) {
-    }
+    private record Run(int exit, String err) {}
 
     private Run osc(String... args) {
         PrintStream saved = System.err;
@@ -39,7 +36,9 @@ class ExitCodesTest {
 
     private String manifest(String table) throws IOException {
         Path file = dir.resolve("change.yaml");
-        Files.writeString(file, """
+        Files.writeString(
+                file,
+                """
                 apiVersion: schemachange.dev/v1alpha1
                 kind: SchemaChange
                 metadata: {name: c, namespace: test}
@@ -47,7 +46,8 @@ class ExitCodesTest {
                   database: {host: 127.0.0.1, port: 1, schema: shop, credentialsSecret: unused}
                   table: "%s"
                   alter: "ADD COLUMN x INT"
-                """.formatted(table));
+                """
+                        .formatted(table));
         return file.toString();
     }
 
@@ -57,7 +57,9 @@ class ExitCodesTest {
         for (String command : new String[] {"run", "rollback", "status"}) {
             Run r = osc(command, "-f", file, "--jdbc-url", UNREACHABLE);
             assertThat(r.exit()).as(command + ": " + r.err()).isEqualTo(1);
-            assertThat(r.err()).contains("spec.table").doesNotContain("Communications link failure");
+            assertThat(r.err())
+                    .contains("spec.table")
+                    .doesNotContain("Communications link failure");
         }
     }
 

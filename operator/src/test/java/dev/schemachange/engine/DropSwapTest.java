@@ -1,10 +1,12 @@
 package dev.schemachange.engine;
 
-import dev.schemachange.engine.swap.DropSwap;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.schemachange.api.Phase;
+import dev.schemachange.testing.Changes;
+import dev.schemachange.testing.MariaDb;
+import dev.schemachange.testing.TestDatabase;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -16,26 +18,22 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-
 import org.junit.jupiter.api.Test;
 
-import dev.schemachange.api.Phase;
-import dev.schemachange.testing.Changes;
-import dev.schemachange.testing.MariaDb;
-import dev.schemachange.testing.TestDatabase;
-
 /**
- * foreignKeys.children: DropSwap (pt-osc's drop_swap): the original is dropped and the shadow renamed into its
- * place with foreign_key_checks=0, so the children's constraints bind to the new table by name, unchanged.
- * Not atomic: application statements in the gap fail, and that is the documented, opted-in risk — but no
- * committed write may be lost and no child may end up orphaned.
+ * foreignKeys.children: DropSwap (pt-osc's drop_swap): the original is dropped and the shadow
+ * renamed into its place with foreign_key_checks=0, so the children's constraints bind to the new
+ * table by name, unchanged. Not atomic: application statements in the gap fail, and that is the
+ * documented, opted-in risk — but no committed write may be lost and no child may end up orphaned.
  */
 @MariaDb
 class DropSwapTest {
 
     @Test
-    void childConstraintsBindToTheNewTableByNameAndNoCommittedWriteIsLost(TestDatabase db) throws Exception {
-        db.exec("CREATE TABLE customers (id INT PRIMARY KEY, name VARCHAR(20))",
+    void childConstraintsBindToTheNewTableByNameAndNoCommittedWriteIsLost(TestDatabase db)
+            throws Exception {
+        db.exec(
+                "CREATE TABLE customers (id INT PRIMARY KEY, name VARCHAR(20))",
                 "INSERT INTO customers SELECT seq, CONCAT('c', seq) FROM seq_1_to_2000",
                 "CREATE TABLE invoices (id INT AUTO_INCREMENT PRIMARY KEY, customer_id INT NOT NULL, "
                         + "CONSTRAINT invoices_customer FOREIGN KEY (customer_id) REFERENCES customers (id) "
@@ -56,12 +54,22 @@ class DropSwapTest {
         Progress end;
         try {
             Thread.sleep(200);
-            end = Changes.run(Changes.migrator(db, Changes.spec(db, "customers", "ADD COLUMN email VARCHAR(64)", """
+            end =
+                    Changes.run(
+                            Changes.migrator(
+                                    db,
+                                    Changes.spec(
+                                            db,
+                                            "customers",
+                                            "ADD COLUMN email VARCHAR(64)",
+                                            """
                     backfill: {chunkTime: 20ms, maxChunkRows: 200}
                     foreignKeys: {children: DropSwap}
                     retention: {keepOldTableFor: "0"}
                     migrationVersion: {table: schema_migrations, column: version, value: "20261124103000"}
-                    """)), Controls.NONE, null);
+                    """)),
+                            Controls.NONE,
+                            null);
             Thread.sleep(300); // the application goes on with the new table
         } finally {
             app.running.set(false);
@@ -69,40 +77,69 @@ class DropSwapTest {
         }
 
         assertThat(end.phase()).isEqualTo(Phase.Completed);
-        assertThat(end.notes()).anySatisfy(n -> assertThat(n).startsWith("DropSwap: the table did not exist for"));
+        assertThat(end.notes())
+                .anySatisfy(n -> assertThat(n).startsWith("DropSwap: the table did not exist for"));
         assertThat(app.commits.get()).isGreaterThan(50);
-        // the gap is the opted-in risk: only "table missing" and a child insert that found no parent table
-        assertThat(app.errors).as("application errors, all in the DROP-RENAME gap")
+        // the gap is the opted-in risk: only "table missing" and a child insert that found no
+        // parent table
+        assertThat(app.errors)
+                .as("application errors, all in the DROP-RENAME gap")
                 .allSatisfy(e -> assertThat(e).matches("(1146|1452) .*"));
-        assertThat(new TreeSet<>(db.rows("SELECT id FROM customers").stream().map(Integer::parseInt).toList()))
-                .as("every committed customer, none lost, none resurrected").isEqualTo(new TreeSet<>(customers));
+        assertThat(
+                        new TreeSet<>(
+                                db.rows("SELECT id FROM customers").stream()
+                                        .map(Integer::parseInt)
+                                        .toList()))
+                .as("every committed customer, none lost, none resurrected")
+                .isEqualTo(new TreeSet<>(customers));
         assertThat(db.rows("SHOW COLUMNS FROM customers LIKE 'email'")).hasSize(1);
-        assertThat(db.rows("SELECT version FROM schema_migrations")).containsExactly("20261124103000");
+        assertThat(db.rows("SELECT version FROM schema_migrations"))
+                .containsExactly("20261124103000");
         assertThat(showCreate(db, "invoices")).isEqualTo(invoicesBefore);
         assertThat(showCreate(db, "contracts")).isEqualTo(contractsBefore);
-        assertThat(db.rows("SELECT CONSTRAINT_NAME, TABLE_NAME, REFERENCED_TABLE_NAME, DELETE_RULE FROM "
-                + "information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() ORDER BY 1"))
-                .containsExactly("contracts_customer|contracts|customers|RESTRICT",
+        assertThat(
+                        db.rows(
+                                "SELECT CONSTRAINT_NAME, TABLE_NAME, REFERENCED_TABLE_NAME, DELETE_RULE FROM "
+                                        + "information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = DATABASE() ORDER BY 1"))
+                .containsExactly(
+                        "contracts_customer|contracts|customers|RESTRICT",
                         "invoices_customer|invoices|customers|CASCADE");
-        assertThat(db.count("SELECT COUNT(*) FROM invoices i LEFT JOIN customers c ON c.id = i.customer_id "
-                + "WHERE c.id IS NULL")).as("orphan invoices").isZero();
-        // the constraints are in force against the new table: CASCADE cascades, RESTRICT restricts, no orphan
+        assertThat(
+                        db.count(
+                                "SELECT COUNT(*) FROM invoices i LEFT JOIN customers c ON c.id = i.customer_id "
+                                        + "WHERE c.id IS NULL"))
+                .as("orphan invoices")
+                .isZero();
+        // the constraints are in force against the new table: CASCADE cascades, RESTRICT restricts,
+        // no orphan
         db.exec("DELETE FROM customers WHERE id = 1000");
         assertThat(db.count("SELECT COUNT(*) FROM invoices WHERE customer_id = 1000")).isZero();
-        assertThatThrownBy(() -> db.exec("DELETE FROM customers WHERE id = 1")).hasMessageContaining("foreign key");
+        assertThatThrownBy(() -> db.exec("DELETE FROM customers WHERE id = 1"))
+                .hasMessageContaining("foreign key");
         assertThatThrownBy(() -> db.exec("INSERT INTO invoices (customer_id) VALUES (99999999)"))
                 .hasMessageContaining("foreign key");
         assertThat(db.rows("SHOW TABLES LIKE 'customers%'")).containsExactly("customers");
-        assertThat(db.rows("SHOW TABLES LIKE 'schema\\_migrations%'")).containsExactly("schema_migrations");
+        assertThat(db.rows("SHOW TABLES LIKE 'schema\\_migrations%'"))
+                .containsExactly("schema_migrations");
         assertThat(db.rows("SHOW TRIGGERS")).isEmpty();
     }
 
     @Test
     void dropSwapWithAnOldTableKeptForRollbackIsRefused(TestDatabase db) {
-        db.exec("CREATE TABLE owners (id INT PRIMARY KEY)",
+        db.exec(
+                "CREATE TABLE owners (id INT PRIMARY KEY)",
                 "CREATE TABLE pets (id INT PRIMARY KEY, owner_id INT, FOREIGN KEY (owner_id) REFERENCES owners (id))");
-        Progress p = Changes.run(Changes.migrator(db, Changes.spec(db, "owners", "ADD COLUMN name VARCHAR(20)",
-                "foreignKeys: {children: DropSwap}")), Controls.NONE, null);
+        Progress p =
+                Changes.run(
+                        Changes.migrator(
+                                db,
+                                Changes.spec(
+                                        db,
+                                        "owners",
+                                        "ADD COLUMN name VARCHAR(20)",
+                                        "foreignKeys: {children: DropSwap}")),
+                        Controls.NONE,
+                        null);
         assertThat(p.phase()).isEqualTo(Phase.Failed);
         assertThat(p.problem().field()).isEqualTo("spec.retention.keepOldTableFor");
         assertThat(p.message()).contains("DropSwap drops the original table");
@@ -114,8 +151,8 @@ class DropSwapTest {
     }
 
     /**
-     * Inserts a customer with an invoice, updates one, deletes one (cascading its invoices), each in its own
-     * transaction; remembers the customers whose transactions committed.
+     * Inserts a customer with an invoice, updates one, deletes one (cascading its invoices), each
+     * in its own transaction; remembers the customers whose transactions committed.
      */
     private static final class App {
         private final TestDatabase db;
@@ -131,7 +168,8 @@ class DropSwapTest {
 
         void run() {
             int next = 100_000;
-            try (Connection c = db.connect(); Statement s = c.createStatement()) {
+            try (Connection c = db.connect();
+                    Statement s = c.createStatement()) {
                 c.setAutoCommit(false);
                 while (running.get()) {
                     ThreadLocalRandom r = ThreadLocalRandom.current();
@@ -139,7 +177,8 @@ class DropSwapTest {
                     int id = op == 0 ? ++next : pick(r);
                     try {
                         if (op == 0) {
-                            s.execute("INSERT INTO customers (id, name) VALUES (" + id + ", 'new')");
+                            s.execute(
+                                    "INSERT INTO customers (id, name) VALUES (" + id + ", 'new')");
                             s.execute("INSERT INTO invoices (customer_id) VALUES (" + id + ")");
                         } else if (op == 1) {
                             s.execute("UPDATE customers SET name = 'upd' WHERE id = " + id);

@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
-
 import org.junit.jupiter.api.Test;
 
 class MariaDbServerTest {
@@ -18,12 +17,15 @@ class MariaDbServerTest {
         try (MariaDbServer server = MariaDbServer.start()) {
             dir = server.directory();
             assertThat(dir.resolve("data")).isDirectory();
-            try (Connection c = server.connect(""); Statement s = c.createStatement()) {
+            try (Connection c = server.connect("");
+                    Statement s = c.createStatement()) {
                 s.execute("CREATE DATABASE shop");
                 s.execute("CREATE TABLE shop.orders (id INT PRIMARY KEY, note VARCHAR(20))");
                 s.execute("INSERT INTO shop.orders VALUES (1, 'first')");
-                try (ResultSet rs = s.executeQuery("SELECT note, @@log_bin, @@binlog_format, @@character_set_server "
-                        + "FROM shop.orders WHERE id = 1")) {
+                try (ResultSet rs =
+                        s.executeQuery(
+                                "SELECT note, @@log_bin, @@binlog_format, @@character_set_server "
+                                        + "FROM shop.orders WHERE id = 1")) {
                     assertThat(rs.next()).isTrue();
                     assertThat(rs.getString(1)).isEqualTo("first");
                     assertThat(rs.getInt(2)).isEqualTo(1);

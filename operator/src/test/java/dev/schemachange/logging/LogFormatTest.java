@@ -2,26 +2,26 @@ package dev.schemachange.logging;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.OutputStreamAppender;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.OutputStreamAppender;
-
-/** The two log formats as {@link LogSetup} builds them, written through the process's real logback and MDC. */
+/**
+ * The two log formats as {@link LogSetup} builds them, written through the process's real logback
+ * and MDC.
+ */
 class LogFormatTest {
     private final ObjectMapper mapper = new ObjectMapper();
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -58,7 +58,7 @@ class LogFormatTest {
     @Test
     void jsonIsOneObjectPerLineWithLevelLoggerMessageAndTheChange() throws Exception {
         Logger log = loggerIn(LogFormat.JSON);
-        try (ChangeMdc scope = ChangeMdc.of("shop", "orders-bigint-id")) {
+        try (ChangeMdc ignored = ChangeMdc.of("shop", "orders-bigint-id")) {
             log.info("{} -> {}: \"quoted\"\nand a second line", "Backfilling", "Verifying");
         }
         log.warn("no change here", new IllegalStateException("boom"));
@@ -68,7 +68,8 @@ class LogFormatTest {
         JsonNode first = mapper.readTree(lines.get(0));
         assertThat(first.get("level").asText()).isEqualTo("INFO");
         assertThat(first.get("logger").asText()).isEqualTo("dev.schemachange.test.FormatJSON");
-        assertThat(first.get("message").asText()).isEqualTo("Backfilling -> Verifying: \"quoted\"\nand a second line");
+        assertThat(first.get("message").asText())
+                .isEqualTo("Backfilling -> Verifying: \"quoted\"\nand a second line");
         assertThat(first.get("namespace").asText()).isEqualTo("shop");
         assertThat(first.get("name").asText()).isEqualTo("orders-bigint-id");
         assertThat(first.get("time").asText()).matches("\\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z");
@@ -82,30 +83,40 @@ class LogFormatTest {
     @Test
     void textNamesTheChangeBeforeTheMessageAndOtherwiseKeepsTheFormerLine() {
         Logger log = loggerIn(LogFormat.TEXT);
-        try (ChangeMdc scope = ChangeMdc.of("shop", "orders-bigint-id")) {
+        try (ChangeMdc ignored = ChangeMdc.of("shop", "orders-bigint-id")) {
             log.info("shop.orders: Backfilling -> Verifying");
         }
         log.info("watching SchemaChanges in all namespaces");
 
-        assertThat(lines()).satisfiesExactly(
-                l -> assertThat(l).matches("\\d{4}-\\d\\d-\\d\\dT\\S+ INFO FormatTEXT - "
-                        + "shop/orders-bigint-id: shop.orders: Backfilling -> Verifying"),
-                l -> assertThat(l).endsWith(" INFO FormatTEXT - watching SchemaChanges in all namespaces"));
+        assertThat(lines())
+                .satisfiesExactly(
+                        l ->
+                                assertThat(l)
+                                        .matches(
+                                                "\\d{4}-\\d\\d-\\d\\dT\\S+ INFO FormatTEXT - "
+                                                        + "shop/orders-bigint-id: shop.orders: Backfilling -> Verifying"),
+                        l ->
+                                assertThat(l)
+                                        .endsWith(
+                                                " INFO FormatTEXT - watching SchemaChanges in all namespaces"));
     }
 
     @Test
     void aScopeRestoresTheChangeItInterrupted() {
         Logger log = loggerIn(LogFormat.TEXT);
-        try (ChangeMdc outer = ChangeMdc.of("a", "outer")) {
-            try (ChangeMdc inner = ChangeMdc.of("b", "inner")) {
+        try (ChangeMdc ignoredOuter = ChangeMdc.of("a", "outer")) {
+            try (ChangeMdc ignoredInner = ChangeMdc.of("b", "inner")) {
                 log.info("inner");
             }
             log.info("outer again");
         }
         log.info("none");
 
-        assertThat(lines()).satisfiesExactly(l -> assertThat(l).endsWith("b/inner: inner"),
-                l -> assertThat(l).endsWith("a/outer: outer again"), l -> assertThat(l).endsWith("- none"));
+        assertThat(lines())
+                .satisfiesExactly(
+                        l -> assertThat(l).endsWith("b/inner: inner"),
+                        l -> assertThat(l).endsWith("a/outer: outer again"),
+                        l -> assertThat(l).endsWith("- none"));
     }
 
     @Test
@@ -135,7 +146,8 @@ class LogFormatTest {
     }
 
     private static void configure(LoggerContext context, Map<String, String> env) {
-        context.setMDCAdapter(MDC.getMDCAdapter()); // what logback's SLF4J provider does for its own context
+        context.setMDCAdapter(
+                MDC.getMDCAdapter()); // what logback's SLF4J provider does for its own context
         LogSetup setup = new LogSetup(env);
         setup.setContext(context);
         setup.configure(context);

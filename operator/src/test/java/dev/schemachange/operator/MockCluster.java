@@ -1,14 +1,5 @@
 package dev.schemachange.operator;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Queue;
-
 import dev.schemachange.api.SchemaChange;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -22,26 +13,45 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
 
 /**
- * A fabric8 mock API server in CRUD mode with the generated SchemaChange CRD installed, so the status
- * subresource behaves as in a cluster (status patches do not touch spec, spec updates do not touch status).
- * Public for bench/footprint (dev.schemachange.bench.Footprint), which runs the operator jar against it.
+ * A fabric8 mock API server in CRUD mode with the generated SchemaChange CRD installed, so the
+ * status subresource behaves as in a cluster (status patches do not touch spec, spec updates do not
+ * touch status). Public for bench/footprint (dev.schemachange.bench.Footprint), which runs the
+ * operator jar against it.
  */
 public final class MockCluster implements AutoCloseable {
     static final Path CRD = Path.of("..", "crds", "schemachanges.schemachange.dev-v1.yml");
 
     final KubernetesMockServer server;
     public final KubernetesClient client;
-    /** Held so the level sticks (JUL keeps loggers weakly): one INFO line per request drowns the test output. */
-    private final java.util.logging.Logger requestLog = java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+
+    /**
+     * Held so the level sticks (JUL keeps loggers weakly): one INFO line per request drowns the
+     * test output.
+     */
+    private final java.util.logging.Logger requestLog =
+            java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
 
     public MockCluster() {
         requestLog.setLevel(java.util.logging.Level.WARNING);
         // what @EnableKubernetesMockClient(crud = true) builds: expectations first, then CRUD
         Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
-        server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(), expectations,
-                new KubernetesMixedDispatcher(expectations), false);
+        server =
+                new KubernetesMockServer(
+                        new Context(Serialization.jsonMapper()),
+                        new MockWebServer(),
+                        expectations,
+                        new KubernetesMixedDispatcher(expectations),
+                        false);
         server.init();
         client = server.createClient();
         try (InputStream crd = Files.newInputStream(CRD)) {
@@ -52,13 +62,28 @@ public final class MockCluster implements AutoCloseable {
     }
 
     public void namespace(String name) {
-        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
+        client.namespaces()
+                .resource(
+                        new NamespaceBuilder()
+                                .withNewMetadata()
+                                .withName(name)
+                                .endMetadata()
+                                .build())
                 .create();
     }
 
     public void secret(String namespace, String name, Map<String, String> values) {
-        client.secrets().inNamespace(namespace).resource(new SecretBuilder().withNewMetadata().withName(name)
-                .withNamespace(namespace).endMetadata().withStringData(values).build()).createOr(r -> r.update());
+        client.secrets()
+                .inNamespace(namespace)
+                .resource(
+                        new SecretBuilder()
+                                .withNewMetadata()
+                                .withName(name)
+                                .withNamespace(namespace)
+                                .endMetadata()
+                                .withStringData(values)
+                                .build())
+                .createOr(r -> r.update());
     }
 
     SchemaChange apply(SchemaChange change) {
@@ -71,7 +96,8 @@ public final class MockCluster implements AutoCloseable {
 
     List<Event> events(String namespace, String name) {
         return client.v1().events().inNamespace(namespace).list().getItems().stream()
-                .filter(e -> name.equals(e.getInvolvedObject().getName())).toList();
+                .filter(e -> name.equals(e.getInvolvedObject().getName()))
+                .toList();
     }
 
     @Override

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.Map;
-
 import org.junit.jupiter.api.Test;
 
 class OperatorOptionsTest {
@@ -22,10 +21,12 @@ class OperatorOptionsTest {
 
     @Test
     void readsNamespacesAndSwitchesFromTheEnvironment() {
-        OperatorOptions options = OperatorOptions.fromEnvironment(Map.of(
-                "OSC_WATCH_NAMESPACES", " shop, billing ,,",
-                "OSC_LEADER_ELECTION", "false",
-                "OSC_SERVER_SIDE_APPLY", "false"));
+        OperatorOptions options =
+                OperatorOptions.fromEnvironment(
+                        Map.of(
+                                "OSC_WATCH_NAMESPACES", " shop, billing ,,",
+                                "OSC_LEADER_ELECTION", "false",
+                                "OSC_SERVER_SIDE_APPLY", "false"));
 
         assertThat(options.namespaces()).containsExactlyInAnyOrder("shop", "billing");
         assertThat(options.leaderElection()).isNull();
@@ -34,7 +35,9 @@ class OperatorOptionsTest {
 
     @Test
     void theSliceComesFromTheEnvironment() {
-        assertThat(OperatorSettings.fromEnvironment(Map.of("OSC_SLICE", "3s")).slice()).isEqualTo(Duration.ofSeconds(3));
-        assertThat(OperatorSettings.fromEnvironment(Map.of()).slice()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(OperatorSettings.fromEnvironment(Map.of("OSC_SLICE", "3s")).slice())
+                .isEqualTo(Duration.ofSeconds(3));
+        assertThat(OperatorSettings.fromEnvironment(Map.of()).slice())
+                .isEqualTo(Duration.ofSeconds(10));
     }
 }

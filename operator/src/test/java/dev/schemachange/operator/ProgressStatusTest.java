@@ -2,14 +2,6 @@ package dev.schemachange.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.time.Instant;
-import java.util.List;
-
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
-
 import dev.schemachange.api.Manifests;
 import dev.schemachange.api.Phase;
 import dev.schemachange.api.SchemaChangeSpec;
@@ -20,8 +12,17 @@ import dev.schemachange.engine.Wait.Reason;
 import dev.schemachange.engine.swap.SwapWindow;
 import dev.schemachange.testing.ProgressBuilder;
 import io.fabric8.kubernetes.api.model.Condition;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
-/** The status follows the wait's reason; its text is only shown, so rewording a message changes no condition. */
+/**
+ * The status follows the wait's reason; its text is only shown, so rewording a message changes no
+ * condition.
+ */
 class ProgressStatusTest {
     private static final Instant NOW = Instant.parse("2026-11-24T10:00:00Z");
 
@@ -29,10 +30,12 @@ class ProgressStatusTest {
     @EnumSource(Reason.class)
     void aWaitSetsTheSameConditionsWhateverItsTextSays(Reason reason) throws IOException {
         List<Condition> worded = conditions(reason, "approval (as Migrator words it)");
-        List<Condition> reworded = conditions(reason, "throttled: table x is being changed by retention");
+        List<Condition> reworded =
+                conditions(reason, "throttled: table x is being changed by retention");
 
         assertThat(outcome(worded)).isEqualTo(outcome(reworded));
-        // swap-not-before that no annotation backs is the window's next start moved in: reported as the window
+        // swap-not-before that no annotation backs is the window's next start moved in: reported as
+        // the window
         Reason shown = reason == Reason.NOT_BEFORE ? Reason.WINDOW : reason;
         assertThat(Conditions.find(worded, Conditions.PROGRESSING).getReason())
                 .isEqualTo(ProgressStatus.reason(shown));
@@ -43,18 +46,23 @@ class ProgressStatusTest {
         List<Condition> c = conditions(Reason.THROTTLED, "throttled: replica lag 12s > 5s");
 
         assertThat(Conditions.find(c, Conditions.THROTTLED).getStatus()).isEqualTo("True");
-        assertThat(Conditions.find(c, Conditions.THROTTLED).getMessage()).isEqualTo("throttled: replica lag 12s > 5s");
+        assertThat(Conditions.find(c, Conditions.THROTTLED).getMessage())
+                .isEqualTo("throttled: replica lag 12s > 5s");
         assertThat(Conditions.find(c, Conditions.PROGRESSING).getMessage())
                 .isEqualTo("waiting for throttled: replica lag 12s > 5s");
     }
 
     /** Each condition's type, status and reason: all that may not depend on the wording. */
     private static List<String> outcome(List<Condition> conditions) {
-        return conditions.stream().map(c -> c.getType() + "=" + c.getStatus() + "/" + c.getReason()).toList();
+        return conditions.stream()
+                .map(c -> c.getType() + "=" + c.getStatus() + "/" + c.getReason())
+                .toList();
     }
 
     private static List<Condition> conditions(Reason reason, String detail) throws IOException {
-        SchemaChangeSpec spec = Manifests.parse("""
+        SchemaChangeSpec spec =
+                Manifests.parse(
+                                """
                 apiVersion: schemachange.dev/v1alpha1
                 kind: SchemaChange
                 metadata: {name: c, namespace: test}
@@ -62,11 +70,12 @@ class ProgressStatusTest {
                   database: {host: 127.0.0.1, port: 3306, schema: app, credentialsSecret: unused}
                   table: orders
                   alter: "ADD COLUMN x INT"
-                """).getSpec();
+                """)
+                        .getSpec();
         Progress p = ProgressBuilder.at(Phase.Backfilling).waiting(reason, detail).build();
         Conditions conditions = new Conditions(null, 1L, NOW);
-        new ProgressStatus(spec, Controls.NONE, SwapWindow.always(), NOW).apply(p, new SchemaChangeStatus(),
-                conditions);
+        new ProgressStatus(spec, Controls.NONE, SwapWindow.always(), NOW)
+                .apply(p, new SchemaChangeStatus(), conditions);
         return conditions.toList();
     }
 }

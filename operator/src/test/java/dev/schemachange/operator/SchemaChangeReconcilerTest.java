@@ -1,7 +1,5 @@
 package dev.schemachange.operator;
 
-import dev.schemachange.engine.Progress;
-
 import static dev.schemachange.operator.OperatorTestSupport.NAMESPACE;
 import static dev.schemachange.operator.OperatorTestSupport.SECRET;
 import static dev.schemachange.operator.OperatorTestSupport.change;
@@ -9,29 +7,27 @@ import static dev.schemachange.operator.ScriptedEngine.progress;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.time.Duration;
-import java.time.Instant;
-import java.util.Map;
-import java.util.function.Predicate;
-
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import dev.schemachange.api.Phase;
 import dev.schemachange.api.SchemaChange;
 import dev.schemachange.engine.Controls;
 import dev.schemachange.engine.Wait;
 import dev.schemachange.engine.Wait.Reason;
-import dev.schemachange.testing.ProgressBuilder;
 import dev.schemachange.testing.MariaDb;
+import dev.schemachange.testing.MovableClock;
+import dev.schemachange.testing.ProgressBuilder;
 import dev.schemachange.testing.TestDatabase;
 import io.fabric8.kubernetes.api.model.Condition;
-import dev.schemachange.testing.MovableClock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
- * The reconciler against a mock API server and the real throwaway MariaDB, with a scripted engine: what users
- * see in status, conditions and events, and how annotations reach the engine.
+ * The reconciler against a mock API server and the real throwaway MariaDB, with a scripted engine:
+ * what users see in status, conditions and events, and how annotations reach the engine.
  */
 @MariaDb
 class SchemaChangeReconcilerTest {
@@ -47,7 +43,8 @@ class SchemaChangeReconcilerTest {
         db.exec("CREATE TABLE IF NOT EXISTS orders (id INT PRIMARY KEY, total INT)");
         cluster = OperatorTestSupport.cluster();
         engine = new ScriptedEngine(controls -> progress(Phase.Backfilling, null));
-        operator = OperatorTestSupport.started(cluster, engine, OperatorTestSupport.settings(clock));
+        operator =
+                OperatorTestSupport.started(cluster, engine, OperatorTestSupport.settings(clock));
     }
 
     @AfterEach
@@ -61,8 +58,10 @@ class SchemaChangeReconcilerTest {
     }
 
     private SchemaChange awaitChange(String name, Predicate<SchemaChange> until) {
-        return await().atMost(PATIENCE).until(() -> cluster.change(NAMESPACE, name).get(),
-                c -> c != null && c.getStatus() != null && until.test(c));
+        return await().atMost(PATIENCE)
+                .until(
+                        () -> cluster.change(NAMESPACE, name).get(),
+                        c -> c != null && c.getStatus() != null && until.test(c));
     }
 
     private static Condition condition(SchemaChange c, String type) {
@@ -72,59 +71,95 @@ class SchemaChangeReconcilerTest {
     private static Predicate<SchemaChange> conditionIs(String type, String status, String reason) {
         return c -> {
             Condition cond = condition(c, type);
-            return cond != null && status.equals(cond.getStatus()) && reason.equals(cond.getReason());
+            return cond != null
+                    && status.equals(cond.getStatus())
+                    && reason.equals(cond.getReason());
         };
     }
 
     @Test
     void anInvalidSpecFailsNamingFieldAndFixWithoutTouchingTheDatabase(TestDatabase db) {
         rootLogin(db);
-        cluster.apply(change("bad", db, "\"orders`; DROP TABLE orders; --\"", """
+        cluster.apply(
+                change(
+                        "bad",
+                        db,
+                        "\"orders`; DROP TABLE orders; --\"",
+                        """
                 alter: "ADD COLUMN x INT"
                 split: [{table: part, columns: [id]}]
                 swap: {window: {schedule: "every saturday", duration: 2h}}
                 """));
 
-        SchemaChange failed = awaitChange("bad", c -> Phase.Failed.name().equals(c.getStatus().getPhase()));
+        SchemaChange failed =
+                awaitChange("bad", c -> Phase.Failed.name().equals(c.getStatus().getPhase()));
 
         Condition validated = condition(failed, Conditions.VALIDATED);
         assertThat(validated.getStatus()).isEqualTo("False");
         assertThat(validated.getReason()).isEqualTo(Reasons.INVALID_SPEC);
-        assertThat(validated.getMessage()).contains("spec.table: '", "no quotes, dots or semicolons",
-                "both alter and split are set", "set exactly one", "spec.swap.window.schedule", "0 2 * * 6");
-        assertThat(condition(failed, Conditions.FAILED).getMessage()).contains("nothing was changed");
-        assertThat(failed.getStatus().getObservedGeneration()).isEqualTo(failed.getMetadata().getGeneration());
+        assertThat(validated.getMessage())
+                .contains(
+                        "spec.table: '",
+                        "no quotes, dots or semicolons",
+                        "both alter and split are set",
+                        "set exactly one",
+                        "spec.swap.window.schedule",
+                        "0 2 * * 6");
+        assertThat(condition(failed, Conditions.FAILED).getMessage())
+                .contains("nothing was changed");
+        assertThat(failed.getStatus().getObservedGeneration())
+                .isEqualTo(failed.getMetadata().getGeneration());
         assertThat(engine.targets).as("the engine was never asked").isEmpty();
-        assertThat(db.count("SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()"))
+        assertThat(
+                        db.count(
+                                "SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()"))
                 .isZero();
-        await().atMost(PATIENCE).until(() -> cluster.events(NAMESPACE, "bad"),
-                events -> events.stream().anyMatch(e -> "Warning".equals(e.getType()) && "Failed".equals(e.getReason())));
+        await().atMost(PATIENCE)
+                .until(
+                        () -> cluster.events(NAMESPACE, "bad"),
+                        events ->
+                                events.stream()
+                                        .anyMatch(
+                                                e ->
+                                                        "Warning".equals(e.getType())
+                                                                && "Failed".equals(e.getReason())));
     }
 
     @Test
     void aMissingSecretIsReportedAndRetriedUntilItExists(TestDatabase db) {
         cluster.apply(change("nosecret", db, "orders", "alter: \"ADD COLUMN x INT\""));
 
-        SchemaChange waiting = awaitChange("nosecret",
-                conditionIs(Conditions.DEGRADED, "True", Reasons.CREDENTIALS_MISSING));
+        SchemaChange waiting =
+                awaitChange(
+                        "nosecret",
+                        conditionIs(Conditions.DEGRADED, "True", Reasons.CREDENTIALS_MISSING));
         assertThat(condition(waiting, Conditions.DEGRADED).getMessage())
-                .contains("Secret shop/shop-db-osc does not exist", "kubectl -n shop create secret generic");
+                .contains(
+                        "Secret shop/shop-db-osc does not exist",
+                        "kubectl -n shop create secret generic");
         assertThat(condition(waiting, Conditions.VALIDATED).getStatus()).isEqualTo("True");
         assertThat(engine.targets).isEmpty();
 
         rootLogin(db);
 
         awaitChange("nosecret", c -> Phase.Backfilling.name().equals(c.getStatus().getPhase()));
-        assertThat(engine.targets).first().satisfies(t -> assertThat(t.owner()).isEqualTo("shop/nosecret"));
+        assertThat(engine.targets)
+                .first()
+                .satisfies(t -> assertThat(t.owner()).isEqualTo("shop/nosecret"));
     }
 
     @Test
     void aWrongPasswordIsReportedAsSuch(TestDatabase db) {
-        cluster.secret(NAMESPACE, SECRET, Map.of("username", db.server().user(), "password", "not-the-password"));
+        cluster.secret(
+                NAMESPACE,
+                SECRET,
+                Map.of("username", db.server().user(), "password", "not-the-password"));
         cluster.apply(change("wrongpw", db, "orders", "alter: \"ADD COLUMN x INT\""));
 
-        SchemaChange rejected = awaitChange("wrongpw",
-                conditionIs(Conditions.DEGRADED, "True", Reasons.CREDENTIALS_REJECTED));
+        SchemaChange rejected =
+                awaitChange(
+                        "wrongpw",
+                        conditionIs(Conditions.DEGRADED, "True", Reasons.CREDENTIALS_REJECTED));
 
         assertThat(condition(rejected, Conditions.DEGRADED).getMessage())
                 .contains("access denied", "fix username/password in the Secret")
@@ -135,73 +170,120 @@ class SchemaChangeReconcilerTest {
     @Test
     void annotationsReachTheEngineWithoutAGenerationChange(TestDatabase db) {
         rootLogin(db);
-        engine.script = controls -> progress(Phase.AwaitingSwap, controls.paused()
-                ? Wait.of(Reason.PAUSED, "paused") : Wait.of(Reason.APPROVAL, "approval"));
-        cluster.apply(change("steer", db, "orders", """
+        engine.script =
+                controls ->
+                        progress(
+                                Phase.AwaitingSwap,
+                                controls.paused()
+                                        ? Wait.of(Reason.PAUSED, "paused")
+                                        : Wait.of(Reason.APPROVAL, "approval"));
+        cluster.apply(
+                change(
+                        "steer",
+                        db,
+                        "orders",
+                        """
                 alter: "ADD COLUMN x INT"
                 swap: {approval: Required}
                 """));
-        SchemaChange waiting = awaitChange("steer",
-                conditionIs(Conditions.SWAP_SCHEDULED, "False", Reasons.APPROVAL_REQUIRED));
+        SchemaChange waiting =
+                awaitChange(
+                        "steer",
+                        conditionIs(Conditions.SWAP_SCHEDULED, "False", Reasons.APPROVAL_REQUIRED));
         assertThat(condition(waiting, Conditions.SWAP_SCHEDULED).getMessage())
                 .contains("schemachange.dev/swap-approved=true");
         long generation = waiting.getMetadata().getGeneration();
 
-        cluster.change(NAMESPACE, "steer").edit(c -> {
-            c.getMetadata().getAnnotations().put(AnnotationControls.SWAP_APPROVED, "true");
-            c.getMetadata().getAnnotations().put(AnnotationControls.SWAP_NOT_BEFORE, "2026-11-28T02:00:00Z");
-            c.getMetadata().getAnnotations().put(AnnotationControls.PAUSED, "true");
-            return c;
-        });
+        cluster.change(NAMESPACE, "steer")
+                .edit(
+                        c -> {
+                            c.getMetadata()
+                                    .getAnnotations()
+                                    .put(AnnotationControls.SWAP_APPROVED, "true");
+                            c.getMetadata()
+                                    .getAnnotations()
+                                    .put(
+                                            AnnotationControls.SWAP_NOT_BEFORE,
+                                            "2026-11-28T02:00:00Z");
+                            c.getMetadata().getAnnotations().put(AnnotationControls.PAUSED, "true");
+                            return c;
+                        });
 
-        SchemaChange paused = awaitChange("steer", conditionIs(Conditions.PAUSED, "True", Reasons.PAUSED));
+        SchemaChange paused =
+                awaitChange("steer", conditionIs(Conditions.PAUSED, "True", Reasons.PAUSED));
         assertThat(paused.getMetadata().getGeneration()).isEqualTo(generation);
-        assertThat(engine.lastControls()).isEqualTo(
-                new Controls(true, Instant.parse("2026-11-28T02:00:00Z"), true, false));
-        assertThat(condition(paused, Conditions.SWAP_SCHEDULED).getReason()).isEqualTo(Reasons.NOT_BEFORE);
-        assertThat(condition(paused, Conditions.PROGRESSING).getMessage()).contains("remove the annotation");
+        assertThat(engine.lastControls())
+                .isEqualTo(new Controls(true, Instant.parse("2026-11-28T02:00:00Z"), true, false));
+        assertThat(condition(paused, Conditions.SWAP_SCHEDULED).getReason())
+                .isEqualTo(Reasons.NOT_BEFORE);
+        assertThat(condition(paused, Conditions.PROGRESSING).getMessage())
+                .contains("remove the annotation");
     }
 
     @Test
     void statusShowsTheNextSwapWindowByTheInjectedClock(TestDatabase db) {
         rootLogin(db);
         engine.script = controls -> progress(Phase.AwaitingSwap, Wait.of(Reason.WINDOW, "window"));
-        cluster.apply(change("window", db, "orders", """
+        cluster.apply(
+                change(
+                        "window",
+                        db,
+                        "orders",
+                        """
                 alter: "ADD COLUMN x INT"
                 swap: {window: {schedule: "0 2 * * 6", duration: 2h, timeZone: Europe/Berlin}}
                 """));
 
-        SchemaChange waiting = awaitChange("window",
-                conditionIs(Conditions.SWAP_SCHEDULED, "True", Reasons.WAITING_FOR_WINDOW));
+        SchemaChange waiting =
+                awaitChange(
+                        "window",
+                        conditionIs(Conditions.SWAP_SCHEDULED, "True", Reasons.WAITING_FOR_WINDOW));
 
-        assertThat(waiting.getStatus().getSwap().nextWindowStart()).isEqualTo("2026-11-28T01:00:00Z");
-        assertThat(condition(waiting, Conditions.PROGRESSING).getReason()).isEqualTo(Reasons.WAITING_FOR_WINDOW);
+        assertThat(waiting.getStatus().getSwap().nextWindowStart())
+                .isEqualTo("2026-11-28T01:00:00Z");
+        assertThat(condition(waiting, Conditions.PROGRESSING).getReason())
+                .isEqualTo(Reasons.WAITING_FOR_WINDOW);
     }
 
     @Test
     void everyPhaseChangeIsAnEventAndProgressIsInTheStatus(TestDatabase db) {
         rootLogin(db);
-        engine.script = controls -> ProgressBuilder.at(Phase.Backfilling).cursor("[500]").rows(500, 2000)
-                .rowsPerSecond(250.4).eta(Instant.parse("2026-11-24T10:00:06Z")).chunkRows(100).build();
+        engine.script =
+                controls ->
+                        ProgressBuilder.at(Phase.Backfilling)
+                                .cursor("[500]")
+                                .rows(500, 2000)
+                                .rowsPerSecond(250.4)
+                                .eta(Instant.parse("2026-11-24T10:00:06Z"))
+                                .chunkRows(100)
+                                .build();
         cluster.apply(change("progress", db, "orders", "alter: \"ADD COLUMN x INT\""));
 
         SchemaChange copying = awaitChange("progress", c -> c.getStatus().getBackfill() != null);
 
-        assertThat(copying.getStatus().getBackfill()).satisfies(b -> {
-            assertThat(b.cursor()).isEqualTo("[500]");
-            assertThat(b.percent()).isEqualTo(25.0);
-            assertThat(b.rowsPerSecond()).isEqualTo(250);
-            assertThat(b.eta()).isEqualTo("2026-11-24T10:00:06Z");
-        });
-        assertThat(copying.getStatus().getMessage()).isEqualTo("copying 25.0% at 250 rows/s, ETA 2026-11-24T10:00:06Z");
+        assertThat(copying.getStatus().getBackfill())
+                .satisfies(
+                        b -> {
+                            assertThat(b.cursor()).isEqualTo("[500]");
+                            assertThat(b.percent()).isEqualTo(25.0);
+                            assertThat(b.rowsPerSecond()).isEqualTo(250);
+                            assertThat(b.eta()).isEqualTo("2026-11-24T10:00:06Z");
+                        });
+        assertThat(copying.getStatus().getMessage())
+                .isEqualTo("copying 25.0% at 250 rows/s, ETA 2026-11-24T10:00:06Z");
         assertThat(condition(copying, Conditions.PROGRESSING).getStatus()).isEqualTo("True");
 
         engine.script = controls -> progress(Phase.Completed, null);
 
         awaitChange("progress", c -> Phase.Completed.name().equals(c.getStatus().getPhase()));
-        await().atMost(PATIENCE).until(() -> cluster.events(NAMESPACE, "progress").stream()
-                .map(e -> e.getReason()).toList(), reasons -> reasons.containsAll(
-                java.util.List.of("Backfilling", "Completed")));
+        await().atMost(PATIENCE)
+                .until(
+                        () ->
+                                cluster.events(NAMESPACE, "progress").stream()
+                                        .map(e -> e.getReason())
+                                        .toList(),
+                        reasons ->
+                                reasons.containsAll(java.util.List.of("Backfilling", "Completed")));
     }
 
     @Test
@@ -210,14 +292,20 @@ class SchemaChangeReconcilerTest {
         cluster.apply(change("undo", db, "orders", "alter: \"ADD COLUMN x INT\""));
         awaitChange("undo", c -> Phase.Backfilling.name().equals(c.getStatus().getPhase()));
 
-        cluster.change(NAMESPACE, "undo").edit(c -> {
-            c.getMetadata().getAnnotations().put(AnnotationControls.ROLLBACK, "true");
-            return c;
-        });
+        cluster.change(NAMESPACE, "undo")
+                .edit(
+                        c -> {
+                            c.getMetadata()
+                                    .getAnnotations()
+                                    .put(AnnotationControls.ROLLBACK, "true");
+                            return c;
+                        });
 
-        SchemaChange rolledBack = awaitChange("undo", c -> Phase.RolledBack.name().equals(c.getStatus().getPhase()));
+        SchemaChange rolledBack =
+                awaitChange("undo", c -> Phase.RolledBack.name().equals(c.getStatus().getPhase()));
         assertThat(engine.rollbacks).isEqualTo(1);
-        assertThat(condition(rolledBack, Conditions.PROGRESSING).getReason()).isEqualTo("RolledBack");
+        assertThat(condition(rolledBack, Conditions.PROGRESSING).getReason())
+                .isEqualTo("RolledBack");
     }
 
     @Test
@@ -230,10 +318,14 @@ class SchemaChangeReconcilerTest {
 
         await().atMost(PATIENCE).until(() -> cluster.change(NAMESPACE, "gone").get() == null);
         assertThat(engine.rollbacks).isEqualTo(1);
-        assertThat(cluster.events(NAMESPACE, "gone")).anySatisfy(e -> {
-            assertThat(e.getReason()).isEqualTo(Reasons.CLEANED_UP);
-            assertThat(e.getMessage()).contains("no triggers, shadow table or state left", "untouched");
-        });
+        assertThat(cluster.events(NAMESPACE, "gone"))
+                .anySatisfy(
+                        e -> {
+                            assertThat(e.getReason()).isEqualTo(Reasons.CLEANED_UP);
+                            assertThat(e.getMessage())
+                                    .contains(
+                                            "no triggers, shadow table or state left", "untouched");
+                        });
     }
 
     @Test
@@ -246,10 +338,20 @@ class SchemaChangeReconcilerTest {
 
         cluster.change(NAMESPACE, "broken").delete();
 
-        await().atMost(PATIENCE).until(() -> cluster.events(NAMESPACE, "broken"), events -> events.stream()
-                .anyMatch(e -> Reasons.CLEANUP_FAILED.equals(e.getReason())
-                        && e.getMessage().contains("restore the spec")));
-        assertThat(cluster.change(NAMESPACE, "broken").get()).as("kept by the finalizer").isNotNull();
+        await().atMost(PATIENCE)
+                .until(
+                        () -> cluster.events(NAMESPACE, "broken"),
+                        events ->
+                                events.stream()
+                                        .anyMatch(
+                                                e ->
+                                                        Reasons.CLEANUP_FAILED.equals(e.getReason())
+                                                                && e.getMessage()
+                                                                        .contains(
+                                                                                "restore the spec")));
+        assertThat(cluster.change(NAMESPACE, "broken").get())
+                .as("kept by the finalizer")
+                .isNotNull();
         assertThat(engine.rollbacks).isZero();
 
         cluster.change(NAMESPACE, "broken").edit(c -> withTable(c, "orders"));
@@ -261,8 +363,13 @@ class SchemaChangeReconcilerTest {
     @Test
     void deletingAfterTheSwapLeavesTheLiveAndOldTablesAlone(TestDatabase db) {
         rootLogin(db);
-        engine.script = controls -> ProgressBuilder.at(Phase.Swapped).rows(9, 9)
-                .swapped(1, Instant.parse("2026-11-24T09:00:00Z"), 40).oldTable("_schemachange_undo.orders__x").build();
+        engine.script =
+                controls ->
+                        ProgressBuilder.at(Phase.Swapped)
+                                .rows(9, 9)
+                                .swapped(1, Instant.parse("2026-11-24T09:00:00Z"), 40)
+                                .oldTable("_schemachange_undo.orders__x")
+                                .build();
         cluster.apply(change("kept", db, "orders", "alter: \"ADD COLUMN x INT\""));
         awaitChange("kept", c -> Phase.Swapped.name().equals(c.getStatus().getPhase()));
 
@@ -270,8 +377,13 @@ class SchemaChangeReconcilerTest {
 
         await().atMost(PATIENCE).until(() -> cluster.change(NAMESPACE, "kept").get() == null);
         assertThat(engine.rollbacks).isZero();
-        assertThat(cluster.events(NAMESPACE, "kept")).anySatisfy(e -> assertThat(e.getMessage())
-                .contains("is left alone", "the old table _schemachange_undo.orders__x is kept until 2026-11-27T09:00:00Z"));
+        assertThat(cluster.events(NAMESPACE, "kept"))
+                .anySatisfy(
+                        e ->
+                                assertThat(e.getMessage())
+                                        .contains(
+                                                "is left alone",
+                                                "the old table _schemachange_undo.orders__x is kept until 2026-11-27T09:00:00Z"));
     }
 
     @Test
@@ -279,16 +391,23 @@ class SchemaChangeReconcilerTest {
         rootLogin(db);
         engine.script = controls -> progress(Phase.Swapped, null);
         cluster.apply(change("late", db, "orders", "alter: \"ADD COLUMN x INT\""));
-        SchemaChange swapped = awaitChange("late", c -> Phase.Swapped.name().equals(c.getStatus().getPhase()));
+        SchemaChange swapped =
+                awaitChange("late", c -> Phase.Swapped.name().equals(c.getStatus().getPhase()));
         int slices = engine.slices.size();
 
         cluster.change(NAMESPACE, "late").edit(c -> withAlter(c, "ADD COLUMN y INT"));
 
-        SchemaChange refused = awaitChange("late",
-                conditionIs(Conditions.DEGRADED, "True", Reasons.SPEC_CHANGE_REFUSED));
-        assertThat(condition(refused, Conditions.DEGRADED).getMessage()).contains("new SchemaChange");
-        assertThat(refused.getStatus().getObservedGeneration()).isEqualTo(swapped.getMetadata().getGeneration());
-        assertThat(engine.slices).as("the engine is not asked with the changed spec").hasSize(slices);
+        SchemaChange refused =
+                awaitChange(
+                        "late",
+                        conditionIs(Conditions.DEGRADED, "True", Reasons.SPEC_CHANGE_REFUSED));
+        assertThat(condition(refused, Conditions.DEGRADED).getMessage())
+                .contains("new SchemaChange");
+        assertThat(refused.getStatus().getObservedGeneration())
+                .isEqualTo(swapped.getMetadata().getGeneration());
+        assertThat(engine.slices)
+                .as("the engine is not asked with the changed spec")
+                .hasSize(slices);
     }
 
     @Test
@@ -299,8 +418,11 @@ class SchemaChangeReconcilerTest {
 
         cluster.change(NAMESPACE, "moved").edit(c -> withTable(c, "customers"));
 
-        SchemaChange refused = awaitChange("moved", conditionIs(Conditions.DEGRADED, "True", Reasons.TARGET_CHANGED));
-        assertThat(condition(refused, Conditions.DEGRADED).getMessage()).contains(".orders via _schemachange to ", ".customers");
+        SchemaChange refused =
+                awaitChange(
+                        "moved", conditionIs(Conditions.DEGRADED, "True", Reasons.TARGET_CHANGED));
+        assertThat(condition(refused, Conditions.DEGRADED).getMessage())
+                .contains(".orders via _schemachange to ", ".customers");
         assertThat(engine.targets).extracting(t -> t.spec().table()).containsOnly("orders");
     }
 
@@ -309,31 +431,70 @@ class SchemaChangeReconcilerTest {
         rootLogin(db);
         cluster.apply(change("edited", db, "orders", "alter: \"ADD COLUMN x INT\""));
         awaitChange("edited", c -> Phase.Backfilling.name().equals(c.getStatus().getPhase()));
-        engine.script = controls -> ProgressBuilder.at(Phase.Backfilling)
-                .notes("the spec changed: the previous shadow table was dropped and the change started over").build();
+        engine.script =
+                controls ->
+                        ProgressBuilder.at(Phase.Backfilling)
+                                .notes(
+                                        "the spec changed: the previous shadow table was dropped and the change started over")
+                                .build();
 
         cluster.change(NAMESPACE, "edited").edit(c -> withAlter(c, "ADD COLUMN y INT"));
 
         awaitChange("edited", c -> c.getStatus().getObservedGeneration() == 2L);
-        await().atMost(PATIENCE).until(() -> cluster.events(NAMESPACE, "edited"), events -> events.stream()
-                .anyMatch(e -> Reasons.SPEC_CHANGED.equals(e.getReason()) && e.getMessage().contains("started over")));
-        assertThat(engine.targets).extracting(t -> t.spec().alter()).containsExactly("ADD COLUMN x INT",
-                "ADD COLUMN y INT");
+        await().atMost(PATIENCE)
+                .until(
+                        () -> cluster.events(NAMESPACE, "edited"),
+                        events ->
+                                events.stream()
+                                        .anyMatch(
+                                                e ->
+                                                        Reasons.SPEC_CHANGED.equals(e.getReason())
+                                                                && e.getMessage()
+                                                                        .contains("started over")));
+        assertThat(engine.targets)
+                .extracting(t -> t.spec().alter())
+                .containsExactly("ADD COLUMN x INT", "ADD COLUMN y INT");
     }
 
     private static SchemaChange withAlter(SchemaChange c, String alter) {
         var s = c.getSpec();
-        c.setSpec(new dev.schemachange.api.SchemaChangeSpec(s.database(), s.table(), alter, s.split(), s.dropColumns(),
-                s.compatibilityView(), s.strategy(), s.backfill(), s.swap(), s.foreignKeys(), s.migrationVersion(),
-                s.retention(), s.workSchema(), s.undoSchema()));
+        c.setSpec(
+                new dev.schemachange.api.SchemaChangeSpec(
+                        s.database(),
+                        s.table(),
+                        alter,
+                        s.split(),
+                        s.dropColumns(),
+                        s.compatibilityView(),
+                        s.strategy(),
+                        s.backfill(),
+                        s.swap(),
+                        s.foreignKeys(),
+                        s.migrationVersion(),
+                        s.retention(),
+                        s.workSchema(),
+                        s.undoSchema()));
         return c;
     }
 
     private static SchemaChange withTable(SchemaChange c, String table) {
         var s = c.getSpec();
-        c.setSpec(new dev.schemachange.api.SchemaChangeSpec(s.database(), table, s.alter(), s.split(), s.dropColumns(),
-                s.compatibilityView(), s.strategy(), s.backfill(), s.swap(), s.foreignKeys(), s.migrationVersion(),
-                s.retention(), s.workSchema(), s.undoSchema()));
+        c.setSpec(
+                new dev.schemachange.api.SchemaChangeSpec(
+                        s.database(),
+                        table,
+                        s.alter(),
+                        s.split(),
+                        s.dropColumns(),
+                        s.compatibilityView(),
+                        s.strategy(),
+                        s.backfill(),
+                        s.swap(),
+                        s.foreignKeys(),
+                        s.migrationVersion(),
+                        s.retention(),
+                        s.workSchema(),
+                        s.undoSchema()));
         return c;
     }
 }

@@ -1,27 +1,27 @@
 package dev.schemachange.operator;
 
+import dev.schemachange.api.Phase;
+import dev.schemachange.engine.Controls;
+import dev.schemachange.engine.Progress;
+import dev.schemachange.engine.Wait;
+import dev.schemachange.testing.ProgressBuilder;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 
-import dev.schemachange.api.Phase;
-import dev.schemachange.engine.Controls;
-import dev.schemachange.engine.Progress;
-import dev.schemachange.engine.Wait;
-import dev.schemachange.testing.ProgressBuilder;
-
 /**
- * Stands in for the engine in tests of the Kubernetes side (status mapping, annotations, events): answers each
- * slice with what {@code script} says and records the Controls it was given. Tests of the whole path use the
- * real MigratorEngine instead.
+ * Stands in for the engine in tests of the Kubernetes side (status mapping, annotations, events):
+ * answers each slice with what {@code script} says and records the Controls it was given. Tests of
+ * the whole path use the real MigratorEngine instead.
  */
 final class ScriptedEngine implements Engine, Engine.Factory {
     final List<Controls> slices = new CopyOnWriteArrayList<>();
     final List<ChangeTarget> targets = new CopyOnWriteArrayList<>();
     volatile Function<Controls, Progress> script;
     volatile int rollbacks;
+
     /** What the state row would say: the last progress reported. */
     volatile Progress stored;
 

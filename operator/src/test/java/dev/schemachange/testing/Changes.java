@@ -1,10 +1,5 @@
 package dev.schemachange.testing;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.time.Clock;
-import java.time.Duration;
-
 import dev.schemachange.api.Manifests;
 import dev.schemachange.api.Phase;
 import dev.schemachange.api.SchemaChange;
@@ -12,15 +7,23 @@ import dev.schemachange.api.SchemaChangeSpec;
 import dev.schemachange.engine.Controls;
 import dev.schemachange.engine.Migrator;
 import dev.schemachange.engine.Progress;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
 
 /** Builds changes against a test database and drives them the way the CLI does. */
 public final class Changes {
-    private Changes() {
-    }
+    private Changes() {}
 
-    /** A manifest for {@code table} in the test database; {@code extraSpec} is more YAML under spec (indented 2). */
-    public static SchemaChange manifest(TestDatabase db, String table, String alter, String extraSpec) {
-        String yaml = """
+    /**
+     * A manifest for {@code table} in the test database; {@code extraSpec} is more YAML under spec
+     * (indented 2).
+     */
+    public static SchemaChange manifest(
+            TestDatabase db, String table, String alter, String extraSpec) {
+        String yaml =
+                """
                 apiVersion: schemachange.dev/v1alpha1
                 kind: SchemaChange
                 metadata:
@@ -35,9 +38,16 @@ public final class Changes {
                   table: %s
                 %s
                 %s
-                """.formatted(table.toLowerCase().replace('_', '-'), db.server().port(), db.name(), table,
-                alter == null ? "" : "  alter: \"" + alter.replace("\"", "\\\"") + "\"",
-                extraSpec == null ? "" : extraSpec.indent(2));
+                """
+                        .formatted(
+                                table.toLowerCase().replace('_', '-'),
+                                db.server().port(),
+                                db.name(),
+                                table,
+                                alter == null
+                                        ? ""
+                                        : "  alter: \"" + alter.replace("\"", "\\\"") + "\"",
+                                extraSpec == null ? "" : extraSpec.indent(2));
         try {
             return Manifests.parse(yaml);
         } catch (IOException e) {
@@ -45,12 +55,16 @@ public final class Changes {
         }
     }
 
-    /** A split of {@code table}: {@code splitSpec} is YAML under spec with {@code split:} and its options. */
+    /**
+     * A split of {@code table}: {@code splitSpec} is YAML under spec with {@code split:} and its
+     * options.
+     */
     public static SchemaChangeSpec split(TestDatabase db, String table, String splitSpec) {
         return manifest(db, table, null, splitSpec).getSpec();
     }
 
-    public static SchemaChangeSpec spec(TestDatabase db, String table, String alter, String extraSpec) {
+    public static SchemaChangeSpec spec(
+            TestDatabase db, String table, String alter, String extraSpec) {
         return manifest(db, table, alter, extraSpec).getSpec();
     }
 
@@ -58,7 +72,10 @@ public final class Changes {
         return new Migrator(db::connect, spec, "test/" + spec.table(), Clock.systemUTC());
     }
 
-    /** Advances in short slices, as the CLI does, until {@code until}, a wait, a failure, or the end. */
+    /**
+     * Advances in short slices, as the CLI does, until {@code until}, a wait, a failure, or the
+     * end.
+     */
     public static Progress run(Migrator m, Controls controls, Phase until) {
         Progress p;
         do {

@@ -7,7 +7,10 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** A clock a test moves by hand (retention ends without waiting); atomic, as engine and test threads share it. */
+/**
+ * A clock a test moves by hand (retention ends without waiting); atomic, as engine and test threads
+ * share it.
+ */
 public final class MovableClock extends Clock {
     private final AtomicReference<Instant> now;
 

@@ -1,16 +1,15 @@
 package dev.schemachange.testing;
 
-import java.time.Instant;
-import java.util.List;
-
 import dev.schemachange.api.Phase;
 import dev.schemachange.api.Problem;
 import dev.schemachange.engine.Progress;
 import dev.schemachange.engine.Wait;
+import java.time.Instant;
+import java.util.List;
 
 /**
- * Builds a {@link Progress} for tests that script the engine: names what a test sets instead of 17 positional
- * arguments, everything else zero or null as a fresh change reports it.
+ * Builds a {@link Progress} for tests that script the engine: names what a test sets instead of 17
+ * positional arguments, everything else zero or null as a fresh change reports it.
  */
 public final class ProgressBuilder {
     private final Phase phase;
@@ -121,8 +120,24 @@ public final class ProgressBuilder {
     }
 
     public Progress build() {
-        return new Progress(phase, message, waitingFor, problem, cursor, rowsCopied, rowsEstimated, rowsPerSecond,
-                eta, chunkRows, chunksRepaired, nextWindowStart, swapAttempts, swappedAt, lockMillis, oldTable, notes,
+        return new Progress(
+                phase,
+                message,
+                waitingFor,
+                problem,
+                cursor,
+                rowsCopied,
+                rowsEstimated,
+                rowsPerSecond,
+                eta,
+                chunkRows,
+                chunksRepaired,
+                nextWindowStart,
+                swapAttempts,
+                swappedAt,
+                lockMillis,
+                oldTable,
+                notes,
                 parts);
     }
 }

@@ -1,16 +1,14 @@
 package dev.schemachange.testing;
 
-import java.util.List;
-import java.util.Set;
-
 import dev.schemachange.engine.plan.Plan;
 import dev.schemachange.engine.plan.Planner;
 import dev.schemachange.mysql.TableInfo;
+import java.util.List;
+import java.util.Set;
 
 /** Plans built by hand, for tests that pin generated SQL without a server. */
 public final class SqlPlans {
-    private SqlPlans() {
-    }
+    private SqlPlans() {}
 
     public static TableInfo.Column column(String name, String dataType, String columnType) {
         return new TableInfo.Column(name, 1, dataType, columnType, false, false, null, null, false);
@@ -22,33 +20,75 @@ public final class SqlPlans {
 
     /** shop.orders (id INT PRIMARY KEY, note VARCHAR), one part. */
     public static Plan single() {
-        return plan("orders", List.of(part("orders", List.of(new Plan.ColumnPair("id", "id", false),
-                new Plan.ColumnPair("note", "note", true)), List.of(new Plan.KeyColumn("id", "id", INT)))));
+        return plan(
+                "orders",
+                List.of(
+                        part(
+                                "orders",
+                                List.of(
+                                        new Plan.ColumnPair("id", "id", false),
+                                        new Plan.ColumnPair("note", "note", true)),
+                                List.of(new Plan.KeyColumn("id", "id", INT)))));
     }
 
-    /** shop.orders keyed by (tenant INT UNSIGNED, id BIGINT), with a column renamed note -> memo. */
+    /**
+     * shop.orders keyed by (tenant INT UNSIGNED, id BIGINT), with a column renamed note -> memo.
+     */
     public static Plan composite() {
-        return plan("orders", List.of(part("orders", List.of(new Plan.ColumnPair("tenant", "tenant", false),
-                        new Plan.ColumnPair("id", "id", false), new Plan.ColumnPair("note", "memo", true)),
-                List.of(new Plan.KeyColumn("tenant", "tenant", UNSIGNED), new Plan.KeyColumn("id", "id", BIGINT)))));
+        return plan(
+                "orders",
+                List.of(
+                        part(
+                                "orders",
+                                List.of(
+                                        new Plan.ColumnPair("tenant", "tenant", false),
+                                        new Plan.ColumnPair("id", "id", false),
+                                        new Plan.ColumnPair("note", "memo", true)),
+                                List.of(
+                                        new Plan.KeyColumn("tenant", "tenant", UNSIGNED),
+                                        new Plan.KeyColumn("id", "id", BIGINT)))));
     }
 
     /** shop.orders split into orders (id, status) and order_notes (id, note). */
     public static Plan split() {
         List<Plan.KeyColumn> key = List.of(new Plan.KeyColumn("id", "id", INT));
-        return plan("orders", List.of(
-                part("orders", List.of(new Plan.ColumnPair("id", "id", false),
-                        new Plan.ColumnPair("status", "status", false)), key),
-                part("order_notes", List.of(new Plan.ColumnPair("id", "id", false),
-                        new Plan.ColumnPair("note", "note", true)), key)));
+        return plan(
+                "orders",
+                List.of(
+                        part(
+                                "orders",
+                                List.of(
+                                        new Plan.ColumnPair("id", "id", false),
+                                        new Plan.ColumnPair("status", "status", false)),
+                                key),
+                        part(
+                                "order_notes",
+                                List.of(
+                                        new Plan.ColumnPair("id", "id", false),
+                                        new Plan.ColumnPair("note", "note", true)),
+                                key)));
     }
 
-    private static Plan.Part part(String table, List<Plan.ColumnPair> columns, List<Plan.KeyColumn> key) {
-        return new Plan.Part("shop", table, Planner.names(table).newTable(), columns, key, Set.of("PRIMARY"));
+    private static Plan.Part part(
+            String table, List<Plan.ColumnPair> columns, List<Plan.KeyColumn> key) {
+        return new Plan.Part(
+                "shop", table, Planner.names(table).newTable(), columns, key, Set.of("PRIMARY"));
     }
 
     private static Plan plan(String table, List<Plan.Part> parts) {
-        return new Plan("shop", table, "_schemachange", "_schemachange_undo", parts, "PRIMARY", Planner.names(table),
-                List.of(), List.of(), true, false, List.of(), "hash");
+        return new Plan(
+                "shop",
+                table,
+                "_schemachange",
+                "_schemachange_undo",
+                parts,
+                "PRIMARY",
+                Planner.names(table),
+                List.of(),
+                List.of(),
+                true,
+                false,
+                List.of(),
+                "hash");
     }
 }

@@ -1,5 +1,7 @@
 package dev.schemachange.testing;
 
+import dev.schemachange.local.MariaDbServer;
+import dev.schemachange.local.Workload;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -7,10 +9,10 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 
-import dev.schemachange.local.MariaDbServer;
-import dev.schemachange.local.Workload;
-
-/** One test class's own database on the shared server, with small helpers for arranging and asserting data. */
+/**
+ * One test class's own database on the shared server, with small helpers for arranging and
+ * asserting data.
+ */
 public record TestDatabase(MariaDbServer server, String name) {
 
     public String jdbcUrl() {
@@ -23,7 +25,8 @@ public record TestDatabase(MariaDbServer server, String name) {
 
     /** Runs statements in one session, in order. */
     public void exec(String... sql) {
-        try (Connection c = connect(); Statement s = c.createStatement()) {
+        try (Connection c = connect();
+                Statement s = c.createStatement()) {
             for (String q : sql) {
                 s.execute(q);
             }
@@ -34,7 +37,9 @@ public record TestDatabase(MariaDbServer server, String name) {
 
     /** The rows of a query, each rendered as its column values joined by '|' (NULL as "NULL"). */
     public List<String> rows(String sql) {
-        try (Connection c = connect(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        try (Connection c = connect();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(sql)) {
             return render(rs);
         } catch (SQLException e) {
             throw new IllegalStateException(e.getMessage(), e);
@@ -42,11 +47,13 @@ public record TestDatabase(MariaDbServer server, String name) {
     }
 
     /**
-     * The rows of several queries read in one consistent snapshot (REPEATABLE READ), so a live table and its
-     * workload reference, written in the same transactions, can be compared while the workload runs.
+     * The rows of several queries read in one consistent snapshot (REPEATABLE READ), so a live
+     * table and its workload reference, written in the same transactions, can be compared while the
+     * workload runs.
      */
     public List<List<String>> snapshot(String... queries) {
-        try (Connection c = connect(); Statement s = c.createStatement()) {
+        try (Connection c = connect();
+                Statement s = c.createStatement()) {
             s.execute("SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ");
             s.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT");
             List<List<String>> out = new ArrayList<>();
@@ -90,7 +97,8 @@ public record TestDatabase(MariaDbServer server, String name) {
 
     /** Starts an application writing to {@code table} (see {@link Workload}). */
     public Workload startWorkload(String table, int rows, int threads, String urlOptions) {
-        return Workload.start(jdbcUrl(), server.user(), server.password(), table, rows, threads, urlOptions);
+        return Workload.start(
+                jdbcUrl(), server.user(), server.password(), table, rows, threads, urlOptions);
     }
 
     public String value(String sql) {

@@ -1,15 +1,13 @@
 package dev.schemachange.engine.check;
 
+import dev.schemachange.api.Problem;
+import dev.schemachange.api.SchemaChangeSpec;
 import java.util.ArrayList;
 import java.util.List;
 
-import dev.schemachange.api.Problem;
-import dev.schemachange.api.SchemaChangeSpec;
-
 /** Checks of the spec alone, before any connection: the engine never trusts admission control. */
 public final class SpecChecks {
-    private SpecChecks() {
-    }
+    private SpecChecks() {}
 
     /** {@link SpecValidation} (the CRD's rules) plus what this engine does not do yet. */
     public static List<Problem> check(SchemaChangeSpec spec) {
@@ -18,20 +16,38 @@ public final class SpecChecks {
             return out;
         }
         if (spec.database() == null || spec.database().schema() == null) {
-            out.add(new Problem("spec.database.schema", "is missing", "name the table's schema (or give it in --jdbc-url)"));
+            out.add(
+                    new Problem(
+                            "spec.database.schema",
+                            "is missing",
+                            "name the table's schema (or give it in --jdbc-url)"));
         }
         boolean split = spec.split() != null && !spec.split().isEmpty();
         if (!split && !spec.dropColumns().isEmpty()) {
-            out.add(new Problem("spec.dropColumns", "only applies to a split", "drop columns with DROP COLUMN in spec.alter"));
+            out.add(
+                    new Problem(
+                            "spec.dropColumns",
+                            "only applies to a split",
+                            "drop columns with DROP COLUMN in spec.alter"));
         }
         if (!split && spec.compatibilityView()) {
-            out.add(new Problem("spec.compatibilityView", "only applies to a split", "remove it; the table keeps its name"));
+            out.add(
+                    new Problem(
+                            "spec.compatibilityView",
+                            "only applies to a split",
+                            "remove it; the table keeps its name"));
         }
         if (spec.strategy() == SchemaChangeSpec.Strategy.Native) {
-            out.add(new Problem("spec.strategy", "Native is not supported yet", "use Auto or Copy"));
+            out.add(
+                    new Problem(
+                            "spec.strategy", "Native is not supported yet", "use Auto or Copy"));
         }
         if (spec.database() != null && spec.workSchema().equals(spec.database().schema())) {
-            out.add(new Problem("spec.workSchema", "must differ from the table's schema", "keep the default _schemachange"));
+            out.add(
+                    new Problem(
+                            "spec.workSchema",
+                            "must differ from the table's schema",
+                            "keep the default _schemachange"));
         }
         return out;
     }

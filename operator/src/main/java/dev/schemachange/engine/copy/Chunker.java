@@ -3,18 +3,16 @@ package dev.schemachange.engine.copy;
 import dev.schemachange.engine.db.Sessions;
 import dev.schemachange.engine.plan.Plan;
 import dev.schemachange.engine.sql.KeySql;
-
+import dev.schemachange.mysql.Identifiers;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-import dev.schemachange.mysql.Identifiers;
-
 /**
- * Yields key ranges over the chunk key, sized so that one chunk takes about {@code chunkTime}: it starts small
- * and follows a moving average of the observed rate, never above {@code maxChunkRows}.
+ * Yields key ranges over the chunk key, sized so that one chunk takes about {@code chunkTime}: it
+ * starts small and follows a moving average of the observed rate, never above {@code maxChunkRows}.
  */
 public final class Chunker {
     private final Plan plan;
@@ -51,7 +49,10 @@ public final class Chunker {
         size = Math.max(1, Math.min(maxRows, 0.5 * size + 0.5 * ideal));
     }
 
-    /** A half-open range (after, upTo]; {@code after} null = from the start, {@code upTo} null = to the end. */
+    /**
+     * A half-open range (after, upTo]; {@code after} null = from the start, {@code upTo} null = to
+     * the end.
+     */
     record Range(List<String> after, List<String> upTo) {
         boolean last(List<String> max) {
             return upTo == null || upTo.equals(max);
@@ -63,14 +64,27 @@ public final class Chunker {
         return next(c, cursor, max, size());
     }
 
-    /** The next range of at most {@code rows} rows after {@code cursor}, not beyond {@code max} (when given). */
+    /**
+     * The next range of at most {@code rows} rows after {@code cursor}, not beyond {@code max}
+     * (when given).
+     */
     Range next(Connection c, List<String> cursor, List<String> max, int rows) throws SQLException {
         List<Object> params = new ArrayList<>();
         StringBuilder where = new StringBuilder();
         where(where, params, cursor, max);
-        String sql = "SELECT " + key.render("s") + " FROM " + source() + " FORCE INDEX (" + Identifiers.quote(plan.sourceKey())
-                + ")" + (where.isEmpty() ? "" : " WHERE " + where) + " ORDER BY " + key.orderBy("s", false)
-                + " LIMIT 1 OFFSET " + (rows - 1);
+        String sql =
+                "SELECT "
+                        + key.render("s")
+                        + " FROM "
+                        + source()
+                        + " FORCE INDEX ("
+                        + Identifiers.quote(plan.sourceKey())
+                        + ")"
+                        + (where.isEmpty() ? "" : " WHERE " + where)
+                        + " ORDER BY "
+                        + key.orderBy("s", false)
+                        + " LIMIT 1 OFFSET "
+                        + (rows - 1);
         List<String> boundary = Sessions.firstRow(c, sql, params);
         return new Range(cursor, boundary == null ? max : boundary);
     }
@@ -80,7 +94,10 @@ public final class Chunker {
         return where(r, params, key, false);
     }
 
-    /** The WHERE clause for a range over a part's shadow, aliased {@code t}, by its names of the key columns. */
+    /**
+     * The WHERE clause for a range over a part's shadow, aliased {@code t}, by its names of the key
+     * columns.
+     */
     String where(Range r, List<Object> params, Plan.Part part) {
         return where(r, params, new KeySql(part.key()), true);
     }
@@ -98,17 +115,30 @@ public final class Chunker {
         return parts.isEmpty() ? "1 = 1" : String.join(" AND ", parts);
     }
 
-    private void where(StringBuilder where, List<Object> params, List<String> after, List<String> upTo) {
+    private void where(
+            StringBuilder where, List<Object> params, List<String> after, List<String> upTo) {
         String w = where(new Range(after, upTo), params);
         if (!w.equals("1 = 1")) {
             where.append(w);
         }
     }
 
-    /** The last key of the source, or null when it is empty; without an alias, so it also runs under LOCK TABLES. */
+    /**
+     * The last key of the source, or null when it is empty; without an alias, so it also runs under
+     * LOCK TABLES.
+     */
     public List<String> maxKey(Connection c) throws SQLException {
-        return Sessions.firstRow(c, "SELECT " + key.render(null) + " FROM " + Identifiers.quote(plan.schema(),
-                plan.table()) + forceIndex() + " ORDER BY " + key.orderBy(null, true) + " LIMIT 1", List.of());
+        return Sessions.firstRow(
+                c,
+                "SELECT "
+                        + key.render(null)
+                        + " FROM "
+                        + Identifiers.quote(plan.schema(), plan.table())
+                        + forceIndex()
+                        + " ORDER BY "
+                        + key.orderBy(null, true)
+                        + " LIMIT 1",
+                List.of());
     }
 
     String source() {

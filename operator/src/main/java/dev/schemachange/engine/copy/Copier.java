@@ -1,11 +1,12 @@
 package dev.schemachange.engine.copy;
 
+import dev.schemachange.api.Problem;
+import dev.schemachange.engine.db.Refused;
 import dev.schemachange.engine.db.Sessions;
 import dev.schemachange.engine.plan.Plan;
-import dev.schemachange.engine.state.StateStore;
 import dev.schemachange.engine.state.State;
-import dev.schemachange.engine.db.Refused;
-
+import dev.schemachange.engine.state.StateStore;
+import dev.schemachange.mysql.Identifiers;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -19,48 +20,54 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
-import dev.schemachange.api.Problem;
-import dev.schemachange.mysql.Identifiers;
-
 /**
  * Copies one key range from the original into the shadow and advances the checkpoint in the same
  * transaction, so a crash re-copies at most the chunk in flight.
  *
- * <p>Reading the source without locks lets a row deleted (and its trigger run) between our read and our insert
- * be resurrected in the shadow. Two ways to stay exact:
- * <ul>
- * <li>locked: LOCK IN SHARE MODE on the source rows. Exact by itself, but application writes to the chunk's rows
- *     wait for the chunk and can deadlock with it;</li>
- * <li>lock-free ({@link Plan#lockFreeCopy()}): READ COMMITTED reads that lock nothing in the original. A row
- *     written after the chunk's snapshot is journaled and re-copied ({@link Watermark}); without a watermark a
- *     row resurrected this way is found by Verifying, which compares every chunk and re-copies a differing one
- *     under locks. Used only when every unique key of the new table contains the chunk key and it has no
- *     foreign keys: then a stale row can only collide with its own newer version (ignored), never with another
- *     row on a new unique key or with a parent a cascade just removed, which would fail the change for
- *     nothing.</li>
- * </ul>
- * INSERT IGNORE only skips rows a trigger already wrote (a duplicate on the chunk key, identical by
- * construction, or older when lock-free); every other warning — truncation, a duplicate on another unique
- * key — means data would change, and stops the change.
+ * <p>Reading the source without locks lets a row deleted (and its trigger run) between our read and
+ * our insert be resurrected in the shadow. Two ways to stay exact:
  *
- * <p>A split is one pass too: each chunk is written to every part in the same transaction, with one cursor;
- * the first statement locks (or reads) the source rows, the others find the same pages in the buffer pool.
+ * <ul>
+ *   <li>locked: LOCK IN SHARE MODE on the source rows. Exact by itself, but application writes to
+ *       the chunk's rows wait for the chunk and can deadlock with it;
+ *   <li>lock-free ({@link Plan#lockFreeCopy()}): READ COMMITTED reads that lock nothing in the
+ *       original. A row written after the chunk's snapshot is journaled and re-copied ({@link
+ *       Watermark}); without a watermark a row resurrected this way is found by Verifying, which
+ *       compares every chunk and re-copies a differing one under locks. Used only when every unique
+ *       key of the new table contains the chunk key and it has no foreign keys: then a stale row
+ *       can only collide with its own newer version (ignored), never with another row on a new
+ *       unique key or with a parent a cascade just removed, which would fail the change for
+ *       nothing.
+ * </ul>
+ *
+ * INSERT IGNORE only skips rows a trigger already wrote (a duplicate on the chunk key, identical by
+ * construction, or older when lock-free); every other warning — truncation, a duplicate on another
+ * unique key — means data would change, and stops the change.
+ *
+ * <p>A split is one pass too: each chunk is written to every part in the same transaction, with one
+ * cursor; the first statement locks (or reads) the source rows, the others find the same pages in
+ * the buffer pool.
  */
 public final class Copier {
     /**
-     * How long one INSERT … SELECT within a chunk should take. Such a statement holds the shadow's AUTO-INC table
-     * lock until it ends (innodb_autoinc_lock_mode=1, MariaDB's default), and every application write a trigger
-     * mirrors into the shadow waits for it: in short pieces the wait is milliseconds, whatever the chunk's size.
+     * How long one INSERT … SELECT within a chunk should take. Such a statement holds the shadow's
+     * AUTO-INC table lock until it ends (innodb_autoinc_lock_mode=1, MariaDB's default), and every
+     * application write a trigger mirrors into the shadow waits for it: in short pieces the wait is
+     * milliseconds, whatever the chunk's size.
      */
     static final Duration STATEMENT_TIME = Duration.ofMillis(20);
+
     /** Fewer rows than this are not worth a statement of their own. */
     static final int STATEMENT_MIN_ROWS = 500;
-    private static final Pattern DUPLICATE_KEY = Pattern.compile("for key '(?:[^']*\\.)?([^'.]+)'\\s*$");
+
+    private static final Pattern DUPLICATE_KEY =
+            Pattern.compile("for key '(?:[^']*\\.)?([^'.]+)'\\s*$");
     private final Plan plan;
     private final Chunker chunker;
     private final StateStore store;
     private final Clock clock;
     private final boolean lockFree;
+
     /** Raised to a locked chunk's end before the chunk, or null (see {@link #copyNext}). */
     private final Watermark watermark;
 
@@ -68,7 +75,13 @@ public final class Copier {
         this(plan, chunker, store, clock, lockFree, null);
     }
 
-    Copier(Plan plan, Chunker chunker, StateStore store, Clock clock, boolean lockFree, Watermark watermark) {
+    Copier(
+            Plan plan,
+            Chunker chunker,
+            StateStore store,
+            Clock clock,
+            boolean lockFree,
+            Watermark watermark) {
         this.plan = plan;
         this.chunker = chunker;
         this.store = store;
@@ -77,69 +90,106 @@ public final class Copier {
         this.watermark = watermark;
     }
 
-    /** INSERT IGNORE … SELECT for a range into a part, share-locking the source rows when {@code locked}. */
+    /**
+     * INSERT IGNORE … SELECT for a range into a part, share-locking the source rows when {@code
+     * locked}.
+     */
     String insertSelect(Plan.Part part, Chunker.Range r, List<Object> params, boolean locked) {
         return insertSelect(part, chunker.where(r, params), locked);
     }
 
-    /** INSERT IGNORE … SELECT of the source rows (alias {@code s}) matching {@code where} into a part. */
+    /**
+     * INSERT IGNORE … SELECT of the source rows (alias {@code s}) matching {@code where} into a
+     * part.
+     */
     String insertSelect(Plan.Part part, String where, boolean locked) {
-        String cols = part.columns().stream().map(c -> Identifiers.quote(c.shadow())).collect(Collectors.joining(", "));
-        String vals = part.columns().stream().map(c -> "s." + Identifiers.quote(c.source()))
-                .collect(Collectors.joining(", "));
-        return "INSERT IGNORE INTO " + part.shadowTable() + " (" + cols + ") SELECT " + vals + " FROM "
-                + chunker.source() + chunker.forceIndex() + " WHERE " + where + (locked ? " LOCK IN SHARE MODE" : "");
+        String cols =
+                part.columns().stream()
+                        .map(c -> Identifiers.quote(c.shadow()))
+                        .collect(Collectors.joining(", "));
+        String vals =
+                part.columns().stream()
+                        .map(c -> "s." + Identifiers.quote(c.source()))
+                        .collect(Collectors.joining(", "));
+        return "INSERT IGNORE INTO "
+                + part.shadowTable()
+                + " ("
+                + cols
+                + ") SELECT "
+                + vals
+                + " FROM "
+                + chunker.source()
+                + chunker.forceIndex()
+                + " WHERE "
+                + where
+                + (locked ? " LOCK IN SHARE MODE" : "");
     }
 
     /**
-     * Copies the next chunk into every part; returns the state after it (cursor at the chunk's end).
+     * Copies the next chunk into every part; returns the state after it (cursor at the chunk's
+     * end).
      *
-     * <p>A locked chunk moves the {@link Watermark} to its end first: its rows are exact when it commits and the
-     * writes that wait for its locks are mirrored, so no copied row is ever stale — a stale row could collide with
-     * a mirrored one on a unique key without the chunk key and fail the change for nothing. A lock-free chunk
-     * leaves the mark where it is until it committed (the caller moves it): then nobody but the copier writes
-     * to its range, so it never waits for an application while it holds the shadow's AUTO-INC lock; a row it
-     * copies stale is journaled, and without other unique keys a stale row collides with nothing.
+     * <p>A locked chunk moves the {@link Watermark} to its end first: its rows are exact when it
+     * commits and the writes that wait for its locks are mirrored, so no copied row is ever stale —
+     * a stale row could collide with a mirrored one on a unique key without the chunk key and fail
+     * the change for nothing. A lock-free chunk leaves the mark where it is until it committed (the
+     * caller moves it): then nobody but the copier writes to its range, so it never waits for an
+     * application while it holds the shadow's AUTO-INC lock; a row it copies stale is journaled,
+     * and without other unique keys a stale row collides with nothing.
      */
     State copyNext(Connection c, State s) throws SQLException {
         long started = System.nanoTime();
         int pieceRows = Math.max(STATEMENT_MIN_ROWS, chunker.rowsIn(STATEMENT_TIME));
         boolean inPieces = chunker.size() > pieceRows;
-        // A lock-free chunk in pieces ends where its pieces reach the chunk's size: each row's key is scanned once
-        // for a boundary, as for an unpieced chunk. A locked chunk's end is read first, for the mark.
+        // A lock-free chunk in pieces ends where its pieces reach the chunk's size: each row's key
+        // is scanned once
+        // for a boundary, as for an unpieced chunk. A locked chunk's end is read first, for the
+        // mark.
         Chunker.Range whole = lockFree && inPieces ? null : chunker.next(c, s.cursor(), s.maxKey());
         List<String> limit = whole == null ? s.maxKey() : whole.upTo();
         if (watermark != null && !lockFree) {
             watermark.raise(c, limit);
         }
-        State next = Sessions.inTransaction(c, lockFree, () -> {
-            long rows = 0;
-            List<String> end = s.cursor();
-            do {
-                Chunker.Range piece = inPieces ? chunker.next(c, end, limit, pieceRows) : whole;
-                rows += copy(c, piece);
-                end = piece.upTo();
-            } while (!end.equals(limit) && (whole != null || rows < chunker.size()));
-            long millis = (System.nanoTime() - started) / 1_000_000;
-            State copied = s.withCopied(end, rows, millis, chunker.size());
-            store.saveCopyProgress(c, copied, clock.instant());
-            return copied;
-        });
+        State next =
+                Sessions.inTransaction(
+                        c,
+                        lockFree,
+                        () -> {
+                            long rows = 0;
+                            List<String> end = s.cursor();
+                            do {
+                                Chunker.Range piece =
+                                        inPieces ? chunker.next(c, end, limit, pieceRows) : whole;
+                                rows += copy(c, piece);
+                                end = piece.upTo();
+                            } while (!end.equals(limit)
+                                    && (whole != null || rows < chunker.size()));
+                            long millis = (System.nanoTime() - started) / 1_000_000;
+                            State copied = s.withCopied(end, rows, millis, chunker.size());
+                            store.saveCopyProgress(c, copied, clock.instant());
+                            return copied;
+                        });
         chunker.observe(next.rowsCopied() - s.rowsCopied(), next.copyMillis() - s.copyMillis());
         return next;
     }
 
-    /** Copies one range into every part; returns the source rows it copied (every part gets one per row). */
+    /**
+     * Copies one range into every part; returns the source rows it copied (every part gets one per
+     * row).
+     */
     private long copy(Connection c, Chunker.Range r) throws SQLException {
         long rows = -1;
         for (Plan.Part part : plan.parts()) {
             List<Object> params = new ArrayList<>();
             long written;
             boolean warned;
-            try (PreparedStatement ps = c.prepareStatement(insertSelect(part, r, params, !lockFree))) {
+            try (PreparedStatement ps =
+                    c.prepareStatement(insertSelect(part, r, params, !lockFree))) {
                 Sessions.bind(ps, params);
                 written = ps.executeUpdate();
-                warned = ps.getWarnings() != null; // the driver asks only when the server counted warnings
+                warned =
+                        ps.getWarnings()
+                                != null; // the driver asks only when the server counted warnings
             }
             if (warned) {
                 written += checkWarnings(c, "after " + r.after(), part);
@@ -150,12 +200,13 @@ public final class Copier {
     }
 
     /**
-     * Returns how many rows were skipped as already present; throws Refused on any data-changing warning.
-     * {@code rows} names the copied rows in the message ("after [41]").
+     * Returns how many rows were skipped as already present; throws Refused on any data-changing
+     * warning. {@code rows} names the copied rows in the message ("after [41]").
      */
     long checkWarnings(Connection c, String rows, Plan.Part part) throws SQLException {
         long skipped = 0;
-        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SHOW WARNINGS")) {
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SHOW WARNINGS")) {
             while (rs.next()) {
                 String level = rs.getString(1);
                 int code = rs.getInt(2);
@@ -165,18 +216,34 @@ public final class Copier {
                 }
                 if (code == 1062) {
                     Matcher m = DUPLICATE_KEY.matcher(message);
-                    if (m.find() && part.shadowKeys().stream().anyMatch(m.group(1)::equalsIgnoreCase)) {
+                    if (m.find()
+                            && part.shadowKeys().stream().anyMatch(m.group(1)::equalsIgnoreCase)) {
                         skipped++;
                         continue;
                     }
-                    throw new Refused(new Problem("spec.alter", "the new table's unique key refuses existing rows: "
-                            + message + " (ERROR warnings detected in statement copying rows " + rows + ")",
-                            "remove the duplicates first, or do not add that unique key"));
+                    throw new Refused(
+                            new Problem(
+                                    "spec.alter",
+                                    "the new table's unique key refuses existing rows: "
+                                            + message
+                                            + " (ERROR warnings detected in statement copying rows "
+                                            + rows
+                                            + ")",
+                                    "remove the duplicates first, or do not add that unique key"));
                 }
-                throw new Refused(new Problem("spec.alter", "copying rows into the new shape would change data: "
-                        + level + " " + code + ": " + message + " (ERROR warnings detected in statement copying rows "
-                        + rows + ")",
-                        "choose a type that holds every existing value, or fix those rows first"));
+                throw new Refused(
+                        new Problem(
+                                "spec.alter",
+                                "copying rows into the new shape would change data: "
+                                        + level
+                                        + " "
+                                        + code
+                                        + ": "
+                                        + message
+                                        + " (ERROR warnings detected in statement copying rows "
+                                        + rows
+                                        + ")",
+                                "choose a type that holds every existing value, or fix those rows first"));
             }
         }
         return skipped;

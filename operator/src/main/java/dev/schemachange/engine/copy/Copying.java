@@ -1,33 +1,30 @@
 package dev.schemachange.engine.copy;
 
-import dev.schemachange.engine.throttle.Throttler;
+import dev.schemachange.api.Durations;
+import dev.schemachange.api.Phase;
+import dev.schemachange.api.SchemaChangeSpec;
+import dev.schemachange.engine.Controls;
 import dev.schemachange.engine.CrashPoints;
+import dev.schemachange.engine.db.ConnectionFactory;
 import dev.schemachange.engine.db.Retry;
 import dev.schemachange.engine.db.Sessions;
 import dev.schemachange.engine.plan.Plan;
-import dev.schemachange.engine.workspace.Workspace;
-import dev.schemachange.engine.Controls;
-import dev.schemachange.engine.db.ConnectionFactory;
-import dev.schemachange.engine.state.StateStore;
 import dev.schemachange.engine.state.State;
-
+import dev.schemachange.engine.state.StateStore;
+import dev.schemachange.engine.throttle.Throttler;
+import dev.schemachange.engine.workspace.Workspace;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.schemachange.api.Durations;
-import dev.schemachange.api.Phase;
-import dev.schemachange.api.SchemaChangeSpec;
-
 /**
- * Backfilling and Verifying: the chunked copy from the original into every part, checkpointed with its chunk,
- * then the chunk-by-chunk comparison that repairs what differs. Each call works until its deadline, a pause or
- * the Throttler stops it, and returns the state to save.
+ * Backfilling and Verifying: the chunked copy from the original into every part, checkpointed with
+ * its chunk, then the chunk-by-chunk comparison that repairs what differs. Each call works until
+ * its deadline, a pause or the Throttler stops it, and returns the state to save.
  */
 public final class Copying {
     private static final Logger log = LoggerFactory.getLogger(Copying.class);
@@ -39,12 +36,19 @@ public final class Copying {
     private Chunker copyChunker;
     private Chunker verifyChunker;
     private final CrashPoints crash;
+
     /** Why the last backfill waited, if the Throttler held it back. */
     private String throttled;
+
     /** The watermark's row was found missing (and reported once). */
     private boolean markLost;
 
-    public Copying(ConnectionFactory db, SchemaChangeSpec spec, StateStore store, Clock clock, Workspace workspace,
+    public Copying(
+            ConnectionFactory db,
+            SchemaChangeSpec spec,
+            StateStore store,
+            Clock clock,
+            Workspace workspace,
             CrashPoints crash) {
         this.crash = crash;
         this.db = db;
@@ -61,8 +65,11 @@ public final class Copying {
 
     public State installTriggers(Connection c, Plan plan, State state) throws SQLException {
         Watermark watermark = new Watermark(plan);
-        // from here on every write is mirrored or journaled; rows up to this key are the backfill's job
-        List<String> max = workspace.installTriggers(c, plan, watermark.create(c) ? watermark : null, chunker(plan));
+        // from here on every write is mirrored or journaled; rows up to this key are the backfill's
+        // job
+        List<String> max =
+                workspace.installTriggers(
+                        c, plan, watermark.create(c) ? watermark : null, chunker(plan));
         State next = state.withCopyRange(null, max).withPhase(Phase.Backfilling, "copying rows");
         store.save(c, next, clock.instant());
         return next;
@@ -73,8 +80,14 @@ public final class Copying {
         throttled = null;
         Watermark watermark = new Watermark(plan);
         boolean marked = watermark.installed(c);
-        Copier copier = new Copier(plan, chunker(plan), store, clock, plan.lockFreeCopy() && readCommittedLogs(c),
-                marked ? watermark : null);
+        Copier copier =
+                new Copier(
+                        plan,
+                        chunker(plan),
+                        store,
+                        clock,
+                        plan.lockFreeCopy() && readCommittedLogs(c),
+                        marked ? watermark : null);
         Journal journal = marked ? new Journal(plan, watermark, copier) : null;
         settle(c, watermark, journal, state.cursor(), deadline);
         try (Throttler throttler = new Throttler(c, db, spec.backfill().throttle())) {
@@ -92,36 +105,46 @@ public final class Copying {
             }
         }
         workspace.checkConflicts(c, plan);
-        State next = state.withVerified(null, List.of()).withPhase(Phase.Verifying, "verifying rows");
+        State next =
+                state.withVerified(null, List.of()).withPhase(Phase.Verifying, "verifying rows");
         store.save(c, next, clock.instant());
         return next;
     }
 
     /**
-     * Moves the watermark up to the checkpoint, then re-copies the keys journaled below it. Also the first step
-     * of every backfill call: a crash may have come between a chunk's commit and its mark.
+     * Moves the watermark up to the checkpoint, then re-copies the keys journaled below it. Also
+     * the first step of every backfill call: a crash may have come between a chunk's commit and its
+     * mark.
      */
-    private void settle(Connection c, Watermark watermark, Journal journal, List<String> cursor, long deadline)
+    private void settle(
+            Connection c, Watermark watermark, Journal journal, List<String> cursor, long deadline)
             throws SQLException {
         if (journal == null || cursor == null) {
             return;
         }
         if (!watermark.raise(c, cursor, deadline) && !markLost) {
             markLost = true;
-            log.warn("{}.{}: no backfill watermark (never opened, or a server restart emptied it); triggers "
-                    + "mirror every write",
-                    spec.database().schema(), spec.table());
+            log.warn(
+                    "{}.{}: no backfill watermark (never opened, or a server restart emptied it); triggers "
+                            + "mirror every write",
+                    spec.database().schema(),
+                    spec.table());
         }
         long keys = journal.catchUp(c, cursor);
         if (keys > 0) {
-            log.debug("{}.{}: re-copied {} keys written above the watermark", spec.database().schema(), spec.table(),
+            log.debug(
+                    "{}.{}: re-copied {} keys written above the watermark",
+                    spec.database().schema(),
+                    spec.table(),
                     keys);
         }
     }
 
     private State copyWithRetry(Connection c, Copier copier, State state) throws SQLException {
-        return Retry.of(10, Retry.linear(50)).run(spec.database().schema() + "." + spec.table() + ": chunk copy",
-                attempt -> copier.copyNext(c, state));
+        return Retry.of(10, Retry.linear(50))
+                .run(
+                        spec.database().schema() + "." + spec.table() + ": chunk copy",
+                        attempt -> copier.copyNext(c, state));
     }
 
     private static boolean copyDone(State s) {
@@ -163,7 +186,10 @@ public final class Copying {
         return next;
     }
 
-    /** READ COMMITTED writes need row-based binary logging (or none): statement logging refuses them. */
+    /**
+     * READ COMMITTED writes need row-based binary logging (or none): statement logging refuses
+     * them.
+     */
     private static boolean readCommittedLogs(Connection c) throws SQLException {
         List<String> row = Sessions.firstRow(c, "SELECT @@log_bin, @@binlog_format", List.of());
         return "0".equals(row.get(0)) || !"STATEMENT".equalsIgnoreCase(row.get(1));
@@ -171,16 +197,24 @@ public final class Copying {
 
     private Chunker chunker(Plan plan) {
         if (copyChunker == null) {
-            copyChunker = new Chunker(plan, Durations.parse(spec.backfill().chunkTime()),
-                    spec.backfill().maxChunkRows(), 0);
+            copyChunker =
+                    new Chunker(
+                            plan,
+                            Durations.parse(spec.backfill().chunkTime()),
+                            spec.backfill().maxChunkRows(),
+                            0);
         }
         return copyChunker;
     }
 
     private Chunker verifyChunker(Plan plan) {
         if (verifyChunker == null) {
-            verifyChunker = new Chunker(plan, Durations.parse(spec.backfill().chunkTime()),
-                    spec.backfill().maxChunkRows(), 0);
+            verifyChunker =
+                    new Chunker(
+                            plan,
+                            Durations.parse(spec.backfill().chunkTime()),
+                            spec.backfill().maxChunkRows(),
+                            0);
         }
         return verifyChunker;
     }

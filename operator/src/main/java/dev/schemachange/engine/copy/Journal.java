@@ -4,7 +4,7 @@ import dev.schemachange.engine.db.Retry;
 import dev.schemachange.engine.db.Sessions;
 import dev.schemachange.engine.plan.Plan;
 import dev.schemachange.engine.sql.KeySql;
-
+import dev.schemachange.mysql.Identifiers;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -12,17 +12,16 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 
-import dev.schemachange.mysql.Identifiers;
-
 /**
- * Re-copies the keys the triggers journaled above the {@link Watermark} once the copier has passed them: the
- * chunk that copied such a key may have read it before the write committed (lock-free), or the write came after
- * the chunk's commit but before the mark moved.
+ * Re-copies the keys the triggers journaled above the {@link Watermark} once the copier has passed
+ * them: the chunk that copied such a key may have read it before the write committed (lock-free),
+ * or the write came after the chunk's commit but before the mark moved.
  *
- * <p>Each batch share-locks the source rows that exist, replaces their shadow rows, and forgets their keys, in one
- * READ COMMITTED transaction: no gap locks, so the application's writes around them go on. A write that starts
- * meanwhile is mirrored (its key is below the mark now): it waits for the batch's shadow row, or the batch's
- * delete waits for its commit, so the newer version always lands last.
+ * <p>Each batch share-locks the source rows that exist, replaces their shadow rows, and forgets
+ * their keys, in one READ COMMITTED transaction: no gap locks, so the application's writes around
+ * them go on. A write that starts meanwhile is mirrored (its key is below the mark now): it waits
+ * for the batch's shadow row, or the batch's delete waits for its commit, so the newer version
+ * always lands last.
  */
 public final class Journal {
     private static final int BATCH = 500;
@@ -46,22 +45,36 @@ public final class Journal {
             if (keys.isEmpty()) {
                 return total;
             }
-            Retry.of(10, Retry.linear(20)).run(plan.schema() + "." + plan.table() + ": journal catch-up", attempt -> {
-                recopy(c, keys);
-                return null;
-            });
+            Retry.of(10, Retry.linear(20))
+                    .run(
+                            plan.schema() + "." + plan.table() + ": journal catch-up",
+                            attempt -> {
+                                recopy(c, keys);
+                                return null;
+                            });
             total += keys.size();
         }
     }
 
     /**
-     * A locking read, so it waits for a transaction that journaled a key and has not committed yet (the mark
-     * has moved, so none journals below it any more); READ COMMITTED takes no gap locks.
+     * A locking read, so it waits for a transaction that journaled a key and has not committed yet
+     * (the mark has moved, so none journals below it any more); READ COMMITTED takes no gap locks.
      */
     private List<List<String>> journaled(Connection c, List<String> upTo) throws SQLException {
-        Sessions.exec(c, "SET TRANSACTION ISOLATION LEVEL READ COMMITTED"); // the next statement only
-        String sql = "SELECT " + key.render("j") + " FROM " + watermark.journal() + " j WHERE " + key.upTo("j")
-                + " ORDER BY " + key.orderBy("j", false) + " LIMIT " + BATCH + " LOCK IN SHARE MODE";
+        Sessions.exec(
+                c, "SET TRANSACTION ISOLATION LEVEL READ COMMITTED"); // the next statement only
+        String sql =
+                "SELECT "
+                        + key.render("j")
+                        + " FROM "
+                        + watermark.journal()
+                        + " j WHERE "
+                        + key.upTo("j")
+                        + " ORDER BY "
+                        + key.orderBy("j", false)
+                        + " LIMIT "
+                        + BATCH
+                        + " LOCK IN SHARE MODE";
         List<List<String>> keys = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             Sessions.bind(ps, key.parameters(upTo));
@@ -81,24 +94,50 @@ public final class Journal {
     private void recopy(Connection c, List<List<String>> keys) throws SQLException {
         List<String> params = keys.stream().flatMap(List::stream).toList();
         int n = keys.size();
-        Sessions.inTransaction(c, true, () -> {
-            // the source rows that exist stay as they are until the commit; then their shadow rows are replaced
-            Sessions.firstRow(c, "SELECT 1 FROM " + Identifiers.quote(plan.schema(), plan.table()) + " s FORCE INDEX ("
-                    + Identifiers.quote(plan.sourceKey()) + ") WHERE " + key.oneOf("s", false, n)
-                    + " LOCK IN SHARE MODE", params);
-            for (Plan.Part part : plan.parts()) {
-                Sessions.update(c, "DELETE FROM " + part.shadowTable() + " WHERE "
-                        + new KeySql(part.key()).oneOf(null, true, n), params);
-            }
-            for (Plan.Part part : plan.parts()) {
-                Sessions.update(c, copier.insertSelect(part, key.oneOf("s", false, n), false), params);
-                copier.checkWarnings(c, "written during the backfill", part);
-            }
-            // by primary key, never a scan: a scan of the small journal would wait for the entries applications
-            // are writing above the mark, while this batch holds share locks those applications wait for
-            Sessions.update(c, "DELETE j FROM " + watermark.journal() + " j FORCE INDEX (PRIMARY) WHERE "
-                    + key.oneOf("j", false, n), params);
-            return null;
-        });
+        Sessions.inTransaction(
+                c,
+                true,
+                () -> {
+                    // the source rows that exist stay as they are until the commit; then their
+                    // shadow rows are replaced
+                    Sessions.firstRow(
+                            c,
+                            "SELECT 1 FROM "
+                                    + Identifiers.quote(plan.schema(), plan.table())
+                                    + " s FORCE INDEX ("
+                                    + Identifiers.quote(plan.sourceKey())
+                                    + ") WHERE "
+                                    + key.oneOf("s", false, n)
+                                    + " LOCK IN SHARE MODE",
+                            params);
+                    for (Plan.Part part : plan.parts()) {
+                        Sessions.update(
+                                c,
+                                "DELETE FROM "
+                                        + part.shadowTable()
+                                        + " WHERE "
+                                        + new KeySql(part.key()).oneOf(null, true, n),
+                                params);
+                    }
+                    for (Plan.Part part : plan.parts()) {
+                        Sessions.update(
+                                c,
+                                copier.insertSelect(part, key.oneOf("s", false, n), false),
+                                params);
+                        copier.checkWarnings(c, "written during the backfill", part);
+                    }
+                    // by primary key, never a scan: a scan of the small journal would wait for the
+                    // entries applications
+                    // are writing above the mark, while this batch holds share locks those
+                    // applications wait for
+                    Sessions.update(
+                            c,
+                            "DELETE j FROM "
+                                    + watermark.journal()
+                                    + " j FORCE INDEX (PRIMARY) WHERE "
+                                    + key.oneOf("j", false, n),
+                            params);
+                    return null;
+                });
     }
 }

@@ -5,7 +5,7 @@ import dev.schemachange.engine.db.SessionVariable;
 import dev.schemachange.engine.db.Sessions;
 import dev.schemachange.engine.plan.Plan;
 import dev.schemachange.engine.sql.KeySql;
-
+import dev.schemachange.mysql.Identifiers;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -13,38 +13,39 @@ import java.util.List;
 import java.util.function.IntFunction;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.schemachange.mysql.Identifiers;
-
 /**
- * The backfill's high-water mark, published where the forward triggers can read it without a row lock, and the
- * journal of keys written above it.
+ * The backfill's high-water mark, published where the forward triggers can read it without a row
+ * lock, and the journal of keys written above it.
  *
- * <p>Why: under REPEATABLE READ a trigger that deletes a shadow row the copier has not reached finds nothing and
- * gap-locks the shadow's whole uncopied range; two application transactions that did so deadlock on each other's
- * inserts. And the copier's {@code INSERT … SELECT} holds the shadow's AUTO-INC lock for its whole chunk, so it
- * must never wait for an application's lock in the shadow. With the mark, a write is mirrored into the shadow only
- * where the copier has been (key at or below the mark) or never goes (above the copy range); a write in between
- * only records its key in the journal, and {@link Journal} re-copies journaled keys once the copier has passed
+ * <p>Why: under REPEATABLE READ a trigger that deletes a shadow row the copier has not reached
+ * finds nothing and gap-locks the shadow's whole uncopied range; two application transactions that
+ * did so deadlock on each other's inserts. And the copier's {@code INSERT … SELECT} holds the
+ * shadow's AUTO-INC lock for its whole chunk, so it must never wait for an application's lock in
+ * the shadow. With the mark, a write is mirrored into the shadow only where the copier has been
+ * (key at or below the mark) or never goes (above the copy range); a write in between only records
+ * its key in the journal, and {@link Journal} re-copies journaled keys once the copier has passed
  * them. Nobody but the copier touches the shadow's uncopied range.
  *
- * <p>The mark is one row of a MEMORY table: read inside a DML statement, an InnoDB row would be share-locked until
- * the application's commit, and the copier's update would queue behind every open transaction. A MEMORY table is
- * locked per statement; the copier's LOW_PRIORITY update waits for the statements reading it (without holding
- * up new ones), so once it returns no trigger still acts on the old mark and the journal below it is complete.
+ * <p>The mark is one row of a MEMORY table: read inside a DML statement, an InnoDB row would be
+ * share-locked until the application's commit, and the copier's update would queue behind every
+ * open transaction. A MEMORY table is locked per statement; the copier's LOW_PRIORITY update waits
+ * for the statements reading it (without holding up new ones), so once it returns no trigger still
+ * acts on the old mark and the journal below it is complete.
  *
- * <p>No row means "mirror every write", which is always correct: a server restart empties a MEMORY table, the
- * copier then finds no row to raise and never publishes a mark again (a mark below keys the triggers already
- * mirrored would let those rows go stale). The row is only created together with the triggers, over an empty
- * shadow.
+ * <p>No row means "mirror every write", which is always correct: a server restart empties a MEMORY
+ * table, the copier then finds no row to raise and never publishes a mark again (a mark below keys
+ * the triggers already mirrored would let those rows go stale). The row is only created together
+ * with the triggers, over an empty shadow.
  */
 public final class Watermark {
     private static final Logger log = LoggerFactory.getLogger(Watermark.class);
+
     /** 30 LOW_PRIORITY, 30 at normal priority: about two minutes of 2 s lock waits. */
     private static final int ATTEMPTS = 60;
+
     private final Plan plan;
 
     public Watermark(Plan plan) {
@@ -56,16 +57,20 @@ public final class Watermark {
         return Identifiers.quote(plan.schema(), plan.names().watermark());
     }
 
-    /** The journal, quoted: an InnoDB table keyed like the original, one row per key written above the mark. */
+    /**
+     * The journal, quoted: an InnoDB table keyed like the original, one row per key written above
+     * the mark.
+     */
     String journal() {
         return Identifiers.quote(plan.schema(), plan.names().journal());
     }
 
     /**
-     * Creates both tables afresh with the key columns' own types (Preparing runs this after dropping the
-     * triggers that used them). Returns false, leaving none, when the server cannot run such triggers safely:
-     * under statement-based binary logging a MEMORY read in an InnoDB write is an unsafe statement, and a server
-     * that substitutes another engine for MEMORY would lock the mark's row.
+     * Creates both tables afresh with the key columns' own types (Preparing runs this after
+     * dropping the triggers that used them). Returns false, leaving none, when the server cannot
+     * run such triggers safely: under statement-based binary logging a MEMORY read in an InnoDB
+     * write is an unsafe statement, and a server that substitutes another engine for MEMORY would
+     * lock the mark's row.
      */
     boolean create(Connection c) throws SQLException {
         drop(c);
@@ -80,15 +85,36 @@ public final class Watermark {
                 columns.add(comparable(plan.key().get(i), "s") + " AS " + bound + "_" + i);
             }
         }
-        String keyColumns = plan.key().stream().map(k -> Identifiers.quote(k.source())).collect(Collectors.joining(", "));
+        String keyColumns =
+                plan.key().stream()
+                        .map(k -> Identifiers.quote(k.source()))
+                        .collect(Collectors.joining(", "));
         try {
-            Sessions.exec(c, "CREATE TABLE " + table() + " ENGINE=MEMORY SELECT " + String.join(", ", columns)
-                            + " FROM " + source + " WHERE 1 = 0",
-                    "CREATE TABLE " + journal() + " (PRIMARY KEY (" + keyColumns + ")) ENGINE=InnoDB SELECT "
-                            + plan.key().stream().map(k -> "s." + Identifiers.quote(k.source()))
-                            .collect(Collectors.joining(", ")) + " FROM " + source + " WHERE 1 = 0");
+            Sessions.exec(
+                    c,
+                    "CREATE TABLE "
+                            + table()
+                            + " ENGINE=MEMORY SELECT "
+                            + String.join(", ", columns)
+                            + " FROM "
+                            + source
+                            + " WHERE 1 = 0",
+                    "CREATE TABLE "
+                            + journal()
+                            + " (PRIMARY KEY ("
+                            + keyColumns
+                            + ")) ENGINE=InnoDB SELECT "
+                            + plan.key().stream()
+                                    .map(k -> "s." + Identifiers.quote(k.source()))
+                                    .collect(Collectors.joining(", "))
+                            + " FROM "
+                            + source
+                            + " WHERE 1 = 0");
         } catch (SQLException e) {
-            log.info("{}.{}: no backfill watermark ({}); triggers mirror every write", plan.schema(), plan.table(),
+            log.info(
+                    "{}.{}: no backfill watermark ({}); triggers mirror every write",
+                    plan.schema(),
+                    plan.table(),
                     e.getMessage());
             drop(c);
             return false;
@@ -100,10 +126,18 @@ public final class Watermark {
         return true;
     }
 
-    /** Whether the triggers of this change read the mark: both tables exist and the mark is in memory. */
+    /**
+     * Whether the triggers of this change read the mark: both tables exist and the mark is in
+     * memory.
+     */
     public boolean installed(Connection c) throws SQLException {
-        return "MEMORY".equalsIgnoreCase(engine(c)) && Sessions.firstRow(c, "SELECT 1 FROM information_schema.TABLES "
-                + "WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?", List.of(plan.schema(), plan.names().journal())) != null;
+        return "MEMORY".equalsIgnoreCase(engine(c))
+                && Sessions.firstRow(
+                                c,
+                                "SELECT 1 FROM information_schema.TABLES "
+                                        + "WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
+                                List.of(plan.schema(), plan.names().journal()))
+                        != null;
     }
 
     void drop(Connection c) throws SQLException {
@@ -111,103 +145,155 @@ public final class Watermark {
     }
 
     public static String dropStatement(Plan plan) {
-        return "DROP TABLE IF EXISTS " + Identifiers.quote(plan.schema(), plan.names().watermark()) + ", "
+        return "DROP TABLE IF EXISTS "
+                + Identifiers.quote(plan.schema(), plan.names().watermark())
+                + ", "
                 + Identifiers.quote(plan.schema(), plan.names().journal());
     }
 
     /**
-     * Publishes "nothing copied yet, the copy range ends at {@code max}". Called under the WRITE lock that creates
-     * the triggers, so no write has been mirrored before the mark exists.
+     * Publishes "nothing copied yet, the copy range ends at {@code max}". Called under the WRITE
+     * lock that creates the triggers, so no write has been mirrored before the mark exists.
      */
     public void open(Connection c, List<String> max) throws SQLException {
-        String binds = IntStream.range(0, 2).mapToObj(i -> plan.key().stream().map(k -> KeySql.bind(k.type()))
-                .collect(Collectors.joining(", "))).collect(Collectors.joining(", "));
+        String binds =
+                IntStream.range(0, 2)
+                        .mapToObj(
+                                i ->
+                                        plan.key().stream()
+                                                .map(k -> KeySql.bind(k.type()))
+                                                .collect(Collectors.joining(", ")))
+                        .collect(Collectors.joining(", "));
         List<String> params = new ArrayList<>(max);
         params.addAll(max);
         Sessions.exec(c, "DELETE FROM " + table());
         try {
             Sessions.update(c, "INSERT INTO " + table() + " VALUES (0, " + binds + ")", params);
         } catch (SQLException e) {
-            // a value this session's sql_mode refuses (a zero date): without a mark, triggers mirror everything
-            log.info("{}.{}: no backfill watermark ({}); triggers mirror every write", plan.schema(), plan.table(),
+            // a value this session's sql_mode refuses (a zero date): without a mark, triggers
+            // mirror everything
+            log.info(
+                    "{}.{}: no backfill watermark ({}); triggers mirror every write",
+                    plan.schema(),
+                    plan.table(),
                     e.getMessage());
         }
     }
 
     /**
-     * Moves the mark up to {@code upTo}; never down, which would stop mirroring rows already mirrored. Returns
-     * false when there is no mark (a server restart emptied it, or it was never opened): the triggers then mirror
-     * everything. A mark that cannot be moved is removed for the same effect: left behind, it would journal
-     * writes the copier has long passed.
+     * Moves the mark up to {@code upTo}; never down, which would stop mirroring rows already
+     * mirrored. Returns false when there is no mark (a server restart emptied it, or it was never
+     * opened): the triggers then mirror everything. A mark that cannot be moved is removed for the
+     * same effect: left behind, it would journal writes the copier has long passed.
      */
     boolean raise(Connection c, List<String> upTo) throws SQLException {
         return raise(c, upTo, Retry.of(ATTEMPTS, Retry.none()));
     }
 
-    /** As {@link #raise(Connection, List)}, giving up with the lock error at the slice's {@code deadline}. */
+    /**
+     * As {@link #raise(Connection, List)}, giving up with the lock error at the slice's {@code
+     * deadline}.
+     */
     boolean raise(Connection c, List<String> upTo, long deadline) throws SQLException {
         return raise(c, upTo, Retry.of(ATTEMPTS, Retry.none()).until(deadline));
     }
 
     private boolean raise(Connection c, List<String> upTo, Retry retry) throws SQLException {
-        List<String> higher = Sessions.firstRow(c, "SELECT w.copied = 0 OR NOT " + upTo(i -> KeySql.bind(
-                plan.key().get(i).type()), "lo") + " FROM " + table() + " w",
-                new KeySql(plan.key()).parameters(upTo));
+        List<String> higher =
+                Sessions.firstRow(
+                        c,
+                        "SELECT w.copied = 0 OR NOT "
+                                + upTo(i -> KeySql.bind(plan.key().get(i).type()), "lo")
+                                + " FROM "
+                                + table()
+                                + " w",
+                        new KeySql(plan.key()).parameters(upTo));
         if (higher == null) {
             return false;
         }
         if ("0".equals(higher.get(0))) {
             return true;
         }
-        String set = IntStream.range(0, plan.key().size())
-                .mapToObj(i -> "lo_" + i + " = " + KeySql.bind(plan.key().get(i).type()))
-                .collect(Collectors.joining(", "));
+        String set =
+                IntStream.range(0, plan.key().size())
+                        .mapToObj(i -> "lo_" + i + " = " + KeySql.bind(plan.key().get(i).type()))
+                        .collect(Collectors.joining(", "));
         // for this update only: the copier's own waits stay
         return SessionVariable.with(c, "lock_wait_timeout", "2", () -> update(c, upTo, set, retry));
     }
 
     /**
-     * The 2 s lock wait is the pause between attempts. A lock error at the last attempt or the deadline is thrown:
-     * the mark stays where it was, which is safe, and the next call's settle raises it again.
+     * The 2 s lock wait is the pause between attempts. A lock error at the last attempt or the
+     * deadline is thrown: the mark stays where it was, which is safe, and the next call's settle
+     * raises it again.
      */
-    private boolean update(Connection c, List<String> upTo, String set, Retry retry) throws SQLException {
+    private boolean update(Connection c, List<String> upTo, String set, Retry retry)
+            throws SQLException {
         try {
-            return retry.run(plan.schema() + "." + plan.table() + ": raising the backfill watermark", attempt -> {
-                // LOW_PRIORITY lets new application statements pass the waiting update; only under a load that
-                // never leaves the table unread for a moment does the update, after a minute, queue up front
-                String priority = attempt <= 30 ? "LOW_PRIORITY " : "";
-                return Sessions.update(c, "UPDATE " + priority + table() + " SET copied = 1, " + set, upTo) > 0;
-            });
+            return retry.run(
+                    plan.schema() + "." + plan.table() + ": raising the backfill watermark",
+                    attempt -> {
+                        // LOW_PRIORITY lets new application statements pass the waiting update;
+                        // only under a load that
+                        // never leaves the table unread for a moment does the update, after a
+                        // minute, queue up front
+                        String priority = attempt <= 30 ? "LOW_PRIORITY " : "";
+                        return Sessions.update(
+                                        c,
+                                        "UPDATE " + priority + table() + " SET copied = 1, " + set,
+                                        upTo)
+                                > 0;
+                    });
         } catch (SQLException e) {
             if (Sessions.isRetryable(e)) {
                 throw e;
             }
-            log.warn("{}.{}: the backfill watermark cannot move ({}); triggers mirror every write from now",
-                    plan.schema(), plan.table(), e.getMessage());
+            log.warn(
+                    "{}.{}: the backfill watermark cannot move ({}); triggers mirror every write from now",
+                    plan.schema(),
+                    plan.table(),
+                    e.getMessage());
             Sessions.exec(c, "DELETE FROM " + table());
             return false;
         }
     }
 
     /**
-     * For trigger bodies: 1 when the key of {@code row} (NEW or OLD) lies above the mark and inside the copy
-     * range, so the write goes to the journal; 0 or NULL (no mark) when it is mirrored into the shadow.
+     * For trigger bodies: 1 when the key of {@code row} (NEW or OLD) lies above the mark and inside
+     * the copy range, so the write goes to the journal; 0 or NULL (no mark) when it is mirrored
+     * into the shadow.
      */
     public String journaled(String row) {
-        return "(SELECT CASE WHEN w.copied = 1 AND " + upTo(row, "lo") + " THEN 0 WHEN " + upTo(row, "max")
-                + " THEN 1 ELSE 0 END FROM " + table() + " w)";
+        return "(SELECT CASE WHEN w.copied = 1 AND "
+                + upTo(row, "lo")
+                + " THEN 0 WHEN "
+                + upTo(row, "max")
+                + " THEN 1 ELSE 0 END FROM "
+                + table()
+                + " w)";
     }
 
     /**
-     * Records the key of {@code row} in the journal, for trigger bodies. A key already there is left as it is
-     * by a no-op update: INSERT IGNORE would hand the application's statement a duplicate-key warning.
+     * Records the key of {@code row} in the journal, for trigger bodies. A key already there is
+     * left as it is by a no-op update: INSERT IGNORE would hand the application's statement a
+     * duplicate-key warning.
      */
     public String record(String row) {
         String first = Identifiers.quote(plan.key().get(0).source());
-        return "INSERT INTO " + journal() + " (" + plan.key().stream().map(k -> Identifiers.quote(k.source()))
-                .collect(Collectors.joining(", ")) + ") VALUES (" + plan.key().stream()
-                .map(k -> row + "." + Identifiers.quote(k.source())).collect(Collectors.joining(", "))
-                + ") ON DUPLICATE KEY UPDATE " + first + " = " + first;
+        return "INSERT INTO "
+                + journal()
+                + " ("
+                + plan.key().stream()
+                        .map(k -> Identifiers.quote(k.source()))
+                        .collect(Collectors.joining(", "))
+                + ") VALUES ("
+                + plan.key().stream()
+                        .map(k -> row + "." + Identifiers.quote(k.source()))
+                        .collect(Collectors.joining(", "))
+                + ") ON DUPLICATE KEY UPDATE "
+                + first
+                + " = "
+                + first;
     }
 
     /** The key of {@code row} at or below bound {@code prefix} of the mark. */
@@ -215,7 +301,10 @@ public final class Watermark {
         return upTo(i -> comparable(plan.key().get(i), row), prefix);
     }
 
-    /** The key whose i-th column is {@code column.apply(i)} at or below bound {@code prefix}, lexicographically. */
+    /**
+     * The key whose i-th column is {@code column.apply(i)} at or below bound {@code prefix},
+     * lexicographically.
+     */
     private String upTo(IntFunction<String> column, String prefix) {
         List<String> ors = new ArrayList<>();
         for (int i = 0; i < plan.key().size(); i++) {
@@ -223,21 +312,36 @@ public final class Watermark {
             for (int j = 0; j < i; j++) {
                 ands.add(column.apply(j) + " = w." + prefix + "_" + j);
             }
-            ands.add(column.apply(i) + (i == plan.key().size() - 1 ? " <= " : " < ") + "w." + prefix + "_" + i);
+            ands.add(
+                    column.apply(i)
+                            + (i == plan.key().size() - 1 ? " <= " : " < ")
+                            + "w."
+                            + prefix
+                            + "_"
+                            + i);
             ors.add("(" + String.join(" AND ", ands) + ")");
         }
         return "(" + String.join(" OR ", ors) + ")";
     }
 
-    /** A key value as the index orders it: ENUM, SET and BIT by number (compared as text they would not be). */
+    /**
+     * A key value as the index orders it: ENUM, SET and BIT by number (compared as text they would
+     * not be).
+     */
     private static String comparable(Plan.KeyColumn k, String alias) {
         String col = alias + "." + Identifiers.quote(k.source());
-        return k.type().isEnumOrSet() || k.type().dataTypeLower().equals("bit") ? "(" + col + " + 0)" : col;
+        return k.type().isEnumOrSet() || k.type().dataTypeLower().equals("bit")
+                ? "(" + col + " + 0)"
+                : col;
     }
 
     private String engine(Connection c) throws SQLException {
-        List<String> row = Sessions.firstRow(c, "SELECT ENGINE FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? "
-                + "AND TABLE_NAME = ?", List.of(plan.schema(), plan.names().watermark()));
+        List<String> row =
+                Sessions.firstRow(
+                        c,
+                        "SELECT ENGINE FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? "
+                                + "AND TABLE_NAME = ?",
+                        List.of(plan.schema(), plan.names().watermark()));
         return row == null ? null : row.get(0);
     }
 }

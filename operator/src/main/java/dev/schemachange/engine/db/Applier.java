@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * Runs DDL that needs a metadata lock on a live table. A short lock_wait_timeout bounds how long the
- * application queues behind us when a long transaction holds the table; then we back off and retry instead
- * of building a pile-up.
+ * Runs DDL that needs a metadata lock on a live table. A short lock_wait_timeout bounds how long
+ * the application queues behind us when a long transaction holds the table; then we back off and
+ * retry instead of building a pile-up.
  */
 public final class Applier {
     private final Duration lockWait;
@@ -30,22 +30,27 @@ public final class Applier {
     }
 
     /**
-     * Runs the statements in order; each is retried on lock timeout or deadlock. InnoDB row and table lock
-     * waits are bounded like metadata lock waits: an in-place ALTER that touches a foreign key locks the related
-     * tables at commit, while it holds the exclusive metadata lock; an application transaction that already
-     * locked rows of a related table and now waits for that metadata lock is a deadlock neither server lock
-     * manager sees, and every application statement on the table queues behind it until the InnoDB wait times
-     * out (observed: 10 s stalls with the engine's session value). With the bound, the DDL gives up after
-     * lockWaitTimeout and retries, and the application's transaction proceeds.
+     * Runs the statements in order; each is retried on lock timeout or deadlock. InnoDB row and
+     * table lock waits are bounded like metadata lock waits: an in-place ALTER that touches a
+     * foreign key locks the related tables at commit, while it holds the exclusive metadata lock;
+     * an application transaction that already locked rows of a related table and now waits for that
+     * metadata lock is a deadlock neither server lock manager sees, and every application statement
+     * on the table queues behind it until the InnoDB wait times out (observed: 10 s stalls with the
+     * engine's session value). With the bound, the DDL gives up after lockWaitTimeout and retries,
+     * and the application's transaction proceeds.
      */
     public void ddl(Connection c, String... statements) throws SQLException {
         setLockWait(c);
-        SessionVariable.with(c, "innodb_lock_wait_timeout", Long.toString(lockWaitSeconds()), () -> {
-            for (String sql : statements) {
-                retrying(c, sql);
-            }
-            return null;
-        });
+        SessionVariable.with(
+                c,
+                "innodb_lock_wait_timeout",
+                Long.toString(lockWaitSeconds()),
+                () -> {
+                    for (String sql : statements) {
+                        retrying(c, sql);
+                    }
+                    return null;
+                });
     }
 
     /** SQL work done while holding WRITE locks. */
@@ -55,13 +60,17 @@ public final class Applier {
     }
 
     /**
-     * Runs work in this session while holding WRITE locks on the given (quoted) tables, so the application
-     * waits instead of seeing an intermediate state: no statement of theirs runs between our statements.
-     * Tables used by the locked tables' triggers are locked implicitly by the server.
+     * Runs work in this session while holding WRITE locks on the given (quoted) tables, so the
+     * application waits instead of seeing an intermediate state: no statement of theirs runs
+     * between our statements. Tables used by the locked tables' triggers are locked implicitly by
+     * the server.
      */
-    public void underWriteLock(Connection c, List<String> tables, LockedWork work) throws SQLException {
+    public void underWriteLock(Connection c, List<String> tables, LockedWork work)
+            throws SQLException {
         setLockWait(c);
-        String sql = "LOCK TABLES " + tables.stream().map(t -> t + " WRITE").collect(Collectors.joining(", "));
+        String sql =
+                "LOCK TABLES "
+                        + tables.stream().map(t -> t + " WRITE").collect(Collectors.joining(", "));
         retrying(c, sql);
         try {
             work.run();
@@ -72,9 +81,12 @@ public final class Applier {
 
     private void retrying(Connection c, String sql) throws SQLException {
         String shown = sql.length() > 160 ? sql.substring(0, 160) + "..." : sql;
-        Retry.of(attempts, Retry.exponential(200, 5_000)).run("DDL [" + shown + "]", attempt -> {
-            Sessions.exec(c, sql);
-            return null;
-        });
+        Retry.of(attempts, Retry.exponential(200, 5_000))
+                .run(
+                        "DDL [" + shown + "]",
+                        attempt -> {
+                            Sessions.exec(c, sql);
+                            return null;
+                        });
     }
 }

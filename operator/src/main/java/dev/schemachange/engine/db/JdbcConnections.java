@@ -1,20 +1,21 @@
 package dev.schemachange.engine.db;
 
+import dev.schemachange.api.SchemaChangeSpec;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Locale;
 import java.util.Properties;
 
-import dev.schemachange.api.SchemaChangeSpec;
-
 /**
- * The one way the operator and the CLI reach a database: every session is hardened the same way, and a replica's
- * session uses the same URL options and credentials with the replica's host and port and no default schema.
+ * The one way the operator and the CLI reach a database: every session is hardened the same way,
+ * and a replica's session uses the same URL options and credentials with the replica's host and
+ * port and no default schema.
  *
- * <p>Hardened means: a dead host fails within seconds instead of holding a reconcile thread (no socket timeout: a
- * chunk may be slow); a session runs one statement per call, so SQL from a manifest can never smuggle a second
- * one; the server cannot ask the client for a local file; TLS is used when the server offers it.
+ * <p>Hardened means: a dead host fails within seconds instead of holding a reconcile thread (no
+ * socket timeout: a chunk may be slow); a session runs one statement per call, so SQL from a
+ * manifest can never smuggle a second one; the server cannot ask the client for a local file; TLS
+ * is used when the server offers it.
  */
 public final class JdbcConnections implements ConnectionFactory {
     private static final int CONNECT_TIMEOUT_MILLIS = 5_000;
@@ -27,13 +28,17 @@ public final class JdbcConnections implements ConnectionFactory {
         this.properties = properties;
     }
 
-    /** Sessions through {@code url} as {@code user}; refuses a URL that would undo the hardening. */
+    /**
+     * Sessions through {@code url} as {@code user}; refuses a URL that would undo the hardening.
+     */
     public static JdbcConnections of(String url, String user, String password) {
         String options = url.toLowerCase(Locale.ROOT);
         for (String unsafe : new String[] {"allowmultiqueries=true", "allowloadlocalinfile=true"}) {
             if (options.contains(unsafe)) {
-                throw new IllegalArgumentException("the JDBC URL must not set " + unsafe
-                        + ": the statements from the manifest must reach a session that runs one statement only");
+                throw new IllegalArgumentException(
+                        "the JDBC URL must not set "
+                                + unsafe
+                                + ": the statements from the manifest must reach a session that runs one statement only");
             }
         }
         Properties p = new Properties();
@@ -46,9 +51,16 @@ public final class JdbcConnections implements ConnectionFactory {
         return new JdbcConnections(url, p);
     }
 
-    /** The URL for spec.database; its host is validated beforehand, so it cannot add URL parameters. */
+    /**
+     * The URL for spec.database; its host is validated beforehand, so it cannot add URL parameters.
+     */
     public static String url(SchemaChangeSpec.Database db) {
-        return "jdbc:mysql://" + db.host() + ":" + db.port() + "/" + (db.schema() == null ? "" : db.schema());
+        return "jdbc:mysql://"
+                + db.host()
+                + ":"
+                + db.port()
+                + "/"
+                + (db.schema() == null ? "" : db.schema());
     }
 
     @Override

@@ -2,7 +2,10 @@ package dev.schemachange.engine.db;
 
 import dev.schemachange.api.Problem;
 
-/** A deterministic reason to stop the change (not a transient error): retrying the same spec will not help. */
+/**
+ * A deterministic reason to stop the change (not a transient error): retrying the same spec will
+ * not help.
+ */
 public final class Refused extends RuntimeException {
     private final transient Problem problem;
 

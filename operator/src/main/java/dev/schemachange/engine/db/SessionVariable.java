@@ -5,15 +5,15 @@ import java.sql.SQLException;
 import java.util.List;
 
 /**
- * Runs work with a session variable set, then puts back the value it had, also when the work fails: a
- * connection is reused by later phases, which must not inherit a value meant for one statement.
+ * Runs work with a session variable set, then puts back the value it had, also when the work fails:
+ * a connection is reused by later phases, which must not inherit a value meant for one statement.
  */
 public final class SessionVariable {
-    private SessionVariable() {
-    }
+    private SessionVariable() {}
 
     /** {@code value} is SQL (a number or a quoted literal); {@code name} a plain variable name. */
-    public static <T> T with(Connection c, String name, String value, Sessions.Work<T> work) throws SQLException {
+    public static <T> T with(Connection c, String name, String value, Sessions.Work<T> work)
+            throws SQLException {
         String previous = Sessions.firstRow(c, "SELECT @@SESSION." + name, List.of()).get(0);
         Sessions.exec(c, "SET SESSION " + name + " = " + value);
         try {

@@ -11,17 +11,19 @@ import java.util.List;
 
 /** Opens engine sessions with the settings every phase relies on, and small JDBC helpers. */
 public final class Sessions {
-    private Sessions() {
-    }
+    private Sessions() {}
 
     /**
-     * The server's sql_mode plus NO_AUTO_VALUE_ON_ZERO, so a row whose auto-increment key is 0 is copied as 0
-     * instead of getting a new number. Triggers keep the sql_mode of the session that created them.
+     * The server's sql_mode plus NO_AUTO_VALUE_ON_ZERO, so a row whose auto-increment key is 0 is
+     * copied as 0 instead of getting a new number. Triggers keep the sql_mode of the session that
+     * created them.
      */
     public static Connection open(ConnectionFactory factory) throws SQLException {
         Connection c = factory.open();
         try {
-            exec(c, "SET SESSION sql_mode = CONCAT_WS(',', NULLIF(@@GLOBAL.sql_mode, ''), 'NO_AUTO_VALUE_ON_ZERO')",
+            exec(
+                    c,
+                    "SET SESSION sql_mode = CONCAT_WS(',', NULLIF(@@GLOBAL.sql_mode, ''), 'NO_AUTO_VALUE_ON_ZERO')",
                     "SET SESSION max_error_count = 65535",
                     "SET SESSION innodb_lock_wait_timeout = 10",
                     // the reverse triggers skip our own writes to the shadow (see TriggerSql)
@@ -49,7 +51,8 @@ public final class Sessions {
     }
 
     /** The first row of a query as text values, or null when there is none. */
-    public static List<String> firstRow(Connection c, String sql, List<?> params) throws SQLException {
+    public static List<String> firstRow(Connection c, String sql, List<?> params)
+            throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             bind(ps, params);
             try (ResultSet rs = ps.executeQuery()) {
@@ -82,8 +85,7 @@ public final class Sessions {
     }
 
     /** List.of refuses nulls; this marks a SQL NULL for {@link #bind}. */
-    public record NullValue() {
-    }
+    public record NullValue() {}
 
     /** Work done inside one transaction. */
     public interface Work<T> {
@@ -91,10 +93,11 @@ public final class Sessions {
     }
 
     /**
-     * Runs {@code work} in one transaction, READ COMMITTED when asked (that transaction only), and commits it;
-     * any failure rolls it back. The connection is back in autocommit afterwards.
+     * Runs {@code work} in one transaction, READ COMMITTED when asked (that transaction only), and
+     * commits it; any failure rolls it back. The connection is back in autocommit afterwards.
      */
-    public static <T> T inTransaction(Connection c, boolean readCommitted, Work<T> work) throws SQLException {
+    public static <T> T inTransaction(Connection c, boolean readCommitted, Work<T> work)
+            throws SQLException {
         c.setAutoCommit(false);
         try {
             if (readCommitted) {
@@ -112,8 +115,9 @@ public final class Sessions {
     }
 
     /**
-     * Lock wait timeout (1205) and deadlock (1213): the statement changed nothing and may be retried at once.
-     * Kept for the statement-level retry loops; whether a failure is transient at all is {@link ServerErrors}.
+     * Lock wait timeout (1205) and deadlock (1213): the statement changed nothing and may be
+     * retried at once. Kept for the statement-level retry loops; whether a failure is transient at
+     * all is {@link ServerErrors}.
      */
     public static boolean isRetryable(SQLException e) {
         return ServerErrors.isLockConflict(e);

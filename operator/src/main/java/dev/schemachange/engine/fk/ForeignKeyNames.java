@@ -1,8 +1,10 @@
 package dev.schemachange.engine.fk;
 
-import dev.schemachange.engine.db.SessionVariable;
 import dev.schemachange.engine.db.Applier;
-
+import dev.schemachange.engine.db.SessionVariable;
+import dev.schemachange.mysql.Identifiers;
+import dev.schemachange.mysql.Inspector;
+import dev.schemachange.mysql.TableInfo;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.HashMap;
@@ -12,105 +14,163 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import dev.schemachange.mysql.Identifiers;
-import dev.schemachange.mysql.Inspector;
-import dev.schemachange.mysql.TableInfo;
-
 /**
  * Keeps parent foreign keys under their original names across the swap (ORMs look them up by name).
- * Constraint names are unique per schema, so the shadow cannot join the original's schema while the original
- * holds them: the shadow carries temporary names ({@code <name>__osc}) from Preparing until the old table has
- * left the schema, then gets the original names back. Renaming is DROP + ADD in one ALTER with
- * foreign_key_checks=0, which InnoDB does in place, without copying or re-checking rows.
+ * Constraint names are unique per schema, so the shadow cannot join the original's schema while the
+ * original holds them: the shadow carries temporary names ({@code <name>__osc}) from Preparing
+ * until the old table has left the schema, then gets the original names back. Renaming is DROP +
+ * ADD in one ALTER with foreign_key_checks=0, which InnoDB does in place, without copying or
+ * re-checking rows.
  */
 public final class ForeignKeyNames {
     static final String SUFFIX = "__osc";
+
     /**
-     * The names a reverse-synced old table holds its foreign keys under while it waits (same length as
-     * {@link #SUFFIX}, so {@link #MAX_NAME} covers both).
+     * The names a reverse-synced old table holds its foreign keys under while it waits (same length
+     * as {@link #SUFFIX}, so {@link #MAX_NAME} covers both).
      */
     public static final String OLD_SUFFIX = "__oso";
+
     public static final int MAX_NAME = Identifiers.MAX_LENGTH - SUFFIX.length();
 
-    private ForeignKeyNames() {
-    }
+    private ForeignKeyNames() {}
 
     /** Gives every foreign key of the table its temporary name. */
-    public static void useTemporary(Connection c, Applier applier, String schema, String table) throws SQLException {
+    public static void useTemporary(Connection c, Applier applier, String schema, String table)
+            throws SQLException {
         rename(c, applier, schema, table, name -> name.endsWith(SUFFIX) ? null : name + SUFFIX);
     }
 
     /** Gives every foreign key of the table its original name back. */
-    public static void restore(Connection c, Applier applier, String schema, String table) throws SQLException {
+    public static void restore(Connection c, Applier applier, String schema, String table)
+            throws SQLException {
         rename(c, applier, schema, table, name -> name.endsWith(SUFFIX) ? strip(name) : null);
     }
 
     /**
-     * A reverse-synced old table keeps its foreign keys, under {@code <name>__oso}, so the live table can take
-     * the names while the constraints stay in force on both: an ON DELETE/UPDATE CASCADE or SET NULL from a
-     * parent changes child rows without firing triggers, so reverse sync alone would leave the old table with
-     * rows the live one no longer has. Both tables hold the same rows (the Planner refuses reverse sync when
-     * their foreign keys differ), so the old table's constraints restrict no write the live one allows.
+     * A reverse-synced old table keeps its foreign keys, under {@code <name>__oso}, so the live
+     * table can take the names while the constraints stay in force on both: an ON DELETE/UPDATE
+     * CASCADE or SET NULL from a parent changes child rows without firing triggers, so reverse sync
+     * alone would leave the old table with rows the live one no longer has. Both tables hold the
+     * same rows (the Planner refuses reverse sync when their foreign keys differ), so the old
+     * table's constraints restrict no write the live one allows.
      */
-    public static void keepAside(Connection c, Applier applier, String schema, String table) throws SQLException {
-        rename(c, applier, schema, table, name -> name.endsWith(OLD_SUFFIX) || name.endsWith(SUFFIX) ? null
-                : name + OLD_SUFFIX);
+    public static void keepAside(Connection c, Applier applier, String schema, String table)
+            throws SQLException {
+        rename(
+                c,
+                applier,
+                schema,
+                table,
+                name ->
+                        name.endsWith(OLD_SUFFIX) || name.endsWith(SUFFIX)
+                                ? null
+                                : name + OLD_SUFFIX);
     }
 
     /** After a rollback: the old table, live again, takes its original names back. */
-    public static void restoreAside(Connection c, Applier applier, String schema, String table) throws SQLException {
+    public static void restoreAside(Connection c, Applier applier, String schema, String table)
+            throws SQLException {
         rename(c, applier, schema, table, name -> name.endsWith(OLD_SUFFIX) ? strip(name) : null);
     }
 
     /** The table's foreign key names that end with {@code suffix}, without it. */
     public static java.util.Set<String> namesWith(TableInfo table, String suffix) {
-        return table.foreignKeys().stream().map(TableInfo.ForeignKey::name).filter(n -> n.endsWith(suffix))
-                .map(ForeignKeyNames::strip).collect(java.util.stream.Collectors.toSet());
+        return table.foreignKeys().stream()
+                .map(TableInfo.ForeignKey::name)
+                .filter(n -> n.endsWith(suffix))
+                .map(ForeignKeyNames::strip)
+                .collect(java.util.stream.Collectors.toSet());
     }
 
     private static String strip(String name) {
         return name.substring(0, name.length() - SUFFIX.length());
     }
 
-    /** Drops the table's foreign keys (an old table kept for rollback must not constrain the parents). */
-    public static void dropAll(Connection c, Applier applier, String schema, String table) throws SQLException {
-        List<TableInfo.ForeignKey> fks = new Inspector(c).table(schema, table).map(TableInfo::foreignKeys)
-                .orElse(List.of());
+    /**
+     * Drops the table's foreign keys (an old table kept for rollback must not constrain the
+     * parents).
+     */
+    public static void dropAll(Connection c, Applier applier, String schema, String table)
+            throws SQLException {
+        List<TableInfo.ForeignKey> fks =
+                new Inspector(c).table(schema, table).map(TableInfo::foreignKeys).orElse(List.of());
         if (!fks.isEmpty()) {
-            applier.ddl(c, "ALTER TABLE " + Identifiers.quote(schema, table) + " " + String.join(", ",
-                    fks.stream().map(fk -> "DROP FOREIGN KEY " + Identifiers.quote(fk.name())).toList()));
+            applier.ddl(
+                    c,
+                    "ALTER TABLE "
+                            + Identifiers.quote(schema, table)
+                            + " "
+                            + String.join(
+                                    ", ",
+                                    fks.stream()
+                                            .map(
+                                                    fk ->
+                                                            "DROP FOREIGN KEY "
+                                                                    + Identifiers.quote(fk.name()))
+                                            .toList()));
         }
     }
 
     /**
-     * Renames each foreign key for which {@code target} gives a new name (null: leave it), all in one in-place
-     * ALTER. An index the server generated for a constraint is named after it and is renamed with it
-     * (metadata only, no rebuild) and moved after the other keys; renaming them all at once, in the order of
-     * their indexes, keeps SHOW CREATE TABLE's key order as it was.
+     * Renames each foreign key for which {@code target} gives a new name (null: leave it), all in
+     * one in-place ALTER. An index the server generated for a constraint is named after it and is
+     * renamed with it (metadata only, no rebuild) and moved after the other keys; renaming them all
+     * at once, in the order of their indexes, keeps SHOW CREATE TABLE's key order as it was.
      */
-    private static void rename(Connection c, Applier applier, String schema, String table,
-                               java.util.function.UnaryOperator<String> target) throws SQLException {
+    private static void rename(
+            Connection c,
+            Applier applier,
+            String schema,
+            String table,
+            java.util.function.UnaryOperator<String> target)
+            throws SQLException {
         Optional<TableInfo> info = new Inspector(c).table(schema, table);
         if (info.isEmpty()) {
             return;
         }
         String create = info.get().createSql();
         Map<String, String> clauses = clauses(create);
-        List<TableInfo.ForeignKey> renamed = info.get().foreignKeys().stream()
-                .filter(fk -> target.apply(fk.name()) != null)
-                .sorted(java.util.Comparator.comparingInt(fk -> keyPosition(create, fk.name()))).toList();
+        List<TableInfo.ForeignKey> renamed =
+                info.get().foreignKeys().stream()
+                        .filter(fk -> target.apply(fk.name()) != null)
+                        .sorted(
+                                java.util.Comparator.comparingInt(
+                                        fk -> keyPosition(create, fk.name())))
+                        .toList();
         if (renamed.isEmpty()) {
             return;
         }
-        List<String> drops = renamed.stream().map(fk -> "DROP FOREIGN KEY " + Identifiers.quote(fk.name())).toList();
-        // each clause exactly as the server shows it, so the definition stays identical but for the name
-        List<String> adds = renamed.stream().map(fk -> "ADD CONSTRAINT " + Identifiers.quote(target.apply(fk.name()))
-                + clauses.get(fk.name())).toList();
-        SessionVariable.with(c, "foreign_key_checks", "0", () -> {
-            applier.ddl(c, "ALTER TABLE " + Identifiers.quote(schema, table) + " " + String.join(", ", drops) + ", "
-                    + String.join(", ", adds) + ", ALGORITHM=INPLACE, LOCK=NONE");
-            return null;
-        });
+        List<String> drops =
+                renamed.stream()
+                        .map(fk -> "DROP FOREIGN KEY " + Identifiers.quote(fk.name()))
+                        .toList();
+        // each clause exactly as the server shows it, so the definition stays identical but for the
+        // name
+        List<String> adds =
+                renamed.stream()
+                        .map(
+                                fk ->
+                                        "ADD CONSTRAINT "
+                                                + Identifiers.quote(target.apply(fk.name()))
+                                                + clauses.get(fk.name()))
+                        .toList();
+        SessionVariable.with(
+                c,
+                "foreign_key_checks",
+                "0",
+                () -> {
+                    applier.ddl(
+                            c,
+                            "ALTER TABLE "
+                                    + Identifiers.quote(schema, table)
+                                    + " "
+                                    + String.join(", ", drops)
+                                    + ", "
+                                    + String.join(", ", adds)
+                                    + ", ALGORITHM=INPLACE, LOCK=NONE");
+                    return null;
+                });
     }
 
     /** Where the index named {@code name} appears in SHOW CREATE TABLE (none: last). */
@@ -119,7 +179,10 @@ public final class ForeignKeyNames {
         return at < 0 ? Integer.MAX_VALUE : at;
     }
 
-    /** Constraint name → the rest of its line in SHOW CREATE TABLE (" FOREIGN KEY (...) REFERENCES ..."). */
+    /**
+     * Constraint name → the rest of its line in SHOW CREATE TABLE (" FOREIGN KEY (...) REFERENCES
+     * ...").
+     */
     static Map<String, String> clauses(String createSql) {
         Map<String, String> out = new HashMap<>();
         Matcher m = CONSTRAINT.matcher(createSql);
@@ -129,6 +192,7 @@ public final class ForeignKeyNames {
         return out;
     }
 
-    private static final Pattern CONSTRAINT = Pattern.compile(
-            "^\\s*CONSTRAINT `((?:[^`]|``)+)`( FOREIGN KEY .*?),?$", Pattern.MULTILINE);
+    private static final Pattern CONSTRAINT =
+            Pattern.compile(
+                    "^\\s*CONSTRAINT `((?:[^`]|``)+)`( FOREIGN KEY .*?),?$", Pattern.MULTILINE);
 }

@@ -1,25 +1,29 @@
 package dev.schemachange.engine.plan;
 
+import dev.schemachange.api.Problem;
+import dev.schemachange.mysql.SqlLexer;
+import dev.schemachange.mysql.SqlLexer.Token;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.HashSet;
-
-import dev.schemachange.api.Problem;
-import dev.schemachange.mysql.SqlLexer;
-import dev.schemachange.mysql.SqlLexer.Token;
 
 /**
- * The user's ALTER clause list, checked before it reaches any server: it must be one statement that changes
- * only the table it is applied to. Also reads the column renames it makes, so data follows a renamed column.
+ * The user's ALTER clause list, checked before it reaches any server: it must be one statement that
+ * changes only the table it is applied to. Also reads the column renames it makes, so data follows
+ * a renamed column.
  */
-public record AlterClause(String text, Map<String, String> renames, Set<String> dropped, List<Problem> problems) {
+public record AlterClause(
+        String text, Map<String, String> renames, Set<String> dropped, List<Problem> problems) {
 
-    /** Keywords that make an ALTER act on something other than the one table (or not be an ALTER at all). */
+    /**
+     * Keywords that make an ALTER act on something other than the one table (or not be an ALTER at
+     * all).
+     */
     private static final List<String> FOREIGN_ACTIONS = List.of("EXCHANGE", "DISCARD", "IMPORT");
 
     /** No change at all: a split part that only takes its columns. */
@@ -32,28 +36,47 @@ public record AlterClause(String text, Map<String, String> renames, Set<String> 
         Map<String, String> renames = new LinkedHashMap<>();
         Set<String> dropped = new HashSet<>();
         if (text == null || text.isBlank()) {
-            problems.add(new Problem(field, "is empty", "give the ALTER TABLE clauses, e.g. \"ADD COLUMN note VARCHAR(64)\""));
+            problems.add(
+                    new Problem(
+                            field,
+                            "is empty",
+                            "give the ALTER TABLE clauses, e.g. \"ADD COLUMN note VARCHAR(64)\""));
             return new AlterClause(text, renames, dropped, problems);
         }
         List<Token> tokens;
         try {
             tokens = SqlLexer.tokens(text);
         } catch (IllegalArgumentException e) {
-            problems.add(new Problem(field, "cannot be read: " + e.getMessage(), "close every quote and comment"));
+            problems.add(
+                    new Problem(
+                            field,
+                            "cannot be read: " + e.getMessage(),
+                            "close every quote and comment"));
             return new AlterClause(text, renames, dropped, problems);
         }
-        if (!tokens.isEmpty() && (tokens.get(0).isWord("ALTER") || tokens.get(0).isWord("CREATE")
-                || tokens.get(0).isWord("DROP") && tokens.size() > 1 && tokens.get(1).isWord("TABLE"))) {
-            problems.add(new Problem(field, "is a whole statement",
-                    "give only the clauses that follow ALTER TABLE <table>, e.g. \"ADD COLUMN note VARCHAR(64)\""));
+        if (!tokens.isEmpty()
+                && (tokens.get(0).isWord("ALTER")
+                        || tokens.get(0).isWord("CREATE")
+                        || tokens.get(0).isWord("DROP")
+                                && tokens.size() > 1
+                                && tokens.get(1).isWord("TABLE"))) {
+            problems.add(
+                    new Problem(
+                            field,
+                            "is a whole statement",
+                            "give only the clauses that follow ALTER TABLE <table>, e.g. \"ADD COLUMN note VARCHAR(64)\""));
         }
         for (List<Token> clause : clauses(tokens, problems, field)) {
             inspect(field, clause, renames, dropped, problems);
         }
-        return new AlterClause(text, Map.copyOf(renames), Set.copyOf(dropped), List.copyOf(problems));
+        return new AlterClause(
+                text, Map.copyOf(renames), Set.copyOf(dropped), List.copyOf(problems));
     }
 
-    /** True when the ALTER drops this source column (a column re-added under the same name is new data). */
+    /**
+     * True when the ALTER drops this source column (a column re-added under the same name is new
+     * data).
+     */
     public boolean drops(String column) {
         return dropped.contains(column.toLowerCase(Locale.ROOT));
     }
@@ -64,12 +87,17 @@ public record AlterClause(String text, Map<String, String> renames, Set<String> 
         return target == null ? column : target;
     }
 
-    /** DROP [COLUMN] [IF EXISTS] name — but not DROP INDEX/KEY/PRIMARY KEY/FOREIGN KEY/CONSTRAINT/... */
+    /**
+     * DROP [COLUMN] [IF EXISTS] name — but not DROP INDEX/KEY/PRIMARY KEY/FOREIGN
+     * KEY/CONSTRAINT/...
+     */
     private static Optional<String> droppedColumn(List<Token> c) {
         int i = 1;
         if (i < c.size() && c.get(i).isWord("COLUMN")) {
             i++;
-        } else if (i < c.size() && c.get(i).kind() == SqlLexer.Kind.WORD && NOT_COLUMNS.contains(c.get(i).text())) {
+        } else if (i < c.size()
+                && c.get(i).kind() == SqlLexer.Kind.WORD
+                && NOT_COLUMNS.contains(c.get(i).text())) {
             return Optional.empty();
         }
         if (i + 1 < c.size() && c.get(i).isWord("IF") && c.get(i + 1).isWord("EXISTS")) {
@@ -78,10 +106,21 @@ public record AlterClause(String text, Map<String, String> renames, Set<String> 
         return i < c.size() && c.get(i).isName() ? Optional.of(c.get(i).raw()) : Optional.empty();
     }
 
-    private static final Set<String> NOT_COLUMNS = Set.of("INDEX", "KEY", "PRIMARY", "FOREIGN", "CONSTRAINT",
-            "CHECK", "PARTITION", "UNIQUE", "SYSTEM", "PERIOD");
+    private static final Set<String> NOT_COLUMNS =
+            Set.of(
+                    "INDEX",
+                    "KEY",
+                    "PRIMARY",
+                    "FOREIGN",
+                    "CONSTRAINT",
+                    "CHECK",
+                    "PARTITION",
+                    "UNIQUE",
+                    "SYSTEM",
+                    "PERIOD");
 
-    private static List<List<Token>> clauses(List<Token> tokens, List<Problem> problems, String field) {
+    private static List<List<Token>> clauses(
+            List<Token> tokens, List<Problem> problems, String field) {
         List<List<Token>> out = new ArrayList<>();
         List<Token> current = new ArrayList<>();
         int depth = 0;
@@ -91,8 +130,11 @@ public record AlterClause(String text, Map<String, String> renames, Set<String> 
             } else if (t.isSymbol(")")) {
                 depth--;
             } else if (t.isSymbol(";")) {
-                problems.add(new Problem(field, "contains ';' — only one statement is allowed",
-                        "remove the ';' and anything after it; run other statements separately"));
+                problems.add(
+                        new Problem(
+                                field,
+                                "contains ';' — only one statement is allowed",
+                                "remove the ';' and anything after it; run other statements separately"));
                 continue;
             } else if (t.isSymbol(",") && depth == 0) {
                 out.add(current);
@@ -105,26 +147,41 @@ public record AlterClause(String text, Map<String, String> renames, Set<String> 
         return out;
     }
 
-    private static void inspect(String field, List<Token> c, Map<String, String> renames, Set<String> dropped,
-                                List<Problem> problems) {
+    private static void inspect(
+            String field,
+            List<Token> c,
+            Map<String, String> renames,
+            Set<String> dropped,
+            List<Problem> problems) {
         if (c.isEmpty()) {
             return;
         }
         Token first = c.get(0);
         if (first.kind() == SqlLexer.Kind.WORD && FOREIGN_ACTIONS.contains(first.text())) {
-            problems.add(new Problem(field, "uses " + first.text() + ", which acts on another table or a tablespace",
-                    "change only this table's definition"));
+            problems.add(
+                    new Problem(
+                            field,
+                            "uses "
+                                    + first.text()
+                                    + ", which acts on another table or a tablespace",
+                            "change only this table's definition"));
             return;
         }
         if (first.isWord("RENAME")) {
             Token second = c.size() > 1 ? c.get(1) : null;
-            if (second != null && second.isWord("COLUMN") && c.size() >= 5 && c.get(3).isWord("TO")) {
+            if (second != null
+                    && second.isWord("COLUMN")
+                    && c.size() >= 5
+                    && c.get(3).isWord("TO")) {
                 renames.put(c.get(2).raw().toLowerCase(Locale.ROOT), c.get(4).raw());
             } else if (second != null && (second.isWord("INDEX") || second.isWord("KEY"))) {
                 return;
             } else {
-                problems.add(new Problem(field, "renames or moves the table",
-                        "remove the RENAME clause: the swap gives the new table the original's name"));
+                problems.add(
+                        new Problem(
+                                field,
+                                "renames or moves the table",
+                                "remove the RENAME clause: the swap gives the new table the original's name"));
             }
             return;
         }

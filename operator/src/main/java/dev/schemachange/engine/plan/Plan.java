@@ -1,22 +1,24 @@
 package dev.schemachange.engine.plan;
 
+import dev.schemachange.mysql.TableInfo;
 import java.util.List;
 import java.util.Set;
 
-import dev.schemachange.mysql.TableInfo;
-
 /**
- * Everything the phases need to know about one change, derived from the spec and what the Inspector read.
- * Immutable: a different plan (see {@link #hash()}) means starting over, never mixing two plans.
+ * Everything the phases need to know about one change, derived from the spec and what the Inspector
+ * read. Immutable: a different plan (see {@link #hash()}) means starting over, never mixing two
+ * plans.
  *
- * @param parts       the tables the change builds: one for an ALTER, one per part for a split
- * @param sourceKey   the chunk key's index name on the source: a unique NOT NULL key every part carries
+ * @param parts the tables the change builds: one for an ALTER, one per part for a split
+ * @param sourceKey the chunk key's index name on the source: a unique NOT NULL key every part
+ *     carries
  * @param userTriggers the table's own triggers, carried to the new table at the swap
- * @param lockFreeCopy every unique key of every new table contains the chunk key and none has foreign keys, so
- *                    the backfill may read without locks (see {@link Copier})
- * @param compatibilityView a split whose parts all have other names leaves a read-only view joining them under
- *                    the original's name
- * @param irreversible why rows written after the swap could not go back to the old table unchanged (empty: they can)
+ * @param lockFreeCopy every unique key of every new table contains the chunk key and none has
+ *     foreign keys, so the backfill may read without locks (see {@link Copier})
+ * @param compatibilityView a split whose parts all have other names leaves a read-only view joining
+ *     them under the original's name
+ * @param irreversible why rows written after the swap could not go back to the old table unchanged
+ *     (empty: they can)
  */
 public record Plan(
         String schema,
@@ -40,12 +42,18 @@ public record Plan(
         notes = List.copyOf(notes);
     }
 
-    /** Whether the change divides the table into several; a plan of names only has no parts and is not. */
+    /**
+     * Whether the change divides the table into several; a plan of names only has no parts and is
+     * not.
+     */
     public boolean split() {
         return parts.size() > 1 || (parts.size() == 1 && !parts.get(0).table().equals(table));
     }
 
-    /** The chunk key with its names in the first part (source-side names are the same in every part). */
+    /**
+     * The chunk key with its names in the first part (source-side names are the same in every
+     * part).
+     */
     public List<KeyColumn> key() {
         return parts.get(0).key();
     }
@@ -56,13 +64,19 @@ public record Plan(
     }
 
     /**
-     * One table the change builds: its final name, its shadow ({@code <part>__osc_new}, next to the original; the
-     * work schema shows it as a view {@code <workSchema>.<part>}), the columns it takes from the original as
-     * (source name, shadow name) pairs in shadow order, the chunk key's columns, and its unique keys that contain
-     * all of them: a duplicate on one of those is a row a trigger already wrote.
+     * One table the change builds: its final name, its shadow ({@code <part>__osc_new}, next to the
+     * original; the work schema shows it as a view {@code <workSchema>.<part>}), the columns it
+     * takes from the original as (source name, shadow name) pairs in shadow order, the chunk key's
+     * columns, and its unique keys that contain all of them: a duplicate on one of those is a row a
+     * trigger already wrote.
      */
-    public record Part(String schema, String table, String shadow, List<ColumnPair> columns, List<KeyColumn> key,
-                       Set<String> shadowKeys) {
+    public record Part(
+            String schema,
+            String table,
+            String shadow,
+            List<ColumnPair> columns,
+            List<KeyColumn> key,
+            Set<String> shadowKeys) {
         public Part {
             columns = List.copyOf(columns);
             key = List.copyOf(key);
@@ -85,21 +99,31 @@ public record Plan(
         }
     }
 
-    /** @param text the shadow column holds characters: compared by their utf8mb4 text, whatever the charset */
-    public record ColumnPair(String source, String shadow, boolean text) {
-    }
-
-    /** A chunk key column: its names in both tables and its source type, which decides how values are bound. */
-    public record KeyColumn(String source, String shadow, TableInfo.Column type) {
-    }
+    /**
+     * @param text the shadow column holds characters: compared by their utf8mb4 text, whatever the
+     *     charset
+     */
+    public record ColumnPair(String source, String shadow, boolean text) {}
 
     /**
-     * Helper object names. They sort after the table's own name (docs/architecture.md: RENAME locks names in sorted order).
-     * {@code watermark} and {@code journal} are the backfill's tables the forward triggers read and write (see
-     * {@link Watermark}).
+     * A chunk key column: its names in both tables and its source type, which decides how values
+     * are bound.
      */
-    public record Names(String insertTrigger, String updateTrigger, String deleteTrigger, String newTable,
-                        String oldTable, String watermark, String journal) {
+    public record KeyColumn(String source, String shadow, TableInfo.Column type) {}
+
+    /**
+     * Helper object names. They sort after the table's own name (docs/architecture.md: RENAME locks
+     * names in sorted order). {@code watermark} and {@code journal} are the backfill's tables the
+     * forward triggers read and write (see {@link Watermark}).
+     */
+    public record Names(
+            String insertTrigger,
+            String updateTrigger,
+            String deleteTrigger,
+            String newTable,
+            String oldTable,
+            String watermark,
+            String journal) {
         public List<String> forwardTriggers() {
             return List.of(insertTrigger, updateTrigger, deleteTrigger);
         }
@@ -110,7 +134,9 @@ public record Plan(
         }
 
         private static String reverse(String forward) {
-            return forward.substring(0, forward.length() - 3) + "r" + forward.substring(forward.length() - 3);
+            return forward.substring(0, forward.length() - 3)
+                    + "r"
+                    + forward.substring(forward.length() - 3);
         }
     }
 }

@@ -1,7 +1,8 @@
 package dev.schemachange.engine.sql;
 
 import dev.schemachange.engine.plan.Plan;
-
+import dev.schemachange.mysql.Identifiers;
+import dev.schemachange.mysql.TableInfo;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -9,13 +10,11 @@ import java.util.Locale;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
-import dev.schemachange.mysql.Identifiers;
-import dev.schemachange.mysql.TableInfo;
-
 /**
- * SQL fragments over the chunk key. Key values travel as text (the cursor is stored as JSON), so each column
- * type has a render expression that reads a value losslessly and a bind expression that turns the text back
- * into a value of the column's own type — comparing an integer column with a string would compare doubles.
+ * SQL fragments over the chunk key. Key values travel as text (the cursor is stored as JSON), so
+ * each column type has a render expression that reads a value losslessly and a bind expression that
+ * turns the text back into a value of the column's own type — comparing an integer column with a
+ * string would compare doubles.
  */
 public final class KeySql {
     private final List<Plan.KeyColumn> key;
@@ -30,13 +29,17 @@ public final class KeySql {
 
     /** Select list that renders the key of a source row as text. */
     public String render(String alias) {
-        return key.stream().map(k -> render(k.type(), col(alias, k.source()))).collect(Collectors.joining(", "));
+        return key.stream()
+                .map(k -> render(k.type(), col(alias, k.source())))
+                .collect(Collectors.joining(", "));
     }
 
     /** ORDER BY list along the key, ascending or descending. */
     public String orderBy(String alias, boolean descending) {
         String dir = descending ? " DESC" : "";
-        return key.stream().map(k -> col(alias, k.source()) + dir).collect(Collectors.joining(", "));
+        return key.stream()
+                .map(k -> col(alias, k.source()) + dir)
+                .collect(Collectors.joining(", "));
     }
 
     /** {@code key > (?,..)} on the source; parameters: one per key column. */
@@ -59,47 +62,74 @@ public final class KeySql {
     }
 
     /**
-     * {@code key} equal to one of {@code n} keys, by the source's column names or the shadow's; parameters: the
-     * keys' values one after another.
+     * {@code key} equal to one of {@code n} keys, by the source's column names or the shadow's;
+     * parameters: the keys' values one after another.
      */
     public String oneOf(String alias, boolean shadow, int n) {
-        Function<Plan.KeyColumn, String> name = shadow ? Plan.KeyColumn::shadow : Plan.KeyColumn::source;
+        Function<Plan.KeyColumn, String> name =
+                shadow ? Plan.KeyColumn::shadow : Plan.KeyColumn::source;
         if (key.size() == 1) {
             String bind = bind(key.get(0).type());
-            return col(alias, name.apply(key.get(0))) + " IN (" + String.join(", ", Collections.nCopies(n, bind))
+            return col(alias, name.apply(key.get(0)))
+                    + " IN ("
+                    + String.join(", ", Collections.nCopies(n, bind))
                     + ")";
         }
-        String one = "(" + key.stream().map(k -> col(alias, name.apply(k)) + " = " + bind(k.type()))
-                .collect(Collectors.joining(" AND ")) + ")";
+        String one =
+                "("
+                        + key.stream()
+                                .map(k -> col(alias, name.apply(k)) + " = " + bind(k.type()))
+                                .collect(Collectors.joining(" AND "))
+                        + ")";
         return "(" + String.join(" OR ", Collections.nCopies(n, one)) + ")";
     }
 
     /** Join condition between a source row and its shadow row. */
     public String joinOn(String sourceAlias, String shadowAlias) {
-        return key.stream().map(k -> col(shadowAlias, k.shadow()) + " = " + col(sourceAlias, k.source()))
+        return key.stream()
+                .map(k -> col(shadowAlias, k.shadow()) + " = " + col(sourceAlias, k.source()))
                 .collect(Collectors.joining(" AND "));
     }
 
     /**
-     * {@code shadow key = row.key}, for trigger bodies ({@code row} is NEW or OLD). Key columns are NOT NULL;
-     * and {@code <=>} must not be used here (wrong for BIGINT UNSIGNED above 2^63 inside MariaDB triggers).
+     * {@code shadow key = row.key}, for trigger bodies ({@code row} is NEW or OLD). Key columns are
+     * NOT NULL; and {@code <=>} must not be used here (wrong for BIGINT UNSIGNED above 2^63 inside
+     * MariaDB triggers).
      */
     String matchRow(String shadowAlias, String row) {
-        return key.stream().map(k -> col(shadowAlias, k.shadow()) + " = " + row + "." + Identifiers.quote(k.source()))
-                .collect(Collectors.joining(" AND "));
-    }
-
-    /** {@code old key = row.key} for the reverse triggers: the old table's columns against the new table's row. */
-    String matchOld(String oldAlias, String row) {
-        return key.stream().map(k -> col(oldAlias, k.source()) + " = " + row + "." + Identifiers.quote(k.shadow()))
+        return key.stream()
+                .map(
+                        k ->
+                                col(shadowAlias, k.shadow())
+                                        + " = "
+                                        + row
+                                        + "."
+                                        + Identifiers.quote(k.source()))
                 .collect(Collectors.joining(" AND "));
     }
 
     /**
-     * Lexicographic comparison expanded into ORs of column comparisons, which the range optimizer turns
-     * into index ranges (row constructors are not always optimized).
+     * {@code old key = row.key} for the reverse triggers: the old table's columns against the new
+     * table's row.
      */
-    private String compare(String alias, Function<Plan.KeyColumn, String> name, String strict, String last) {
+    String matchOld(String oldAlias, String row) {
+        return key.stream()
+                .map(
+                        k ->
+                                col(oldAlias, k.source())
+                                        + " = "
+                                        + row
+                                        + "."
+                                        + Identifiers.quote(k.shadow()))
+                .collect(Collectors.joining(" AND "));
+    }
+
+    /**
+     * Lexicographic comparison expanded into ORs of column comparisons, which the range optimizer
+     * turns into index ranges (row constructors are not always optimized).
+     */
+    private String compare(
+            String alias, Function<Plan.KeyColumn, String> name, String strict, String last) {
         List<String> ors = new ArrayList<>();
         for (int i = 0; i < key.size(); i++) {
             List<String> ands = new ArrayList<>();
@@ -110,11 +140,17 @@ public final class KeySql {
             ands.add(col(alias, name.apply(key.get(i))) + " " + op + " " + bind(key.get(i).type()));
             ors.add(String.join(" AND ", ands));
         }
-        return ors.size() == 1 ? ors.get(0) : "(" + ors.stream().map(o -> "(" + o + ")")
-                .collect(Collectors.joining(" OR ")) + ")";
+        return ors.size() == 1
+                ? ors.get(0)
+                : "("
+                        + ors.stream().map(o -> "(" + o + ")").collect(Collectors.joining(" OR "))
+                        + ")";
     }
 
-    /** Parameters for {@link #after}/{@link #upTo}: each bound value is used by every OR branch at or after it. */
+    /**
+     * Parameters for {@link #after}/{@link #upTo}: each bound value is used by every OR branch at
+     * or after it.
+     */
     public List<String> parameters(List<String> values) {
         List<String> out = new ArrayList<>();
         for (int i = 0; i < key.size(); i++) {
@@ -140,8 +176,14 @@ public final class KeySql {
             return c.isUnsigned() || c.isEnumOrSet() ? "CAST(? AS UNSIGNED)" : "CAST(? AS SIGNED)";
         }
         if (c.isDecimal()) {
-            return "CAST(? AS " + c.columnType().toLowerCase(Locale.ROOT).replace("unsigned", "")
-                    .replace("zerofill", "").replace("numeric", "decimal").trim() + ")";
+            return "CAST(? AS "
+                    + c.columnType()
+                            .toLowerCase(Locale.ROOT)
+                            .replace("unsigned", "")
+                            .replace("zerofill", "")
+                            .replace("numeric", "decimal")
+                            .trim()
+                    + ")";
         }
         if (c.isBinary()) {
             return "UNHEX(?)";

@@ -1,9 +1,8 @@
 package dev.schemachange.engine.state;
 
+import dev.schemachange.api.Phase;
 import java.time.Instant;
 import java.util.List;
-
-import dev.schemachange.api.Phase;
 
 /** One row of {@code <workSchema>.schemachange_state}: the durable truth about a change. */
 public record State(
@@ -32,31 +31,112 @@ public record State(
         partRepairs = partRepairs == null ? List.of() : List.copyOf(partRepairs);
     }
 
-    public static State start(String schema, String table, String owner, String specHash, long rowsEstimated,
-                       Instant now) {
-        return new State(schema, table, owner, specHash, Phase.Preparing, null, null, 0, rowsEstimated, 0, 0,
-                null, 0, 0, 0, null, null, "preparing the shadow table", now, List.of());
+    public static State start(
+            String schema,
+            String table,
+            String owner,
+            String specHash,
+            long rowsEstimated,
+            Instant now) {
+        return new State(
+                schema,
+                table,
+                owner,
+                specHash,
+                Phase.Preparing,
+                null,
+                null,
+                0,
+                rowsEstimated,
+                0,
+                0,
+                null,
+                0,
+                0,
+                0,
+                null,
+                null,
+                "preparing the shadow table",
+                now,
+                List.of());
     }
 
     public State withPhase(Phase p, String msg) {
-        return new State(schema, table, owner, specHash, p, cursor, maxKey, rowsCopied, rowsEstimated, copyMillis,
-                chunkRows, verifyCursor, chunksRepaired, swapAttempts, lockMillis, swappedAt, oldTable, msg,
-                startedAt, partRepairs);
+        return new State(
+                schema,
+                table,
+                owner,
+                specHash,
+                p,
+                cursor,
+                maxKey,
+                rowsCopied,
+                rowsEstimated,
+                copyMillis,
+                chunkRows,
+                verifyCursor,
+                chunksRepaired,
+                swapAttempts,
+                lockMillis,
+                swappedAt,
+                oldTable,
+                msg,
+                startedAt,
+                partRepairs);
     }
 
     public State withCopyRange(List<String> newCursor, List<String> newMax) {
-        return new State(schema, table, owner, specHash, phase, newCursor, newMax, rowsCopied, rowsEstimated,
-                copyMillis, chunkRows, verifyCursor, chunksRepaired, swapAttempts, lockMillis, swappedAt, oldTable,
-                message, startedAt, partRepairs);
+        return new State(
+                schema,
+                table,
+                owner,
+                specHash,
+                phase,
+                newCursor,
+                newMax,
+                rowsCopied,
+                rowsEstimated,
+                copyMillis,
+                chunkRows,
+                verifyCursor,
+                chunksRepaired,
+                swapAttempts,
+                lockMillis,
+                swappedAt,
+                oldTable,
+                message,
+                startedAt,
+                partRepairs);
     }
 
     public State withCopied(List<String> newCursor, long rows, long millis, int chunk) {
-        return new State(schema, table, owner, specHash, phase, newCursor, maxKey, rowsCopied + rows,
-                rowsEstimated, copyMillis + millis, chunk, verifyCursor, chunksRepaired, swapAttempts, lockMillis,
-                swappedAt, oldTable, message, startedAt, partRepairs);
+        return new State(
+                schema,
+                table,
+                owner,
+                specHash,
+                phase,
+                newCursor,
+                maxKey,
+                rowsCopied + rows,
+                rowsEstimated,
+                copyMillis + millis,
+                chunk,
+                verifyCursor,
+                chunksRepaired,
+                swapAttempts,
+                lockMillis,
+                swappedAt,
+                oldTable,
+                message,
+                startedAt,
+                partRepairs);
     }
 
-    /** @param repaired per part, the chunks just re-copied (added to the counts so far); empty for none */
+    /**
+     * @param repaired per part, the chunks just re-copied (added to the counts so far); empty for
+     *     none
+     */
     public State withVerified(List<String> newVerifyCursor, List<Integer> repaired) {
         List<Integer> parts = new java.util.ArrayList<>(partRepairs);
         int total = 0;
@@ -68,14 +148,51 @@ public record State(
                 parts.add(repaired.get(i));
             }
         }
-        return new State(schema, table, owner, specHash, phase, cursor, maxKey, rowsCopied, rowsEstimated,
-                copyMillis, chunkRows, newVerifyCursor, chunksRepaired + total, swapAttempts, lockMillis, swappedAt,
-                oldTable, message, startedAt, parts);
+        return new State(
+                schema,
+                table,
+                owner,
+                specHash,
+                phase,
+                cursor,
+                maxKey,
+                rowsCopied,
+                rowsEstimated,
+                copyMillis,
+                chunkRows,
+                newVerifyCursor,
+                chunksRepaired + total,
+                swapAttempts,
+                lockMillis,
+                swappedAt,
+                oldTable,
+                message,
+                startedAt,
+                parts);
     }
 
     public State withSwap(int attempts, long lockMs, Instant at, String old) {
-        return new State(schema, table, owner, specHash, phase, cursor, maxKey, rowsCopied, rowsEstimated,
-                copyMillis, chunkRows, verifyCursor, chunksRepaired, attempts, lockMs, at, old, message, startedAt, partRepairs);
+        return new State(
+                schema,
+                table,
+                owner,
+                specHash,
+                phase,
+                cursor,
+                maxKey,
+                rowsCopied,
+                rowsEstimated,
+                copyMillis,
+                chunkRows,
+                verifyCursor,
+                chunksRepaired,
+                attempts,
+                lockMs,
+                at,
+                old,
+                message,
+                startedAt,
+                partRepairs);
     }
 
     public double rowsPerSecond() {

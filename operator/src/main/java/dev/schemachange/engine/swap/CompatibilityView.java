@@ -1,24 +1,23 @@
 package dev.schemachange.engine.swap;
 
+import dev.schemachange.api.Problem;
 import dev.schemachange.engine.CrashPoints;
+import dev.schemachange.engine.db.Refused;
 import dev.schemachange.engine.db.Sessions;
 import dev.schemachange.engine.plan.Plan;
-import dev.schemachange.engine.db.Refused;
-
+import dev.schemachange.mysql.Identifiers;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 
-import dev.schemachange.api.Problem;
-import dev.schemachange.mysql.Identifiers;
-
 /**
- * The read-only view a split may leave under the original's name, joining the parts on the key, for readers
- * not yet moved to the parts. It must take that name inside the swap's RENAME (a moment without it would fail
- * those readers), so it is made beforehand as {@code <table>__osc_viw}. A view can only be created over tables
- * that exist, and the parts get their final names in that same RENAME: empty placeholder tables, marked by their
- * comment, stand in for them while the view is created.
+ * The read-only view a split may leave under the original's name, joining the parts on the key, for
+ * readers not yet moved to the parts. It must take that name inside the swap's RENAME (a moment
+ * without it would fail those readers), so it is made beforehand as {@code <table>__osc_viw}. A
+ * view can only be created over tables that exist, and the parts get their final names in that same
+ * RENAME: empty placeholder tables, marked by their comment, stand in for them while the view is
+ * created.
  */
 public final class CompatibilityView {
     static final String PLACEHOLDER = "schemachange placeholder for a view definition";
@@ -40,13 +39,22 @@ public final class CompatibilityView {
         for (Plan.Part part : plan.parts()) {
             String name = Identifiers.quote(plan.schema(), part.table());
             dropPlaceholder(c, part.table());
-            Sessions.exec(c, "CREATE TABLE " + name + " COMMENT = " + Identifiers.literal(PLACEHOLDER)
-                    + " SELECT * FROM " + part.shadowTable() + " LIMIT 0");
+            Sessions.exec(
+                    c,
+                    "CREATE TABLE "
+                            + name
+                            + " COMMENT = "
+                            + Identifiers.literal(PLACEHOLDER)
+                            + " SELECT * FROM "
+                            + part.shadowTable()
+                            + " LIMIT 0");
             placeholders.add(part.table());
         }
         crash.reached("swap:view-placeholders");
         try {
-            Sessions.exec(c, "CREATE OR REPLACE SQL SECURITY INVOKER VIEW " + quoted() + " AS " + select());
+            Sessions.exec(
+                    c,
+                    "CREATE OR REPLACE SQL SECURITY INVOKER VIEW " + quoted() + " AS " + select());
         } finally {
             for (String table : placeholders) {
                 dropPlaceholder(c, table);
@@ -59,33 +67,56 @@ public final class CompatibilityView {
         Sessions.exec(c, "DROP VIEW IF EXISTS " + quoted());
         for (Plan.Part part : plan.parts()) {
             if (isPlaceholder(c, part.table())) {
-                Sessions.exec(c, "DROP TABLE IF EXISTS " + Identifiers.quote(plan.schema(), part.table()));
+                Sessions.exec(
+                        c,
+                        "DROP TABLE IF EXISTS " + Identifiers.quote(plan.schema(), part.table()));
             }
         }
     }
 
-    /** Drops {@code table} if it is one of our placeholders; refuses when someone else took the name. */
+    /**
+     * Drops {@code table} if it is one of our placeholders; refuses when someone else took the
+     * name.
+     */
     private void dropPlaceholder(Connection c, String table) throws SQLException {
         if (isPlaceholder(c, table)) {
             Sessions.exec(c, "DROP TABLE IF EXISTS " + Identifiers.quote(plan.schema(), table));
-        } else if (Sessions.firstRow(c, "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? "
-                + "AND TABLE_NAME = ?", List.of(plan.schema(), table)) != null) {
+        } else if (Sessions.firstRow(
+                        c,
+                        "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? "
+                                + "AND TABLE_NAME = ?",
+                        List.of(plan.schema(), table))
+                != null) {
             throw nameTaken(plan.schema(), table);
         }
     }
 
     private boolean isPlaceholder(Connection c, String table) throws SQLException {
-        List<String> found = Sessions.firstRow(c, "SELECT TABLE_COMMENT FROM information_schema.TABLES "
-                + "WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?", List.of(plan.schema(), table));
+        List<String> found =
+                Sessions.firstRow(
+                        c,
+                        "SELECT TABLE_COMMENT FROM information_schema.TABLES "
+                                + "WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
+                        List.of(plan.schema(), table));
         return found != null && PLACEHOLDER.equals(found.get(0));
     }
 
     static Refused nameTaken(String schema, String table) {
-        return new Refused(new Problem("spec.split", "table " + schema + "." + table + " appeared during the change; "
-                + "a part needs that name", "rename or drop that table, then run the change again"));
+        return new Refused(
+                new Problem(
+                        "spec.split",
+                        "table "
+                                + schema
+                                + "."
+                                + table
+                                + " appeared during the change; "
+                                + "a part needs that name",
+                        "rename or drop that table, then run the change again"));
     }
 
-    /** The first part, left-joined with the others on the key: every row the first part holds, once. */
+    /**
+     * The first part, left-joined with the others on the key: every row the first part holds, once.
+     */
     private String select() {
         List<String> columns = new ArrayList<>();
         StringBuilder from = new StringBuilder();
@@ -93,7 +124,9 @@ public final class CompatibilityView {
             Plan.Part part = plan.parts().get(i);
             String alias = "p" + i;
             for (Plan.ColumnPair col : part.columns()) {
-                boolean keyColumn = part.key().stream().anyMatch(k -> k.shadow().equalsIgnoreCase(col.shadow()));
+                boolean keyColumn =
+                        part.key().stream()
+                                .anyMatch(k -> k.shadow().equalsIgnoreCase(col.shadow()));
                 if (i == 0 || !keyColumn) {
                     columns.add(alias + "." + Identifiers.quote(col.shadow()));
                 }
@@ -104,10 +137,18 @@ public final class CompatibilityView {
             } else {
                 List<String> on = new ArrayList<>();
                 for (int k = 0; k < part.key().size(); k++) {
-                    on.add("p0." + Identifiers.quote(plan.parts().get(0).key().get(k).shadow()) + " = " + alias + "."
-                            + Identifiers.quote(part.key().get(k).shadow()));
+                    on.add(
+                            "p0."
+                                    + Identifiers.quote(plan.parts().get(0).key().get(k).shadow())
+                                    + " = "
+                                    + alias
+                                    + "."
+                                    + Identifiers.quote(part.key().get(k).shadow()));
                 }
-                from.append(" LEFT JOIN ").append(table).append(" ON ").append(String.join(" AND ", on));
+                from.append(" LEFT JOIN ")
+                        .append(table)
+                        .append(" ON ")
+                        .append(String.join(" AND ", on));
             }
         }
         return "SELECT " + String.join(", ", columns) + " FROM " + from;

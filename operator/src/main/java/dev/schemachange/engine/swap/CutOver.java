@@ -1,14 +1,16 @@
 package dev.schemachange.engine.swap;
 
 import dev.schemachange.engine.CrashPoints;
+import dev.schemachange.engine.db.Applier;
 import dev.schemachange.engine.db.Retry;
 import dev.schemachange.engine.db.SessionVariable;
 import dev.schemachange.engine.db.Sessions;
 import dev.schemachange.engine.fk.ForeignKeyNames;
 import dev.schemachange.engine.plan.Plan;
-import dev.schemachange.engine.db.Applier;
 import dev.schemachange.engine.sql.TriggerSql;
-
+import dev.schemachange.mysql.Identifiers;
+import dev.schemachange.mysql.Inspector;
+import dev.schemachange.mysql.TableInfo;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -17,24 +19,25 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 
-import dev.schemachange.mysql.Identifiers;
-import dev.schemachange.mysql.Inspector;
-import dev.schemachange.mysql.TableInfo;
-
 /**
- * The swap, in three steps that each leave the database in a state the next run recognises by inspection:
+ * The swap, in three steps that each leave the database in a state the next run recognises by
+ * inspection:
+ *
  * <ol>
- * <li>move the table's own triggers onto the shadow ({@code <table>__osc_new}, next to the original since
- *     Preparing) under a WRITE lock on both, so the application only waits;</li>
- * <li>one atomic {@code RENAME TABLE t TO t__osc_old, t__osc_new TO t} with a short lock_wait_timeout, retried
- *     with backoff: a failed attempt changes nothing;</li>
- * <li>retire the old table: drop it, or move it (without triggers) to the undo schema.</li>
+ *   <li>move the table's own triggers onto the shadow ({@code <table>__osc_new}, next to the
+ *       original since Preparing) under a WRITE lock on both, so the application only waits;
+ *   <li>one atomic {@code RENAME TABLE t TO t__osc_old, t__osc_new TO t} with a short
+ *       lock_wait_timeout, retried with backoff: a failed attempt changes nothing;
+ *   <li>retire the old table: drop it, or move it (without triggers) to the undo schema.
  * </ol>
- * Helper names sort after the original's: RENAME locks names in sorted order, and with names sorting first an
- * application statement blocked across the RENAME can fail with ER 1146 (docs/architecture.md).
+ *
+ * Helper names sort after the original's: RENAME locks names in sorted order, and with names
+ * sorting first an application statement blocked across the RENAME can fail with ER 1146
+ * (docs/architecture.md).
  */
 public final class CutOver {
-    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMddHHmmss").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter STAMP =
+            DateTimeFormatter.ofPattern("yyyyMMddHHmmss").withZone(ZoneOffset.UTC);
     private final Plan plan;
     private final Applier applier;
     private final TriggerSql triggers;
@@ -60,45 +63,64 @@ public final class CutOver {
     }
 
     /**
-     * Step 1: the table's own triggers move onto the shadow, in one WRITE lock on both, so every application
-     * write fires them exactly once: before, on the original; after, on the shadow through our trigger.
+     * Step 1: the table's own triggers move onto the shadow, in one WRITE lock on both, so every
+     * application write fires them exactly once: before, on the original; after, on the shadow
+     * through our trigger.
      */
     void moveOwnTriggers(Connection c, List<TableInfo.Trigger> own) throws SQLException {
         moveOwnTriggers(c, own, plan.names().newTable());
     }
 
-    /** Undoes step 1 (for an abort before the swap): the table's own triggers go back to the original. */
+    /**
+     * Undoes step 1 (for an abort before the swap): the table's own triggers go back to the
+     * original.
+     */
     public void unmoveShadow(Connection c, List<TableInfo.Trigger> own) throws SQLException {
-        applier.underWriteLock(c, List.of(original(), newTable()), () -> {
-            Sessions.exec(c, triggers.drop().toArray(String[]::new));
-            recreateAll(c, own, plan.table());
-        });
+        applier.underWriteLock(
+                c,
+                List.of(original(), newTable()),
+                () -> {
+                    Sessions.exec(c, triggers.drop().toArray(String[]::new));
+                    recreateAll(c, own, plan.table());
+                });
     }
 
-    /** (Re)creates the own triggers on {@code table}, wherever they are now; safe to repeat after a crash. */
-    void moveOwnTriggers(Connection c, List<TableInfo.Trigger> own, String table) throws SQLException {
+    /**
+     * (Re)creates the own triggers on {@code table}, wherever they are now; safe to repeat after a
+     * crash.
+     */
+    void moveOwnTriggers(Connection c, List<TableInfo.Trigger> own, String table)
+            throws SQLException {
         if (own.isEmpty()) {
             return;
         }
-        applier.underWriteLock(c, List.of(original(), Identifiers.quote(plan.schema(), table)),
+        applier.underWriteLock(
+                c,
+                List.of(original(), Identifiers.quote(plan.schema(), table)),
                 () -> recreateAll(c, own, table));
     }
 
-    private void recreateAll(Connection c, List<TableInfo.Trigger> own, String table) throws SQLException {
+    private void recreateAll(Connection c, List<TableInfo.Trigger> own, String table)
+            throws SQLException {
         for (TableInfo.Trigger t : own) {
-            Sessions.exec(c, "DROP TRIGGER IF EXISTS " + Identifiers.quote(plan.schema(), t.name()));
+            Sessions.exec(
+                    c, "DROP TRIGGER IF EXISTS " + Identifiers.quote(plan.schema(), t.name()));
             recreate(c, t, table);
         }
     }
 
-    /** Before step 2 of a split: the parts' final names must still be free, and the compatibility view ready. */
+    /**
+     * Before step 2 of a split: the parts' final names must still be free, and the compatibility
+     * view ready.
+     */
     void prepareParts(Connection c, Inspector inspector) throws SQLException {
         if (plan.compatibilityView()) {
             view.prepare(c);
             return;
         }
         for (Plan.Part part : plan.parts()) {
-            if (!part.table().equals(plan.table()) && inspector.tableExists(plan.schema(), part.table())) {
+            if (!part.table().equals(plan.table())
+                    && inspector.tableExists(plan.schema(), part.table())) {
                 throw CompatibilityView.nameTaken(plan.schema(), part.table());
             }
         }
@@ -110,14 +132,22 @@ public final class CutOver {
     }
 
     /**
-     * Step 2: returns the milliseconds the RENAME took (the application's stall), after up to maxAttempts. Every
-     * part goes live in the same RENAME; a split's compatibility view takes the original's name in it too.
+     * Step 2: returns the milliseconds the RENAME took (the application's stall), after up to
+     * maxAttempts. Every part goes live in the same RENAME; a split's compatibility view takes the
+     * original's name in it too.
      */
-    long swap(Connection c, int maxAttempts, java.util.function.IntConsumer onAttempt,
-              java.util.Optional<VersionRow> version) throws SQLException {
+    long swap(
+            Connection c,
+            int maxAttempts,
+            java.util.function.IntConsumer onAttempt,
+            java.util.Optional<VersionRow> version)
+            throws SQLException {
         StringBuilder sql = new StringBuilder("RENAME TABLE " + original() + " TO " + oldTable());
         for (Plan.Part part : plan.parts()) {
-            sql.append(", ").append(part.shadowTable()).append(" TO ").append(Identifiers.quote(plan.schema(), part.table()));
+            sql.append(", ")
+                    .append(part.shadowTable())
+                    .append(" TO ")
+                    .append(Identifiers.quote(plan.schema(), part.table()));
         }
         if (plan.compatibilityView()) {
             sql.append(", ").append(view.quoted()).append(" TO ").append(original());
@@ -125,27 +155,40 @@ public final class CutOver {
         return rename(c, maxAttempts, sql.toString(), onAttempt, version, true);
     }
 
-    /** The RENAME, with the version table's rotation when there is one (rebuilt fresh for every attempt). */
-    private long rename(Connection c, int maxAttempts, String renameSql, java.util.function.IntConsumer onAttempt,
-                        java.util.Optional<VersionRow> version, boolean addVersion) throws SQLException {
+    /**
+     * The RENAME, with the version table's rotation when there is one (rebuilt fresh for every
+     * attempt).
+     */
+    private long rename(
+            Connection c,
+            int maxAttempts,
+            String renameSql,
+            java.util.function.IntConsumer onAttempt,
+            java.util.Optional<VersionRow> version,
+            boolean addVersion)
+            throws SQLException {
         applier.setLockWait(c);
-        return Retry.of(maxAttempts, Retry.exponential(500, 8_000)).run("swap of " + plan.schema() + "." + plan.table(),
-                attempt -> {
-                    onAttempt.accept(attempt);
-                    if (version.isPresent()) {
-                        version.get().prepare(c, addVersion);
-                    }
-                    long start = System.nanoTime();
-                    Sessions.exec(c, renameSql + version.map(VersionRow::renamePairs).orElse(""));
-                    return (System.nanoTime() - start) / 1_000_000;
-                });
+        return Retry.of(maxAttempts, Retry.exponential(500, 8_000))
+                .run(
+                        "swap of " + plan.schema() + "." + plan.table(),
+                        attempt -> {
+                            onAttempt.accept(attempt);
+                            if (version.isPresent()) {
+                                version.get().prepare(c, addVersion);
+                            }
+                            long start = System.nanoTime();
+                            Sessions.exec(
+                                    c, renameSql + version.map(VersionRow::renamePairs).orElse(""));
+                            return (System.nanoTime() - start) / 1_000_000;
+                        });
     }
 
     /**
-     * Step 3 with reverse sync: the old table stays where the reverse triggers write, as {@code <table>__osc_old};
-     * its forward triggers are skipped by their guard (the application no longer writes to it). Its foreign
-     * keys move to temporary names, so the new table can take the constraint names back while parent cascades
-     * still reach the old table (see {@link ForeignKeyNames#keepAside}).
+     * Step 3 with reverse sync: the old table stays where the reverse triggers write, as {@code
+     * <table>__osc_old}; its forward triggers are skipped by their guard (the application no longer
+     * writes to it). Its foreign keys move to temporary names, so the new table can take the
+     * constraint names back while parent cascades still reach the old table (see {@link
+     * ForeignKeyNames#keepAside}).
      */
     String keepSynced(Connection c) throws SQLException {
         ForeignKeyNames.keepAside(c, applier, plan.schema(), plan.names().oldTable());
@@ -153,10 +196,12 @@ public final class CutOver {
     }
 
     /**
-     * The reverse swap: {@code RENAME t TO t__osc_new, t__osc_old TO t}, retried like the swap; for a split every
-     * part goes back to its shadow name and a compatibility view back to its own, in the same RENAME.
+     * The reverse swap: {@code RENAME t TO t__osc_new, t__osc_old TO t}, retried like the swap; for
+     * a split every part goes back to its shadow name and a compatibility view back to its own, in
+     * the same RENAME.
      */
-    long swapBack(Connection c, int maxAttempts, java.util.Optional<VersionRow> version) throws SQLException {
+    long swapBack(Connection c, int maxAttempts, java.util.Optional<VersionRow> version)
+            throws SQLException {
         StringBuilder sql = new StringBuilder("RENAME TABLE ");
         for (Plan.Part part : plan.parts()) {
             sql.append(part.liveTable()).append(" TO ").append(part.shadowTable()).append(", ");
@@ -165,11 +210,12 @@ public final class CutOver {
             sql.append(original()).append(" TO ").append(view.quoted()).append(", ");
         }
         sql.append(oldTable()).append(" TO ").append(original());
-        return rename(c, maxAttempts, sql.toString(), a -> { }, version, false);
+        return rename(c, maxAttempts, sql.toString(), a -> {}, version, false);
     }
 
     /** Step 3: returns the old table's final name, or null when it was dropped. */
-    String retire(Connection c, Inspector inspector, Instant swappedAt, boolean keep) throws SQLException {
+    String retire(Connection c, Inspector inspector, Instant swappedAt, boolean keep)
+            throws SQLException {
         if (!keep) {
             applier.ddl(c, "DROP TABLE IF EXISTS " + oldTable());
             return null;
@@ -178,15 +224,27 @@ public final class CutOver {
         if (!inspector.tableExists(plan.schema(), plan.names().oldTable())) {
             return plan.undoSchema() + "." + name; // retired before a crash
         }
-        List<String> statements = new ArrayList<>(List.of("CREATE DATABASE IF NOT EXISTS "
-                + Identifiers.quote(plan.undoSchema())));
-        // a table with triggers cannot move to another schema (ERROR 1435); nobody writes the old table now
-        plan.names().forwardTriggers().forEach(t -> statements.add("DROP TRIGGER IF EXISTS "
-                + Identifiers.quote(plan.schema(), t)));
+        List<String> statements =
+                new ArrayList<>(
+                        List.of(
+                                "CREATE DATABASE IF NOT EXISTS "
+                                        + Identifiers.quote(plan.undoSchema())));
+        // a table with triggers cannot move to another schema (ERROR 1435); nobody writes the old
+        // table now
+        plan.names()
+                .forwardTriggers()
+                .forEach(
+                        t ->
+                                statements.add(
+                                        "DROP TRIGGER IF EXISTS "
+                                                + Identifiers.quote(plan.schema(), t)));
         applier.ddl(c, statements.toArray(String[]::new));
-        // kept for rollback, it must neither hold the constraint names nor restrict the parents' deletes
+        // kept for rollback, it must neither hold the constraint names nor restrict the parents'
+        // deletes
         ForeignKeyNames.dropAll(c, applier, plan.schema(), plan.names().oldTable());
-        applier.ddl(c, "RENAME TABLE " + oldTable() + " TO " + Identifiers.quote(plan.undoSchema(), name));
+        applier.ddl(
+                c,
+                "RENAME TABLE " + oldTable() + " TO " + Identifiers.quote(plan.undoSchema(), name));
         return plan.undoSchema() + "." + name;
     }
 
@@ -194,13 +252,32 @@ public final class CutOver {
     private void recreate(Connection c, TableInfo.Trigger t, String table) throws SQLException {
         String definer = t.definer();
         int at = definer.lastIndexOf('@');
-        String quotedDefiner = at < 0 ? Identifiers.quote(definer)
-                : Identifiers.quote(definer.substring(0, at)) + "@" + Identifiers.quote(definer.substring(at + 1));
-        SessionVariable.with(c, "sql_mode", Identifiers.literal(t.sqlMode()), () -> {
-            Sessions.exec(c, "CREATE DEFINER=" + quotedDefiner + " TRIGGER " + Identifiers.quote(plan.schema(), t.name())
-                    + " " + t.timing() + " " + t.event() + " ON " + Identifiers.quote(plan.schema(), table)
-                    + " FOR EACH ROW " + t.statement());
-            return null;
-        });
+        String quotedDefiner =
+                at < 0
+                        ? Identifiers.quote(definer)
+                        : Identifiers.quote(definer.substring(0, at))
+                                + "@"
+                                + Identifiers.quote(definer.substring(at + 1));
+        SessionVariable.with(
+                c,
+                "sql_mode",
+                Identifiers.literal(t.sqlMode()),
+                () -> {
+                    Sessions.exec(
+                            c,
+                            "CREATE DEFINER="
+                                    + quotedDefiner
+                                    + " TRIGGER "
+                                    + Identifiers.quote(plan.schema(), t.name())
+                                    + " "
+                                    + t.timing()
+                                    + " "
+                                    + t.event()
+                                    + " ON "
+                                    + Identifiers.quote(plan.schema(), table)
+                                    + " FOR EACH ROW "
+                                    + t.statement());
+                    return null;
+                });
     }
 }

@@ -1,18 +1,24 @@
 package dev.schemachange.engine.swap;
 
+import dev.schemachange.api.Durations;
+import dev.schemachange.api.Phase;
+import dev.schemachange.api.Problem;
+import dev.schemachange.api.SchemaChangeSpec;
 import dev.schemachange.engine.CrashPoints;
-import dev.schemachange.engine.db.Sessions;
-import dev.schemachange.engine.fk.ForeignKeyNames;
-import dev.schemachange.engine.plan.Plan;
-import dev.schemachange.engine.workspace.Workspace;
 import dev.schemachange.engine.db.Applier;
-import dev.schemachange.engine.sql.TriggerSql;
-import dev.schemachange.engine.fk.SelfForeignKeys;
-import dev.schemachange.engine.fk.ChildForeignKeys;
-import dev.schemachange.engine.state.StateStore;
-import dev.schemachange.engine.state.State;
 import dev.schemachange.engine.db.Refused;
-
+import dev.schemachange.engine.db.Sessions;
+import dev.schemachange.engine.fk.ChildForeignKeys;
+import dev.schemachange.engine.fk.ForeignKeyNames;
+import dev.schemachange.engine.fk.SelfForeignKeys;
+import dev.schemachange.engine.plan.Plan;
+import dev.schemachange.engine.sql.TriggerSql;
+import dev.schemachange.engine.state.State;
+import dev.schemachange.engine.state.StateStore;
+import dev.schemachange.engine.workspace.Workspace;
+import dev.schemachange.mysql.Identifiers;
+import dev.schemachange.mysql.Inspector;
+import dev.schemachange.mysql.TableInfo;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -22,22 +28,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.schemachange.api.Durations;
-import dev.schemachange.api.Phase;
-import dev.schemachange.api.Problem;
-import dev.schemachange.api.SchemaChangeSpec;
-import dev.schemachange.mysql.Identifiers;
-import dev.schemachange.mysql.Inspector;
-import dev.schemachange.mysql.TableInfo;
-
 /**
- * Swapping and what follows it: the cut-over (or DropSwap), the version row, children and constraint names,
- * the old table kept reverse-synced or retired; Swapped until retention ends; and the reverse swap of a rollback.
- * Each step is recognised by inspection when a run resumes after a crash.
+ * Swapping and what follows it: the cut-over (or DropSwap), the version row, children and
+ * constraint names, the old table kept reverse-synced or retired; Swapped until retention ends; and
+ * the reverse swap of a rollback. Each step is recognised by inspection when a run resumes after a
+ * crash.
  */
 public final class Swapper {
     private static final Logger log = LoggerFactory.getLogger(Swapper.class);
@@ -49,9 +47,17 @@ public final class Swapper {
     private final List<String> notes;
     private final CrashPoints crash;
 
-    /** @param notes the running call's notes, for what the user should hear about the swap */
-    public Swapper(SchemaChangeSpec spec, StateStore store, Clock clock, Applier applier, Workspace workspace,
-            List<String> notes, CrashPoints crash) {
+    /**
+     * @param notes the running call's notes, for what the user should hear about the swap
+     */
+    public Swapper(
+            SchemaChangeSpec spec,
+            StateStore store,
+            Clock clock,
+            Applier applier,
+            Workspace workspace,
+            List<String> notes,
+            CrashPoints crash) {
         this.crash = crash;
         this.spec = spec;
         this.store = store;
@@ -67,26 +73,42 @@ public final class Swapper {
         CutOver cutOver = new CutOver(plan, applier, triggers, crash);
         boolean oldExists = inspector.tableExists(plan.schema(), plan.names().oldTable());
         boolean dropSwap = spec.foreignKeys().children() == SchemaChangeSpec.ChildPolicy.DropSwap;
-        // DropSwap leaves no old table: a missing original means a crash after its DROP, a missing shadow one
+        // DropSwap leaves no old table: a missing original means a crash after its DROP, a missing
+        // shadow one
         // after the RENAME
         boolean dropped = dropSwap && !inspector.tableExists(plan.schema(), plan.table());
         // swappedAt is saved right after the RENAME; before that, the old table's name tells
-        boolean swapped = state.swappedAt() != null || oldExists
-                || (dropSwap && !dropped && !inspector.tableExists(plan.schema(), plan.names().newTable()));
+        boolean swapped =
+                state.swappedAt() != null
+                        || oldExists
+                        || (dropSwap
+                                && !dropped
+                                && !inspector.tableExists(plan.schema(), plan.names().newTable()));
         if (!swapped && dropped) {
             int[] attempts = {state.swapAttempts()};
-            long lockMillis = new DropSwap(plan, applier, crash).swap(c, spec.swap().maxAttempts(), a -> attempts[0]++,
-                    VersionRow.of(plan.schema(), spec));
-            state = state.withSwap(attempts[0], state.lockMillis() + lockMillis, clock.instant(), null);
+            long lockMillis =
+                    new DropSwap(plan, applier, crash)
+                            .swap(
+                                    c,
+                                    spec.swap().maxAttempts(),
+                                    a -> attempts[0]++,
+                                    VersionRow.of(plan.schema(), spec));
+            state =
+                    state.withSwap(
+                            attempts[0], state.lockMillis() + lockMillis, clock.instant(), null);
             store.save(c, state, state.swappedAt());
             swapped = true;
         }
         if (!swapped) {
             if (!workspace.forwardTriggersComplete(inspector, plan)) {
-                // something removed our triggers: writes may have been missed, so reinstall and verify again
+                // something removed our triggers: writes may have been missed, so reinstall and
+                // verify again
                 workspace.reinstallTriggers(c, plan);
-                State back = state.withVerified(null, List.of()).withPhase(Phase.Verifying,
-                        "triggers were incomplete after an interrupted swap; verifying again");
+                State back =
+                        state.withVerified(null, List.of())
+                                .withPhase(
+                                        Phase.Verifying,
+                                        "triggers were incomplete after an interrupted swap; verifying again");
                 store.save(c, back, clock.instant());
                 return back;
             }
@@ -96,14 +118,25 @@ public final class Swapper {
             crash.reached("swap:after-own-triggers");
             int prior = state.swapAttempts();
             int[] attempts = {prior};
-            long lockMillis = dropSwap
-                    ? new DropSwap(plan, applier, crash).swap(c, spec.swap().maxAttempts(), a -> attempts[0] = prior + a,
-                    VersionRow.of(plan.schema(), spec))
-                    : cutOver.swap(c, spec.swap().maxAttempts(), a -> attempts[0] = prior + a,
-                    VersionRow.of(plan.schema(), spec));
+            long lockMillis =
+                    dropSwap
+                            ? new DropSwap(plan, applier, crash)
+                                    .swap(
+                                            c,
+                                            spec.swap().maxAttempts(),
+                                            a -> attempts[0] = prior + a,
+                                            VersionRow.of(plan.schema(), spec))
+                            : cutOver.swap(
+                                    c,
+                                    spec.swap().maxAttempts(),
+                                    a -> attempts[0] = prior + a,
+                                    VersionRow.of(plan.schema(), spec));
             crash.reached("swap:after-rename");
             if (dropSwap) {
-                notes.add("DropSwap: the table did not exist for " + lockMillis + " ms between the DROP and the RENAME");
+                notes.add(
+                        "DropSwap: the table did not exist for "
+                                + lockMillis
+                                + " ms between the DROP and the RENAME");
             }
             Instant at = clock.instant();
             state = state.withSwap(attempts[0], lockMillis, at, null);
@@ -120,9 +153,13 @@ public final class Swapper {
         SelfForeignKeys.repoint(c, applier, plan.schema(), plan.names().oldTable(), plan.table());
         crash.reached("swap:after-repoint");
         Plan.Part first = plan.parts().get(0);
-        boolean synced = inspector.triggers(plan.schema(), first.table()).stream()
-                .anyMatch(t -> first.reverseTriggers().contains(t.name()));
-        String old = synced ? cutOver.keepSynced(c) : cutOver.retire(c, inspector, swappedAt, !keep.isZero());
+        boolean synced =
+                inspector.triggers(plan.schema(), first.table()).stream()
+                        .anyMatch(t -> first.reverseTriggers().contains(t.name()));
+        String old =
+                synced
+                        ? cutOver.keepSynced(c)
+                        : cutOver.retire(c, inspector, swappedAt, !keep.isZero());
         for (Plan.Part part : plan.parts()) {
             ForeignKeyNames.restore(c, applier, plan.schema(), part.table());
             workspace.dropWorkCopy(c, part.table());
@@ -132,11 +169,18 @@ public final class Swapper {
         }
         crash.reached("swap:after-retire");
         State next = state.withSwap(state.swapAttempts(), state.lockMillis(), swappedAt, old);
-        next = keep.isZero()
-                ? next.withPhase(Phase.Completed, "swapped; the old table was dropped")
-                : next.withPhase(Phase.Swapped, "swapped; the old table is kept as " + old + " until "
-                + swappedAt.plus(keep) + (synced ? ", reverse-synced: rollback is lossless"
-                : " without reverse sync: rollback after the swap is not available"));
+        next =
+                keep.isZero()
+                        ? next.withPhase(Phase.Completed, "swapped; the old table was dropped")
+                        : next.withPhase(
+                                Phase.Swapped,
+                                "swapped; the old table is kept as "
+                                        + old
+                                        + " until "
+                                        + swappedAt.plus(keep)
+                                        + (synced
+                                                ? ", reverse-synced: rollback is lossless"
+                                                : " without reverse sync: rollback after the swap is not available"));
         store.save(c, next, clock.instant());
         return next;
     }
@@ -158,28 +202,40 @@ public final class Swapper {
     }
 
     /**
-     * The reverse swap: the reverse-synced old table goes live again with every write made since the swap; the
-     * new table is kept aside as {@code <table>__osc_new} (no longer synced) until the change runs again.
+     * The reverse swap: the reverse-synced old table goes live again with every write made since
+     * the swap; the new table is kept aside as {@code <table>__osc_new} (no longer synced) until
+     * the change runs again.
      */
     public State rollBack(Connection c, State state) throws SQLException {
         Plan plan = workspace.namesOnly(state);
         String synced = state.schema() + "." + plan.names().oldTable();
         boolean resumed = state.phase() == Phase.RollingBack;
         if (!(resumed || state.phase() == Phase.Swapped) || !synced.equals(state.oldTable())) {
-            throw new Refused(new Problem("metadata.annotations", "this change kept no "
-                    + "reverse-synced old table, so it cannot be rolled back losslessly", "write a new change"));
+            throw new Refused(
+                    new Problem(
+                            "metadata.annotations",
+                            "this change kept no "
+                                    + "reverse-synced old table, so it cannot be rolled back losslessly",
+                            "write a new change"));
         }
         Inspector inspector = new Inspector(c);
         // a run that died after the RENAME left the old table live already: go on from there
         boolean renamed = !inspector.tableExists(state.schema(), plan.names().oldTable());
         if (!renamed && !oldTableKeepsForeignKeys(inspector, state, plan)) {
-            throw new Refused(new Problem("metadata.annotations", "the old table does not carry the "
-                    + "live table's foreign keys (it was swapped by an earlier version, which dropped them), so "
-                    + "parent cascades may not have reached it", "write a new change"));
+            throw new Refused(
+                    new Problem(
+                            "metadata.annotations",
+                            "the old table does not carry the "
+                                    + "live table's foreign keys (it was swapped by an earlier version, which dropped them), so "
+                                    + "parent cascades may not have reached it",
+                            "write a new change"));
         }
         if (!resumed) {
             // from here on every run finishes the rollback, whatever the annotations say by then
-            store.save(c, state.withPhase(Phase.RollingBack, "rolling back: the old table goes live again"),
+            store.save(
+                    c,
+                    state.withPhase(
+                            Phase.RollingBack, "rolling back: the old table goes live again"),
                     clock.instant());
         }
         TriggerSql triggers = new TriggerSql(plan, store.conflicts());
@@ -187,23 +243,35 @@ public final class Swapper {
         Optional<VersionRow> version = VersionRow.of(state.schema(), spec);
         long lockMillis = state.lockMillis();
         if (!renamed) {
-            // Children are re-pointed at the old table before it goes live, and the RENAME carries them along:
-            // re-pointed after it, they would reference the set-aside new table for a moment, where a child
-            // insert for a row written meanwhile would fail. The old table's forward triggers, skipped since the
-            // swap, are dropped: after the RENAME they would write into the set-aside table, and their
-            // delete-and-insert of an updated row would cascade into (or be restricted by) children still
-            // referencing it. Until the RENAME, reverse sync keeps the old table complete for the children.
-            ChildForeignKeys.repoint(c, applier, state.schema(), state.table(), plan.names().oldTable());
+            // Children are re-pointed at the old table before it goes live, and the RENAME carries
+            // them along:
+            // re-pointed after it, they would reference the set-aside new table for a moment, where
+            // a child
+            // insert for a row written meanwhile would fail. The old table's forward triggers,
+            // skipped since the
+            // swap, are dropped: after the RENAME they would write into the set-aside table, and
+            // their
+            // delete-and-insert of an updated row would cascade into (or be restricted by) children
+            // still
+            // referencing it. Until the RENAME, reverse sync keeps the old table complete for the
+            // children.
+            ChildForeignKeys.repoint(
+                    c, applier, state.schema(), state.table(), plan.names().oldTable());
             applier.ddl(c, triggers.drop().toArray(String[]::new));
             crash.reached("rollback:after-repoint");
-            cutOver.moveOwnTriggers(c, store.userTriggers(c, state.schema(), state.table()), plan.names().oldTable());
+            cutOver.moveOwnTriggers(
+                    c,
+                    store.userTriggers(c, state.schema(), state.table()),
+                    plan.names().oldTable());
             crash.reached("rollback:after-own-triggers");
             lockMillis = cutOver.swapBack(c, spec.swap().maxAttempts(), version);
             crash.reached("rollback:after-rename");
         }
-        ChildForeignKeys.repoint(c, applier, state.schema(), plan.names().newTable(), state.table());
+        ChildForeignKeys.repoint(
+                c, applier, state.schema(), plan.names().newTable(), state.table());
         cutOver.unprepareParts(c);
-        // the new tables, set aside and no longer synced, must not restrict the parents; the names go back to
+        // the new tables, set aside and no longer synced, must not restrict the parents; the names
+        // go back to
         // the live table, which held its constraints under temporary names since the swap
         for (Plan.Part part : plan.parts()) {
             ForeignKeyNames.dropAll(c, applier, state.schema(), part.shadow());
@@ -217,29 +285,53 @@ public final class Swapper {
         ddl.addAll(triggers.dropReverse());
         applier.ddl(c, ddl.toArray(String[]::new));
         workspace.clearHelpers(c, state);
-        State next = state.withSwap(state.swapAttempts(), lockMillis, state.swappedAt(),
-                state.schema() + "." + plan.names().newTable()).withPhase(Phase.RolledBack, "rolled back after "
-                + "the swap in " + lockMillis + " ms: the original table is live with every write made since; the "
-                + "new table" + (plan.split() ? "s are" : " is") + " kept as " + plan.parts().stream()
-                .map(p -> state.schema() + "." + p.shadow()).collect(java.util.stream.Collectors.joining(", ")));
+        State next =
+                state.withSwap(
+                                state.swapAttempts(),
+                                lockMillis,
+                                state.swappedAt(),
+                                state.schema() + "." + plan.names().newTable())
+                        .withPhase(
+                                Phase.RolledBack,
+                                "rolled back after "
+                                        + "the swap in "
+                                        + lockMillis
+                                        + " ms: the original table is live with every write made since; the "
+                                        + "new table"
+                                        + (plan.split() ? "s are" : " is")
+                                        + " kept as "
+                                        + plan.parts().stream()
+                                                .map(p -> state.schema() + "." + p.shadow())
+                                                .collect(
+                                                        java.util.stream.Collectors.joining(", ")));
         store.save(c, next, clock.instant());
-        log.info("{}.{}: rolled back after the swap in {} ms", state.schema(), state.table(), lockMillis);
+        log.info(
+                "{}.{}: rolled back after the swap in {} ms",
+                state.schema(),
+                state.table(),
+                lockMillis);
         return next;
     }
 
-    /** Every foreign key of the live table(s) is also on the reverse-synced old table, under its aside name. */
-    private static boolean oldTableKeepsForeignKeys(Inspector inspector, State state, Plan plan) throws SQLException {
+    /**
+     * Every foreign key of the live table(s) is also on the reverse-synced old table, under its
+     * aside name.
+     */
+    private static boolean oldTableKeepsForeignKeys(Inspector inspector, State state, Plan plan)
+            throws SQLException {
         TableInfo old = inspector.table(state.schema(), plan.names().oldTable()).orElseThrow();
         Set<String> liveNames = new java.util.HashSet<>();
         for (Plan.Part part : plan.parts()) {
-            inspector.table(state.schema(), part.table()).ifPresent(live -> live.foreignKeys()
-                    .forEach(fk -> liveNames.add(fk.name())));
+            inspector
+                    .table(state.schema(), part.table())
+                    .ifPresent(live -> live.foreignKeys().forEach(fk -> liveNames.add(fk.name())));
         }
         return ForeignKeyNames.namesWith(old, ForeignKeyNames.OLD_SUFFIX).containsAll(liveNames);
     }
 
     private static String quoteQualified(String schemaDotTable) {
         int dot = schemaDotTable.indexOf('.');
-        return Identifiers.quote(schemaDotTable.substring(0, dot), schemaDotTable.substring(dot + 1));
+        return Identifiers.quote(
+                schemaDotTable.substring(0, dot), schemaDotTable.substring(dot + 1));
     }
 }

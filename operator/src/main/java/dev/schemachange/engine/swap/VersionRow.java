@@ -1,7 +1,11 @@
 package dev.schemachange.engine.swap;
 
+import dev.schemachange.api.Problem;
+import dev.schemachange.api.SchemaChangeSpec;
 import dev.schemachange.engine.db.Sessions;
-
+import dev.schemachange.mysql.Identifiers;
+import dev.schemachange.mysql.Inspector;
+import dev.schemachange.mysql.TableInfo;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -11,19 +15,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 
-import dev.schemachange.api.Problem;
-import dev.schemachange.api.SchemaChangeSpec;
-import dev.schemachange.mysql.Identifiers;
-import dev.schemachange.mysql.Inspector;
-import dev.schemachange.mysql.TableInfo;
-
 /**
- * The application's migration version, recorded in the swap itself. A RENAME cannot carry an INSERT, so the
- * version table takes part in the RENAME: a copy of it with the row added ({@code <vt>__osc_ver}) replaces it in
- * the same atomic statement that swaps the tables. The row therefore appears exactly when the new table goes
- * live, and a failed attempt leaves neither. Rows another migration wrote between the copy and the RENAME are
- * merged back from the replaced table ({@code <vt>__osc_vold}) right after it. Rollback rotates a copy without
- * the row the same way.
+ * The application's migration version, recorded in the swap itself. A RENAME cannot carry an
+ * INSERT, so the version table takes part in the RENAME: a copy of it with the row added ({@code
+ * <vt>__osc_ver}) replaces it in the same atomic statement that swaps the tables. The row therefore
+ * appears exactly when the new table goes live, and a failed attempt leaves neither. Rows another
+ * migration wrote between the copy and the RENAME are merged back from the replaced table ({@code
+ * <vt>__osc_vold}) right after it. Rollback rotates a copy without the row the same way.
  */
 public final class VersionRow {
     private final String schema;
@@ -41,31 +39,55 @@ public final class VersionRow {
     public List<Problem> check(Inspector inspector) throws SQLException {
         Optional<TableInfo> table = inspector.table(schema, version.table());
         if (table.isEmpty()) {
-            return List.of(new Problem("spec.migrationVersion.table", "table " + schema + "." + version.table()
-                    + " does not exist", "create the migration version table first, or remove migrationVersion"));
+            return List.of(
+                    new Problem(
+                            "spec.migrationVersion.table",
+                            "table " + schema + "." + version.table() + " does not exist",
+                            "create the migration version table first, or remove migrationVersion"));
         }
         List<Problem> out = new ArrayList<>();
         for (String column : row().keySet()) {
             if (table.get().column(column).isEmpty()) {
-                out.add(new Problem("spec.migrationVersion", "column " + column + " does not exist in "
-                        + version.table(), "name an existing column"));
+                out.add(
+                        new Problem(
+                                "spec.migrationVersion",
+                                "column " + column + " does not exist in " + version.table(),
+                                "name an existing column"));
             }
         }
         return out;
     }
 
-    /** Builds the replacement table: the current rows plus ({@code add}) or minus the version row. */
+    /**
+     * Builds the replacement table: the current rows plus ({@code add}) or minus the version row.
+     */
     void prepare(Connection c, boolean add) throws SQLException {
-        Sessions.exec(c, "DROP TABLE IF EXISTS " + replacement(),
+        Sessions.exec(
+                c,
+                "DROP TABLE IF EXISTS " + replacement(),
                 "CREATE TABLE " + replacement() + " LIKE " + table(),
                 "INSERT INTO " + replacement() + " SELECT * FROM " + table());
         Map<String, String> row = row();
         List<Object> params = new ArrayList<>(row.values());
         if (add) {
-            Sessions.update(c, "INSERT IGNORE INTO " + replacement() + " (" + Identifiers.quoteList(List.copyOf(row.keySet()))
-                    + ") VALUES (" + row.keySet().stream().map(k -> "?").collect(Collectors.joining(", ")) + ")", params);
+            Sessions.update(
+                    c,
+                    "INSERT IGNORE INTO "
+                            + replacement()
+                            + " ("
+                            + Identifiers.quoteList(List.copyOf(row.keySet()))
+                            + ") VALUES ("
+                            + row.keySet().stream().map(k -> "?").collect(Collectors.joining(", "))
+                            + ")",
+                    params);
         } else {
-            Sessions.update(c, "DELETE FROM " + replacement() + " WHERE " + Identifiers.quote(version.column()) + " = ?",
+            Sessions.update(
+                    c,
+                    "DELETE FROM "
+                            + replacement()
+                            + " WHERE "
+                            + Identifiers.quote(version.column())
+                            + " = ?",
                     List.of(version.value()));
         }
     }
@@ -78,11 +100,15 @@ public final class VersionRow {
     /** After the RENAME: merges rows written meanwhile, drops the helper tables; safe to repeat. */
     public void finish(Connection c, Inspector inspector, boolean added) throws SQLException {
         if (inspector.tableExists(schema, replacedName())) {
-            String notTheRow = added ? "" : " WHERE NOT (" + Identifiers.quote(version.column()) + " <=> ?)";
-            Sessions.update(c, "INSERT IGNORE INTO " + table() + " SELECT * FROM " + replaced() + notTheRow,
+            String notTheRow =
+                    added ? "" : " WHERE NOT (" + Identifiers.quote(version.column()) + " <=> ?)";
+            Sessions.update(
+                    c,
+                    "INSERT IGNORE INTO " + table() + " SELECT * FROM " + replaced() + notTheRow,
                     added ? List.of() : List.of(version.value()));
         }
-        Sessions.exec(c, "DROP TABLE IF EXISTS " + replaced(), "DROP TABLE IF EXISTS " + replacement());
+        Sessions.exec(
+                c, "DROP TABLE IF EXISTS " + replaced(), "DROP TABLE IF EXISTS " + replacement());
     }
 
     private Map<String, String> row() {

@@ -1,8 +1,9 @@
 package dev.schemachange.engine.throttle;
 
-import dev.schemachange.engine.db.Sessions;
+import dev.schemachange.api.SchemaChangeSpec;
 import dev.schemachange.engine.db.ConnectionFactory;
-
+import dev.schemachange.engine.db.Sessions;
+import dev.schemachange.mysql.Inspector;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -10,13 +11,11 @@ import java.sql.Statement;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import dev.schemachange.api.SchemaChangeSpec;
-import dev.schemachange.mysql.Inspector;
-
 /**
- * Decides whether the next chunk may run: backs off while the server runs more threads than the spec allows or
- * a listed replica lags behind (or does not replicate at all: its lag is unknown, so it is treated as too
- * large, as pt-online-schema-change and gh-ost do). Replica sessions stay open for one slice of work.
+ * Decides whether the next chunk may run: backs off while the server runs more threads than the
+ * spec allows or a listed replica lags behind (or does not replicate at all: its lag is unknown, so
+ * it is treated as too large, as pt-online-schema-change and gh-ost do). Replica sessions stay open
+ * for one slice of work.
  */
 public final class Throttler implements AutoCloseable {
     private static final long REPLICA_CHECK_NANOS = 1_000_000_000L;
@@ -34,7 +33,9 @@ public final class Throttler implements AutoCloseable {
         this.replicasCheckedAt = System.nanoTime() - REPLICA_CHECK_NANOS;
     }
 
-    /** Waits while throttled; false when the deadline passed while waiting (see {@link #reason()}). */
+    /**
+     * Waits while throttled; false when the deadline passed while waiting (see {@link #reason()}).
+     */
     public boolean mayProceed(long deadlineNanos) throws SQLException {
         while ((reason = check()) != null) {
             if (System.nanoTime() > deadlineNanos) {
@@ -55,7 +56,8 @@ public final class Throttler implements AutoCloseable {
         if (running > limits.maxThreadsRunning()) {
             return "throttled: Threads_running " + running + " > " + limits.maxThreadsRunning();
         }
-        // a replica is asked at most once a second: a lag measured in seconds does not change faster
+        // a replica is asked at most once a second: a lag measured in seconds does not change
+        // faster
         if (reason == null && System.nanoTime() - replicasCheckedAt < REPLICA_CHECK_NANOS) {
             return null;
         }
@@ -82,7 +84,13 @@ public final class Throttler implements AutoCloseable {
                 return replica + " is not replicating (no Seconds_Behind_Master)";
             }
             return seconds > limits.maxReplicaLagSeconds()
-                    ? replica + " is " + seconds + " s behind (limit " + limits.maxReplicaLagSeconds() + " s)" : null;
+                    ? replica
+                            + " is "
+                            + seconds
+                            + " s behind (limit "
+                            + limits.maxReplicaLagSeconds()
+                            + " s)"
+                    : null;
         } catch (SQLException e) {
             replicas.remove(replica);
             return replica + " cannot be asked: " + e.getMessage();
@@ -90,21 +98,29 @@ public final class Throttler implements AutoCloseable {
     }
 
     /**
-     * Why {@code replica} cannot serve as a lag source — unreachable, not allowed to read replication status, or
-     * not a replica at all — or empty when it can (a replica that merely lags or is stopped is fine here).
+     * Why {@code replica} cannot serve as a lag source — unreachable, not allowed to read
+     * replication status, or not a replica at all — or empty when it can (a replica that merely
+     * lags or is stopped is fine here).
      */
     public static java.util.Optional<String> unusable(ConnectionFactory db, String replica) {
-        try (Connection c = db.openReplica(replica); Statement st = c.createStatement();
-             ResultSet rs = replicaStatus(st)) {
-            return rs.next() ? java.util.Optional.empty() : java.util.Optional.of(replica + " is not a replica");
+        try (Connection c = db.openReplica(replica);
+                Statement st = c.createStatement();
+                ResultSet rs = replicaStatus(st)) {
+            return rs.next()
+                    ? java.util.Optional.empty()
+                    : java.util.Optional.of(replica + " is not a replica");
         } catch (SQLException e) {
             return java.util.Optional.of(replica + " cannot be asked: " + e.getMessage());
         }
     }
 
-    /** MariaDB 10.5+ and MySQL 8.0.22+ know SHOW REPLICA STATUS; older servers only SHOW SLAVE STATUS. */
+    /**
+     * MariaDB 10.5+ and MySQL 8.0.22+ know SHOW REPLICA STATUS; older servers only SHOW SLAVE
+     * STATUS.
+     */
     private static Long secondsBehind(Connection c) throws SQLException {
-        try (Statement st = c.createStatement(); ResultSet rs = replicaStatus(st)) {
+        try (Statement st = c.createStatement();
+                ResultSet rs = replicaStatus(st)) {
             if (!rs.next()) {
                 return null;
             }
@@ -130,13 +146,15 @@ public final class Throttler implements AutoCloseable {
 
     @Override
     public void close() {
-        replicas.values().forEach(c -> {
-            try {
-                c.close();
-            } catch (SQLException ignored) {
-                // a replica session that cannot close cleanly holds nothing we need
-            }
-        });
+        replicas.values()
+                .forEach(
+                        c -> {
+                            try {
+                                c.close();
+                            } catch (SQLException ignored) {
+                                // a replica session that cannot close cleanly holds nothing we need
+                            }
+                        });
         replicas.clear();
     }
 }

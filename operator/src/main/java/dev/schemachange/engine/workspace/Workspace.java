@@ -1,43 +1,39 @@
 package dev.schemachange.engine.workspace;
 
+import dev.schemachange.api.Durations;
+import dev.schemachange.api.Problem;
+import dev.schemachange.api.SchemaChangeSpec;
 import dev.schemachange.engine.CrashPoints;
-
 import dev.schemachange.engine.copy.Chunker;
-import dev.schemachange.engine.swap.VersionRow;
-import dev.schemachange.engine.swap.CutOver;
+import dev.schemachange.engine.copy.Watermark;
+import dev.schemachange.engine.db.Applier;
+import dev.schemachange.engine.db.Refused;
 import dev.schemachange.engine.db.Sessions;
 import dev.schemachange.engine.fk.ForeignKeyNames;
-import dev.schemachange.engine.plan.Plan;
-import dev.schemachange.engine.db.Applier;
-import dev.schemachange.engine.sql.TriggerSql;
-import dev.schemachange.engine.plan.Planner;
-import dev.schemachange.engine.copy.Watermark;
 import dev.schemachange.engine.plan.PartSpec;
-import dev.schemachange.engine.state.StateStore;
+import dev.schemachange.engine.plan.Plan;
+import dev.schemachange.engine.plan.Planner;
+import dev.schemachange.engine.sql.TriggerSql;
 import dev.schemachange.engine.state.State;
-import dev.schemachange.engine.db.Refused;
-
+import dev.schemachange.engine.state.StateStore;
+import dev.schemachange.engine.swap.CutOver;
+import dev.schemachange.engine.swap.VersionRow;
+import dev.schemachange.mysql.Identifiers;
+import dev.schemachange.mysql.Inspector;
+import dev.schemachange.mysql.TableInfo;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.schemachange.api.Durations;
-import dev.schemachange.api.Problem;
-import dev.schemachange.api.SchemaChangeSpec;
-import dev.schemachange.mysql.Identifiers;
-import dev.schemachange.mysql.Inspector;
-import dev.schemachange.mysql.TableInfo;
-
 /**
- * The helper objects of one change — shadow tables, their views in the work schema, our triggers, the recorded
- * conflicts — and how they come and go. Every method starts from what the database holds, so it can be repeated
- * after a crash.
+ * The helper objects of one change — shadow tables, their views in the work schema, our triggers,
+ * the recorded conflicts — and how they come and go. Every method starts from what the database
+ * holds, so it can be repeated after a crash.
  */
 public final class Workspace {
     private static final Logger log = LoggerFactory.getLogger(Workspace.class);
@@ -52,15 +48,18 @@ public final class Workspace {
     }
 
     /**
-     * Builds the shadow from scratch (Preparing is re-entered that way after a crash). It is made in the work
-     * schema, where the original's constraint names are free, gets the ALTER and temporary FK names there, and
-     * then moves next to the original before any trigger names it: renaming a table that triggers already write
-     * to, under LOCK TABLES, made MariaDB fail concurrent application statements with ER 1146. The work schema
-     * keeps a view under the table's own name, so the shadow can be compared with the original there.
+     * Builds the shadow from scratch (Preparing is re-entered that way after a crash). It is made
+     * in the work schema, where the original's constraint names are free, gets the ALTER and
+     * temporary FK names there, and then moves next to the original before any trigger names it:
+     * renaming a table that triggers already write to, under LOCK TABLES, made MariaDB fail
+     * concurrent application statements with ER 1146. The work schema keeps a view under the
+     * table's own name, so the shadow can be compared with the original there.
      */
     public void buildShadow(Connection c, State state) throws SQLException {
         TriggerSql triggers = new TriggerSql(namesOnly(state), store.conflicts());
-        applier.underWriteLock(c, List.of(Identifiers.quote(state.schema(), state.table())),
+        applier.underWriteLock(
+                c,
+                List.of(Identifiers.quote(state.schema(), state.table())),
                 () -> Sessions.exec(c, triggers.drop().toArray(String[]::new)));
         TableInfo source = new Inspector(c).table(state.schema(), state.table()).orElseThrow();
         Sessions.exec(c, "CREATE DATABASE IF NOT EXISTS " + Identifiers.quote(spec.undoSchema()));
@@ -68,32 +67,65 @@ public final class Workspace {
             dropWorkCopy(c, part.table());
             String work = Identifiers.quote(spec.workSchema(), part.table());
             String shadow = Identifiers.quote(state.schema(), part.shadow());
-            Sessions.exec(c, "DROP TABLE IF EXISTS " + shadow,
-                    part.create(work, source));
+            Sessions.exec(c, "DROP TABLE IF EXISTS " + shadow, part.create(work, source));
             Sessions.exec(c, part.ddl(work, source).toArray(String[]::new));
             ForeignKeyNames.useTemporary(c, applier, spec.workSchema(), part.table());
-            Sessions.exec(c, "RENAME TABLE " + work + " TO " + shadow,
+            Sessions.exec(
+                    c,
+                    "RENAME TABLE " + work + " TO " + shadow,
                     "CREATE VIEW " + work + " AS SELECT * FROM " + shadow);
             log.info("{}.{}: shadow table {} created", state.schema(), state.table(), shadow);
         }
     }
 
-    /** Drops {@code <workSchema>.<table>}: the view onto the shadow, or a shadow left by an interrupted build. */
+    /**
+     * Drops {@code <workSchema>.<table>}: the view onto the shadow, or a shadow left by an
+     * interrupted build.
+     */
     public void dropWorkCopy(Connection c, String table) throws SQLException {
-        List<String> type = Sessions.firstRow(c, "SELECT TABLE_TYPE FROM information_schema.TABLES "
-                + "WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?", List.of(spec.workSchema(), table));
+        List<String> type =
+                Sessions.firstRow(
+                        c,
+                        "SELECT TABLE_TYPE FROM information_schema.TABLES "
+                                + "WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
+                        List.of(spec.workSchema(), table));
         if (type != null) {
-            Sessions.exec(c, ("VIEW".equals(type.get(0)) ? "DROP VIEW IF EXISTS " : "DROP TABLE IF EXISTS ")
-                    + Identifiers.quote(spec.workSchema(), table));
+            Sessions.exec(
+                    c,
+                    ("VIEW".equals(type.get(0)) ? "DROP VIEW IF EXISTS " : "DROP TABLE IF EXISTS ")
+                            + Identifiers.quote(spec.workSchema(), table));
         }
     }
 
-    /** A plan that knows only names: enough to remove what a change left behind, or finish its swap. */
+    /**
+     * A plan that knows only names: enough to remove what a change left behind, or finish its swap.
+     */
     public Plan namesOnly(State state) {
-        List<Plan.Part> parts = PartSpec.of(spec).stream().map(p -> new Plan.Part(state.schema(), p.table(),
-                p.shadow(), List.of(), List.of(), Set.of())).toList();
-        return new Plan(state.schema(), state.table(), spec.workSchema(), spec.undoSchema(), parts, "",
-                Planner.names(state.table()), List.of(), List.of(), false, spec.compatibilityView(), List.of(),
+        List<Plan.Part> parts =
+                PartSpec.of(spec).stream()
+                        .map(
+                                p ->
+                                        new Plan.Part(
+                                                state.schema(),
+                                                p.table(),
+                                                p.shadow(),
+                                                List.of(),
+                                                List.of(),
+                                                Set.of()))
+                        .toList();
+        return new Plan(
+                state.schema(),
+                state.table(),
+                spec.workSchema(),
+                spec.undoSchema(),
+                parts,
+                "",
+                Planner.names(state.table()),
+                List.of(),
+                List.of(),
+                false,
+                spec.compatibilityView(),
+                List.of(),
                 state.specHash());
     }
 
@@ -103,8 +135,8 @@ public final class Workspace {
         Plan plan = namesOnly(state);
         TriggerSql triggers = new TriggerSql(plan, store.conflicts());
         if (inspector.tableExists(state.schema(), plan.names().newTable())) {
-            new CutOver(plan, applier, triggers, CrashPoints.NONE).unmoveShadow(c, store.userTriggers(c, state.schema(),
-                    state.table()));
+            new CutOver(plan, applier, triggers, CrashPoints.NONE)
+                    .unmoveShadow(c, store.userTriggers(c, state.schema(), state.table()));
         }
         CutOver cutOver = new CutOver(plan, applier, triggers, CrashPoints.NONE);
         List<String> ddl = new ArrayList<>(triggers.drop());
@@ -116,68 +148,94 @@ public final class Workspace {
         }
         Optional<VersionRow> version = VersionRow.of(state.schema(), spec);
         if (version.isPresent()) {
-            version.get().finish(c, inspector, true); // only drops a replacement left by a failed swap attempt
+            version.get()
+                    .finish(
+                            c, inspector,
+                            true); // only drops a replacement left by a failed swap attempt
         }
         clearHelpers(c, state);
     }
 
     /**
-     * All three triggers appear at once, inside one WRITE lock on the original: created one by one, an
-     * application could insert a row through a new INSERT trigger and delete it before the DELETE trigger
-     * exists, leaving a row in the shadow that the original no longer has. Under the same lock, before any write
-     * fires them, the copy range's end is read and the watermark opened over the empty shadow. Returns that end
-     * (null: the table is empty).
+     * All three triggers appear at once, inside one WRITE lock on the original: created one by one,
+     * an application could insert a row through a new INSERT trigger and delete it before the
+     * DELETE trigger exists, leaving a row in the shadow that the original no longer has. Under the
+     * same lock, before any write fires them, the copy range's end is read and the watermark opened
+     * over the empty shadow. Returns that end (null: the table is empty).
      */
-    public List<String> installTriggers(Connection c, Plan plan, Watermark watermark, Chunker chunker) throws SQLException {
+    public List<String> installTriggers(
+            Connection c, Plan plan, Watermark watermark, Chunker chunker) throws SQLException {
         List<String> locked = new ArrayList<>();
         if (watermark != null) {
             locked.add(watermark.table());
         }
         List<List<String>> max = new ArrayList<>();
-        install(c, plan, new TriggerSql(plan, store.conflicts(), watermark), locked, () -> {
-            List<String> end = chunker.maxKey(c);
-            if (watermark != null && end != null && shadowsEmpty(c, plan)) {
-                watermark.open(c, end);
-            }
-            max.add(end);
-        });
+        install(
+                c,
+                plan,
+                new TriggerSql(plan, store.conflicts(), watermark),
+                locked,
+                () -> {
+                    List<String> end = chunker.maxKey(c);
+                    if (watermark != null && end != null && shadowsEmpty(c, plan)) {
+                        watermark.open(c, end);
+                    }
+                    max.add(end);
+                });
         return max.get(0);
     }
 
     /** Puts back triggers something removed; they read the watermark if this change has one. */
     public void reinstallTriggers(Connection c, Plan plan) throws SQLException {
         Watermark watermark = new Watermark(plan);
-        install(c, plan, new TriggerSql(plan, store.conflicts(), watermark.installed(c) ? watermark : null),
-                List.of(), () -> { });
+        install(
+                c,
+                plan,
+                new TriggerSql(plan, store.conflicts(), watermark.installed(c) ? watermark : null),
+                List.of(),
+                () -> {});
     }
 
-    private void install(Connection c, Plan plan, TriggerSql triggers, List<String> alsoLocked,
-                         Applier.LockedWork then) throws SQLException {
+    private void install(
+            Connection c,
+            Plan plan,
+            TriggerSql triggers,
+            List<String> alsoLocked,
+            Applier.LockedWork then)
+            throws SQLException {
         List<String> ddl = new ArrayList<>(triggers.drop());
         ddl.addAll(triggers.dropReverse());
         ddl.addAll(triggers.create());
         if (reverseSync(plan)) {
             ddl.addAll(triggers.createReverse());
         }
-        List<String> locked = new ArrayList<>(List.of(Identifiers.quote(plan.schema(), plan.table())));
+        List<String> locked =
+                new ArrayList<>(List.of(Identifiers.quote(plan.schema(), plan.table())));
         plan.parts().forEach(p -> locked.add(p.shadowTable()));
         locked.addAll(alsoLocked);
-        applier.underWriteLock(c, locked, () -> {
-            Sessions.exec(c, ddl.toArray(String[]::new));
-            then.run();
-        });
+        applier.underWriteLock(
+                c,
+                locked,
+                () -> {
+                    Sessions.exec(c, ddl.toArray(String[]::new));
+                    then.run();
+                });
     }
 
     private static boolean shadowsEmpty(Connection c, Plan plan) throws SQLException {
         for (Plan.Part part : plan.parts()) {
-            if (Sessions.firstRow(c, "SELECT 1 FROM " + part.shadowTable() + " LIMIT 1", List.of()) != null) {
+            if (Sessions.firstRow(c, "SELECT 1 FROM " + part.shadowTable() + " LIMIT 1", List.of())
+                    != null) {
                 return false;
             }
         }
         return true;
     }
 
-    /** Forgets an ended change's conflicts and saved triggers and drops the watermark; its triggers are gone. */
+    /**
+     * Forgets an ended change's conflicts and saved triggers and drops the watermark; its triggers
+     * are gone.
+     */
     public void clearHelpers(Connection c, State state) throws SQLException {
         Sessions.exec(c, Watermark.dropStatement(namesOnly(state)));
         store.clearHelpers(c, state.schema(), state.table());
@@ -186,22 +244,31 @@ public final class Workspace {
     public void checkConflicts(Connection c, Plan plan) throws SQLException {
         Optional<String> conflict = store.firstConflict(c, plan.schema(), plan.table());
         if (conflict.isPresent()) {
-            throw new Refused(new Problem("spec.alter", "a write made during the change collides on a unique key "
-                    + "of the new table (" + conflict.get() + "); swapping would lose that row (ERROR warnings "
-                    + "detected in statement)", "remove the duplicates and the unique key's conflict, then run "
-                    + "the change again"));
+            throw new Refused(
+                    new Problem(
+                            "spec.alter",
+                            "a write made during the change collides on a unique key "
+                                    + "of the new table ("
+                                    + conflict.get()
+                                    + "); swapping would lose that row (ERROR warnings "
+                                    + "detected in statement)",
+                            "remove the duplicates and the unique key's conflict, then run "
+                                    + "the change again"));
         }
     }
 
     public boolean forwardTriggersComplete(Inspector inspector, Plan plan) throws SQLException {
-        List<String> present = inspector.triggers(plan.schema(), plan.table()).stream()
-                .map(TableInfo.Trigger::name).toList();
+        List<String> present =
+                inspector.triggers(plan.schema(), plan.table()).stream()
+                        .map(TableInfo.Trigger::name)
+                        .toList();
         return present.containsAll(plan.names().forwardTriggers());
     }
 
     /** Rows written after the swap also go back to the old table, so a rollback loses none. */
     private boolean reverseSync(Plan plan) {
-        return spec.retention().reverseSync() && !Durations.parse(spec.retention().keepOldTableFor()).isZero()
+        return spec.retention().reverseSync()
+                && !Durations.parse(spec.retention().keepOldTableFor()).isZero()
                 && plan.irreversible().isEmpty();
     }
 }

@@ -2,17 +2,16 @@ package dev.schemachange.engine.check;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.util.List;
-
-import org.junit.jupiter.api.Test;
-
 import dev.schemachange.api.Manifests;
 import dev.schemachange.api.Problem;
 import dev.schemachange.api.SchemaChangeSpec;
+import java.io.IOException;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 class SpecValidationTest {
-    private static final String HEAD = """
+    private static final String HEAD =
+            """
             apiVersion: schemachange.dev/v1alpha1
             kind: SchemaChange
             metadata: {name: c, namespace: shop}
@@ -23,7 +22,8 @@ class SpecValidationTest {
         return Manifests.parse(HEAD + body.indent(2)).getSpec();
     }
 
-    private static final String GOOD = """
+    private static final String GOOD =
+            """
             database: {host: mysql.shop.svc, schema: shop, credentialsSecret: shop-db-osc}
             table: orders
             alter: "ADD COLUMN note VARCHAR(64) NULL"
@@ -35,30 +35,40 @@ class SpecValidationTest {
 
     @Test
     void acceptsTheContractsExample() throws IOException {
-        assertThat(SpecValidation.checkForCluster(spec(GOOD + """
+        assertThat(
+                        SpecValidation.checkForCluster(
+                                spec(
+                                        GOOD
+                                                + """
                 swap:
                   approval: Required
                   window: {schedule: "0 2 * * 6", duration: 2h, timeZone: Europe/Berlin}
                 backfill: {chunkTime: 500ms, throttle: {replicas: ["replica-0.mysql:3306"]}}
                 migrationVersion: {table: schema_migrations, column: version, value: "20261124103000"}
                 retention: {keepOldTableFor: 72h}
-                """))).isEmpty();
+                """)))
+                .isEmpty();
     }
 
     @Test
     void acceptsASplit() throws IOException {
-        assertThat(SpecValidation.checkForCluster(spec("""
+        assertThat(
+                        SpecValidation.checkForCluster(
+                                spec(
+                                        """
                 database: {host: 10.0.0.7, schema: shop, credentialsSecret: s}
                 table: orders
                 split:
                   - {table: orders_core, columns: [id, total]}
                   - {table: orders_shipping, columns: [id, address], alter: "ADD INDEX (address)"}
-                """))).isEmpty();
+                """)))
+                .isEmpty();
     }
 
     @Test
     void namesMissingTableAndDatabase() throws IOException {
-        List<Problem> problems = SpecValidation.checkForCluster(spec("alter: \"ADD COLUMN x INT\""));
+        List<Problem> problems =
+                SpecValidation.checkForCluster(spec("alter: \"ADD COLUMN x INT\""));
 
         assertThat(fields(problems)).containsExactly("spec.database", "spec.table");
         assertThat(problems.get(1).fix()).contains("give a name");
@@ -66,26 +76,36 @@ class SpecValidationTest {
 
     @Test
     void outsideAClusterTheDatabaseMayComeFromFlags() throws IOException {
-        assertThat(SpecValidation.check(spec("table: orders\nalter: \"ADD COLUMN x INT\""))).isEmpty();
+        assertThat(SpecValidation.check(spec("table: orders\nalter: \"ADD COLUMN x INT\"")))
+                .isEmpty();
     }
 
     @Test
     void requiresTheCredentialsSecretInACluster() throws IOException {
-        List<Problem> problems = SpecValidation.checkForCluster(spec("""
+        List<Problem> problems =
+                SpecValidation.checkForCluster(
+                        spec(
+                                """
                 database: {host: mysql, schema: shop}
                 table: orders
                 alter: "ADD COLUMN x INT"
                 """));
 
-        assertThat(problems).singleElement().satisfies(p -> {
-            assertThat(p.field()).isEqualTo("spec.database.credentialsSecret");
-            assertThat(p.fix()).contains("username and password");
-        });
+        assertThat(problems)
+                .singleElement()
+                .satisfies(
+                        p -> {
+                            assertThat(p.field()).isEqualTo("spec.database.credentialsSecret");
+                            assertThat(p.fix()).contains("username and password");
+                        });
     }
 
     @Test
     void refusesIdentifiersThatCouldEscapeQuoting() throws IOException {
-        List<Problem> problems = SpecValidation.checkForCluster(spec("""
+        List<Problem> problems =
+                SpecValidation.checkForCluster(
+                        spec(
+                                """
                 database: {host: mysql, schema: "shop`; DROP DATABASE shop; --", credentialsSecret: s}
                 table: "orders'"
                 alter: "ADD COLUMN x INT"
@@ -94,12 +114,16 @@ class SpecValidationTest {
 
         assertThat(fields(problems))
                 .containsExactly("spec.database.schema", "spec.table", "spec.dropColumns[1]");
-        assertThat(problems).allSatisfy(p -> assertThat(p.fix()).contains("no quotes, dots or semicolons"));
+        assertThat(problems)
+                .allSatisfy(p -> assertThat(p.fix()).contains("no quotes, dots or semicolons"));
     }
 
     @Test
     void refusesAHostThatWouldChangeTheJdbcUrl() throws IOException {
-        List<Problem> problems = SpecValidation.checkForCluster(spec("""
+        List<Problem> problems =
+                SpecValidation.checkForCluster(
+                        spec(
+                                """
                 database: {host: "mysql/shop?allowLoadLocalInfile=true", schema: shop, credentialsSecret: s}
                 table: orders
                 alter: "ADD COLUMN x INT"
@@ -110,26 +134,39 @@ class SpecValidationTest {
 
     @Test
     void refusesBothAlterAndSplit() throws IOException {
-        List<Problem> problems = SpecValidation.checkForCluster(spec(GOOD + """
+        List<Problem> problems =
+                SpecValidation.checkForCluster(
+                        spec(
+                                GOOD
+                                        + """
                 split: [{table: a, columns: [id]}]
                 """));
 
-        assertThat(problems).singleElement().satisfies(p -> {
-            assertThat(p.reason()).isEqualTo("both alter and split are set");
-            assertThat(p.fix()).startsWith("set exactly one");
-        });
+        assertThat(problems)
+                .singleElement()
+                .satisfies(
+                        p -> {
+                            assertThat(p.reason()).isEqualTo("both alter and split are set");
+                            assertThat(p.fix()).startsWith("set exactly one");
+                        });
     }
 
     @Test
     void refusesNeitherAlterNorSplit() throws IOException {
         List<Problem> problems = SpecValidation.check(spec("table: orders\nalter: \"  \""));
 
-        assertThat(problems).singleElement().extracting(Problem::reason).isEqualTo("neither alter nor split is set");
+        assertThat(problems)
+                .singleElement()
+                .extracting(Problem::reason)
+                .isEqualTo("neither alter nor split is set");
     }
 
     @Test
     void checksEverySplitPart() throws IOException {
-        List<Problem> problems = SpecValidation.check(spec("""
+        List<Problem> problems =
+                SpecValidation.check(
+                        spec(
+                                """
                 table: orders
                 split:
                   - {table: part, columns: []}
@@ -137,12 +174,16 @@ class SpecValidationTest {
                 """));
 
         assertThat(fields(problems))
-                .containsExactly("spec.split[0].columns", "spec.split[1].table", "spec.split[1].columns[0]");
+                .containsExactly(
+                        "spec.split[0].columns", "spec.split[1].table", "spec.split[1].columns[0]");
     }
 
     @Test
     void refusesBadDurations() throws IOException {
-        List<Problem> problems = SpecValidation.check(spec("""
+        List<Problem> problems =
+                SpecValidation.check(
+                        spec(
+                                """
                 table: orders
                 alter: "ADD COLUMN x INT"
                 backfill: {chunkTime: 0}
@@ -150,28 +191,40 @@ class SpecValidationTest {
                 retention: {keepOldTableFor: forever}
                 """));
 
-        assertThat(fields(problems)).containsExactly(
-                "spec.backfill.chunkTime", "spec.swap.lockWaitTimeout", "spec.retention.keepOldTableFor");
+        assertThat(fields(problems))
+                .containsExactly(
+                        "spec.backfill.chunkTime",
+                        "spec.swap.lockWaitTimeout",
+                        "spec.retention.keepOldTableFor");
         assertThat(problems.get(1).fix()).contains("e.g. 2s");
     }
 
     @Test
     void refusesABadCronNamingTheScheduleField() throws IOException {
-        List<Problem> problems = SpecValidation.check(spec("""
+        List<Problem> problems =
+                SpecValidation.check(
+                        spec(
+                                """
                 table: orders
                 alter: "ADD COLUMN x INT"
                 swap: {window: {schedule: "every saturday", duration: 2h}}
                 """));
 
-        assertThat(problems).singleElement().satisfies(p -> {
-            assertThat(p.field()).isEqualTo("spec.swap.window.schedule");
-            assertThat(p.fix()).contains("0 2 * * 6");
-        });
+        assertThat(problems)
+                .singleElement()
+                .satisfies(
+                        p -> {
+                            assertThat(p.field()).isEqualTo("spec.swap.window.schedule");
+                            assertThat(p.fix()).contains("0 2 * * 6");
+                        });
     }
 
     @Test
     void refusesAnUnknownTimeZone() throws IOException {
-        List<Problem> problems = SpecValidation.check(spec("""
+        List<Problem> problems =
+                SpecValidation.check(
+                        spec(
+                                """
                 table: orders
                 alter: "ADD COLUMN x INT"
                 swap: {window: {schedule: "0 2 * * 6", duration: 2h, timeZone: CEST+2}}
@@ -182,23 +235,36 @@ class SpecValidationTest {
 
     @Test
     void refusesOutOfRangeNumbers() throws IOException {
-        List<Problem> problems = SpecValidation.checkForCluster(spec(GOOD.replace("schema: shop", "schema: shop, port: 0")
-                + """
+        List<Problem> problems =
+                SpecValidation.checkForCluster(
+                        spec(
+                                GOOD.replace("schema: shop", "schema: shop, port: 0")
+                                        + """
                 backfill: {maxChunkRows: 0, threads: 100, throttle: {maxThreadsRunning: 0}}
                 swap: {maxAttempts: 0}
                 """));
 
-        assertThat(fields(problems)).containsExactly("spec.database.port", "spec.backfill.maxChunkRows",
-                "spec.backfill.threads", "spec.backfill.throttle.maxThreadsRunning", "spec.swap.maxAttempts");
+        assertThat(fields(problems))
+                .containsExactly(
+                        "spec.database.port",
+                        "spec.backfill.maxChunkRows",
+                        "spec.backfill.threads",
+                        "spec.backfill.throttle.maxThreadsRunning",
+                        "spec.swap.maxAttempts");
     }
 
     @Test
     void keepsHelperSchemasApartFromTheApplicationAndEachOther() throws IOException {
-        List<Problem> problems = SpecValidation.checkForCluster(spec(GOOD + """
+        List<Problem> problems =
+                SpecValidation.checkForCluster(
+                        spec(
+                                GOOD
+                                        + """
                 workSchema: shop
                 undoSchema: shop
                 """));
 
-        assertThat(fields(problems)).containsExactly("spec.undoSchema", "spec.workSchema", "spec.undoSchema");
+        assertThat(fields(problems))
+                .containsExactly("spec.undoSchema", "spec.workSchema", "spec.undoSchema");
     }
 }

@@ -1,19 +1,17 @@
 package dev.schemachange.engine.copy;
 
-import dev.schemachange.engine.Progress;
-import dev.schemachange.engine.Migrator;
-import dev.schemachange.engine.Controls;
-
 import static org.assertj.core.api.Assertions.assertThat;
-
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.schemachange.api.Phase;
 import dev.schemachange.api.SchemaChangeSpec;
+import dev.schemachange.engine.Controls;
+import dev.schemachange.engine.Migrator;
+import dev.schemachange.engine.Progress;
 import dev.schemachange.testing.Changes;
 import dev.schemachange.testing.MariaDb;
 import dev.schemachange.testing.TestDatabase;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 @MariaDb
 class CopierTest {
@@ -21,13 +19,21 @@ class CopierTest {
     /** Lock-free (the key is the only unique one) and share-locked (another unique key) chunks. */
     @ParameterizedTest
     @ValueSource(strings = {"parcels", "crates"})
-    void chunksLargerThanOneStatementAreCopiedPieceByPieceWithoutLosingARowAtTheBoundaries(String table,
-                                                                                         TestDatabase db) {
+    void chunksLargerThanOneStatementAreCopiedPieceByPieceWithoutLosingARowAtTheBoundaries(
+            String table, TestDatabase db) {
         int rows = 7 * Copier.STATEMENT_MIN_ROWS + 250;
-        db.exec("CREATE TABLE " + table + " (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, w INT NOT NULL"
+        db.exec(
+                "CREATE TABLE "
+                        + table
+                        + " (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, w INT NOT NULL"
                         + (table.equals("crates") ? ", UNIQUE KEY uw (w))" : ")"),
                 "INSERT INTO " + table + " (id, w) SELECT seq * 3, seq FROM seq_1_to_" + rows);
-        SchemaChangeSpec spec = Changes.spec(db, table, "ADD COLUMN note VARCHAR(8) NULL", """
+        SchemaChangeSpec spec =
+                Changes.spec(
+                        db,
+                        table,
+                        "ADD COLUMN note VARCHAR(8) NULL",
+                        """
                 backfill: {chunkTime: 10s, maxChunkRows: 100000}
                 swap: {approval: Required}
                 retention: {keepOldTableFor: "0"}

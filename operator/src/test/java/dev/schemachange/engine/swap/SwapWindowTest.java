@@ -3,13 +3,11 @@ package dev.schemachange.engine.swap;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.schemachange.api.SchemaChangeSpec.Window;
 import java.time.Duration;
 import java.time.Instant;
-
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-
-import dev.schemachange.api.SchemaChangeSpec.Window;
 
 class SwapWindowTest {
     private static final Duration ONE_MINUTE = Duration.ofMinutes(1);
@@ -29,7 +27,8 @@ class SwapWindowTest {
     @Nested
     class SaturdayNightsInBerlin {
         // Saturdays 02:00–04:00 Berlin time; in November Berlin is UTC+1, so 01:00Z–03:00Z
-        private final SwapWindow window = SwapWindow.of(new Window("0 2 * * 6", "2h", "Europe/Berlin"));
+        private final SwapWindow window =
+                SwapWindow.of(new Window("0 2 * * 6", "2h", "Europe/Berlin"));
 
         @Test
         void isClosedBeforeTheStartAndNamesTheNextStart() {
@@ -43,13 +42,16 @@ class SwapWindowTest {
         void opensExactlyAtTheStart() {
             assertThat(window.allows(at("2026-11-28T00:59:59Z"), ONE_MINUTE)).isFalse();
             assertThat(window.allows(at("2026-11-28T01:00:00Z"), ONE_MINUTE)).isTrue();
-            assertThat(window.nextStart(at("2026-11-28T01:00:00Z"))).contains(at("2026-11-28T01:00:00Z"));
+            assertThat(window.nextStart(at("2026-11-28T01:00:00Z")))
+                    .contains(at("2026-11-28T01:00:00Z"));
         }
 
         @Test
         void reportsTheCurrentWindowsStartWhileOpen() {
-            assertThat(window.nextStart(at("2026-11-28T02:30:00Z"))).contains(at("2026-11-28T01:00:00Z"));
-            assertThat(window.currentEnd(at("2026-11-28T02:30:00Z"))).contains(at("2026-11-28T03:00:00Z"));
+            assertThat(window.nextStart(at("2026-11-28T02:30:00Z")))
+                    .contains(at("2026-11-28T01:00:00Z"));
+            assertThat(window.currentEnd(at("2026-11-28T02:30:00Z")))
+                    .contains(at("2026-11-28T03:00:00Z"));
         }
 
         @Test
@@ -71,7 +73,8 @@ class SwapWindowTest {
 
     @Test
     void overlappingWindowsUseTheOneThatStaysOpenLongest() {
-        // every 15 minutes for an hour: always open, and an attempt may take up to an hour from the latest start
+        // every 15 minutes for an hour: always open, and an attempt may take up to an hour from the
+        // latest start
         SwapWindow window = SwapWindow.of(new Window("*/15 * * * *", "1h", "UTC"));
         Instant now = at("2026-11-24T10:20:00Z");
 
@@ -89,7 +92,8 @@ class SwapWindowTest {
             // Sunday 01:00 CET = 00:00Z; three hours later it is 03:00Z = 05:00 CEST
             SwapWindow window = SwapWindow.of(new Window("0 1 * * 0", "3h", "Europe/Berlin"));
 
-            assertThat(window.nextStart(at("2026-03-28T12:00:00Z"))).contains(at("2026-03-29T00:00:00Z"));
+            assertThat(window.nextStart(at("2026-03-28T12:00:00Z")))
+                    .contains(at("2026-03-29T00:00:00Z"));
             assertThat(window.allows(at("2026-03-29T02:40:00Z"), Duration.ofMinutes(20))).isTrue();
             assertThat(window.allows(at("2026-03-29T03:00:00Z"), Duration.ZERO)).isFalse();
         }
@@ -99,15 +103,18 @@ class SwapWindowTest {
             SwapWindow window = SwapWindow.of(new Window("0 1 * * 0", "3h", "Europe/Berlin"));
 
             // the next Sunday 01:00 is CEST, i.e. 23:00Z on Saturday
-            assertThat(window.nextStart(at("2026-03-29T03:00:00Z"))).contains(at("2026-04-04T23:00:00Z"));
+            assertThat(window.nextStart(at("2026-03-29T03:00:00Z")))
+                    .contains(at("2026-04-04T23:00:00Z"));
         }
 
         @Test
         void aStartInTheSkippedSpringHourDoesNotOpenThatDay() {
             SwapWindow daily = SwapWindow.of(new Window("30 2 * * *", "1h", "Europe/Berlin"));
 
-            // 02:30 does not exist on 2026-03-29: no window that day rather than one at a time nobody chose
-            assertThat(daily.nextStart(at("2026-03-28T12:00:00Z"))).contains(at("2026-03-30T00:30:00Z"));
+            // 02:30 does not exist on 2026-03-29: no window that day rather than one at a time
+            // nobody chose
+            assertThat(daily.nextStart(at("2026-03-28T12:00:00Z")))
+                    .contains(at("2026-03-30T00:30:00Z"));
             assertThat(daily.allows(at("2026-03-29T01:15:00Z"), ONE_MINUTE)).isFalse();
         }
 
@@ -116,10 +123,12 @@ class SwapWindowTest {
             SwapWindow daily = SwapWindow.of(new Window("30 2 * * *", "30m", "Europe/Berlin"));
 
             // 02:30 CEST = 00:30Z; the second 02:30 (CET) = 01:30Z opens nothing
-            assertThat(daily.nextStart(at("2026-10-24T12:00:00Z"))).contains(at("2026-10-25T00:30:00Z"));
+            assertThat(daily.nextStart(at("2026-10-24T12:00:00Z")))
+                    .contains(at("2026-10-25T00:30:00Z"));
             assertThat(daily.allows(at("2026-10-25T00:45:00Z"), ONE_MINUTE)).isTrue();
             assertThat(daily.allows(at("2026-10-25T01:45:00Z"), ONE_MINUTE)).isFalse();
-            assertThat(daily.nextStart(at("2026-10-25T01:00:00Z"))).contains(at("2026-10-26T01:30:00Z"));
+            assertThat(daily.nextStart(at("2026-10-25T01:00:00Z")))
+                    .contains(at("2026-10-26T01:30:00Z"));
         }
     }
 
@@ -136,19 +145,23 @@ class SwapWindowTest {
         @Test
         void aCronValueOutOfRange() {
             assertThatThrownBy(() -> SwapWindow.of(new Window("61 2 * * *", "2h", "UTC")))
-                    .hasMessageContaining("spec.swap.window.schedule").hasMessageContaining("61");
+                    .hasMessageContaining("spec.swap.window.schedule")
+                    .hasMessageContaining("61");
         }
 
         @Test
         void aScheduleThatNeverFires() {
             assertThatThrownBy(() -> SwapWindow.of(new Window("0 0 30 2 *", "2h", "UTC")))
-                    .hasMessageContaining("spec.swap.window.schedule").hasMessageContaining("never fires");
+                    .hasMessageContaining("spec.swap.window.schedule")
+                    .hasMessageContaining("never fires");
         }
 
         @Test
         void anUnknownTimeZone() {
-            assertThatThrownBy(() -> SwapWindow.of(new Window("0 2 * * 6", "2h", "Europe/Atlantis")))
-                    .hasMessageContaining("spec.swap.window.timeZone").hasMessageContaining("IANA");
+            assertThatThrownBy(
+                            () -> SwapWindow.of(new Window("0 2 * * 6", "2h", "Europe/Atlantis")))
+                    .hasMessageContaining("spec.swap.window.timeZone")
+                    .hasMessageContaining("IANA");
         }
 
         @Test
@@ -158,7 +171,8 @@ class SwapWindowTest {
             assertThatThrownBy(() -> SwapWindow.of(new Window("0 2 * * 6", "0", "UTC")))
                     .hasMessageContaining("spec.swap.window.duration");
             assertThatThrownBy(() -> SwapWindow.of(new Window("0 2 * * 6", "two hours", "UTC")))
-                    .hasMessageContaining("spec.swap.window.duration").hasMessageContaining("2h");
+                    .hasMessageContaining("spec.swap.window.duration")
+                    .hasMessageContaining("2h");
         }
     }
 }
