@@ -136,24 +136,7 @@ public final class Migrator {
                 }
                 notes.addAll(validated.plan().notes());
                 if (until == Phase.Validating) {
-                    return new Progress(
-                            Phase.Validating,
-                            "valid",
-                            null,
-                            null,
-                            null,
-                            0,
-                            0,
-                            0,
-                            null,
-                            0,
-                            0,
-                            null,
-                            0,
-                            null,
-                            0,
-                            null,
-                            notes);
+                    return Progress.bare(Phase.Validating, "valid", null, notes);
                 }
                 state = prepare(c, validated.plan());
             }
@@ -179,22 +162,9 @@ public final class Migrator {
             Optional<State> stored = store.load(c, schema(), spec.table());
             if (stored.isPresent() && !stored.get().owner().equals(owner)) {
                 // another change holds the table: rolling back is its owner's decision, not ours
-                return new Progress(
+                return Progress.bare(
                         Phase.RolledBack,
                         "nothing to roll back: the table is held by " + stored.get().owner(),
-                        null,
-                        null,
-                        null,
-                        0,
-                        0,
-                        0,
-                        null,
-                        0,
-                        0,
-                        null,
-                        0,
-                        null,
-                        0,
                         null,
                         notes);
             }
@@ -436,24 +406,7 @@ public final class Migrator {
 
     private Progress rollback(Connection c, Optional<State> stored) throws SQLException {
         if (stored.isEmpty()) {
-            return new Progress(
-                    Phase.RolledBack,
-                    "nothing to roll back",
-                    null,
-                    null,
-                    null,
-                    0,
-                    0,
-                    0,
-                    null,
-                    0,
-                    0,
-                    null,
-                    0,
-                    null,
-                    0,
-                    null,
-                    notes);
+            return Progress.bare(Phase.RolledBack, "nothing to roll back", null, notes);
         }
         State state = stored.get();
         if (state.phase().isSwapped() || state.phase() == Phase.RollingBack) {
@@ -499,24 +452,7 @@ public final class Migrator {
     }
 
     private Progress failed(Problem p) {
-        return new Progress(
-                Phase.Failed,
-                p.toString(),
-                null,
-                p,
-                null,
-                0,
-                0,
-                0,
-                null,
-                0,
-                0,
-                null,
-                0,
-                null,
-                0,
-                null,
-                notes);
+        return Progress.bare(Phase.Failed, p.toString(), p, notes);
     }
 
     private Progress failedKeepingState(State s, Problem p) {

@@ -76,6 +76,13 @@ public record Progress(
                 List.of());
     }
 
+    /** A snapshot without counts: before a state row exists, or when there is nothing to count. */
+    public static Progress bare(Phase phase, String message, Problem problem, List<String> notes) {
+        return new Progress(
+                phase, message, null, problem, null, 0, 0, 0, null, 0, 0, null, 0, null, 0, null,
+                notes);
+    }
+
     /**
      * One table of a split: every source row is copied to each part in the same pass, so they share
      * the row count; verification repairs them one by one.
