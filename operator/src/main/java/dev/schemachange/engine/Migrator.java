@@ -303,7 +303,8 @@ public final class Migrator {
                 null,
                 0,
                 null,
-                notes);
+                notes,
+                List.of());
     }
 
     /**

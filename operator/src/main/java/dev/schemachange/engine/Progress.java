@@ -36,51 +36,11 @@ public record Progress(
         parts = parts == null ? List.of() : List.copyOf(parts);
     }
 
-    /** A change of one table, which reports no parts. */
-    public Progress(
-            Phase phase,
-            String message,
-            Wait waitingFor,
-            Problem problem,
-            String cursor,
-            long rowsCopied,
-            long rowsEstimated,
-            double rowsPerSecond,
-            Instant eta,
-            int chunkRows,
-            int chunksRepaired,
-            Instant nextWindowStart,
-            int swapAttempts,
-            Instant swappedAt,
-            long lockMillis,
-            String oldTable,
-            List<String> notes) {
-        this(
-                phase,
-                message,
-                waitingFor,
-                problem,
-                cursor,
-                rowsCopied,
-                rowsEstimated,
-                rowsPerSecond,
-                eta,
-                chunkRows,
-                chunksRepaired,
-                nextWindowStart,
-                swapAttempts,
-                swappedAt,
-                lockMillis,
-                oldTable,
-                notes,
-                List.of());
-    }
-
     /** A snapshot without counts: before a state row exists, or when there is nothing to count. */
     public static Progress bare(Phase phase, String message, Problem problem, List<String> notes) {
         return new Progress(
                 phase, message, null, problem, null, 0, 0, 0, null, 0, 0, null, 0, null, 0, null,
-                notes);
+                notes, List.of());
     }
 
     /**

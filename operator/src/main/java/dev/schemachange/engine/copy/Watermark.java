@@ -204,7 +204,7 @@ public final class Watermark {
                         c,
                         "SELECT w.copied = 0 OR NOT "
                                 + upTo(i -> KeySql.bind(plan.key().get(i).type()), "lo")
-                                + " FROM "
+                                + ", @@SESSION.lock_wait_timeout FROM "
                                 + table()
                                 + " w",
                         new KeySql(plan.key()).parameters(upTo));
@@ -218,8 +218,10 @@ public final class Watermark {
                 IntStream.range(0, plan.key().size())
                         .mapToObj(i -> "lo_" + i + " = " + KeySql.bind(plan.key().get(i).type()))
                         .collect(Collectors.joining(", "));
-        // for this update only: the copier's own waits stay
-        return SessionVariable.with(c, "lock_wait_timeout", "2", () -> update(c, upTo, set, retry));
+        // for this update only: the copier's own waits stay. raise runs after every chunk, so the
+        // session's value is read with the mark rather than in a round trip of its own
+        return SessionVariable.with(
+                c, "lock_wait_timeout", "2", higher.get(1), () -> update(c, upTo, set, retry));
     }
 
     /**

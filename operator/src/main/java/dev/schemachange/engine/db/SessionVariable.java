@@ -15,6 +15,16 @@ public final class SessionVariable {
     public static <T> T with(Connection c, String name, String value, Sessions.Work<T> work)
             throws SQLException {
         String previous = Sessions.firstRow(c, "SELECT @@SESSION." + name, List.of()).get(0);
+        return with(c, name, value, previous, work);
+    }
+
+    /**
+     * The same, with the value the session has now already known to the caller (read along with
+     * another query), so a hot path does not pay a round trip for it.
+     */
+    public static <T> T with(
+            Connection c, String name, String value, String previous, Sessions.Work<T> work)
+            throws SQLException {
         Sessions.exec(c, "SET SESSION " + name + " = " + value);
         try {
             return work.run();
