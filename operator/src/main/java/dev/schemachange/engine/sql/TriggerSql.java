@@ -3,19 +3,30 @@ package dev.schemachange.engine.sql;
 import dev.schemachange.engine.copy.Watermark;
 import dev.schemachange.engine.plan.Plan;
 import dev.schemachange.mysql.Identifiers;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * The forward triggers that keep the shadow equal to the original while the change runs.
+ * The triggers that keep the shadow equal to the original while the change runs (forward), and the
+ * old table equal to the new one after the swap (reverse).
  *
  * <p>No REPLACE: REPLACE deletes every row that collides on any unique key, so a late write
  * colliding on a unique key the ALTER adds would silently delete another row (pt-osc's row loss).
- * Instead a row is written with INSERT IGNORE after deleting its own key; when the shadow then does
- * not hold exactly that row (a collision on another unique key, or a value the new type cannot
- * hold), it is recorded in the conflicts table, which fails the change before the swap. The
- * application's write itself never fails.
+ * Instead a row is written with INSERT IGNORE; when the shadow then does not hold exactly that row
+ * (a collision on another unique key, or a value the new type cannot hold), it is recorded in the
+ * conflicts table, which fails the change before the swap. The application's write itself never
+ * fails.
+ *
+ * <p>Locks (docs/how-it-works.md, "What the triggers lock"): a trigger runs in the application's
+ * transaction, at its isolation level, and every read in its body is a locking read. So each
+ * statement on the common path is an insert of a key that is not there, or a lookup by the whole
+ * unique key of a row that is there: InnoDB then takes record locks only, and insert-intention
+ * locks that no gap lock of ours blocks. A lookup that finds nothing would gap-lock under
+ * REPEATABLE READ (on the supremum, for appends at the end), and two appenders would deadlock on
+ * each other's gap; so a write is tried first and a missing or stale row is handled only when the
+ * write did not land.
  */
 public final class TriggerSql {
     private final Plan plan;
@@ -52,25 +63,34 @@ public final class TriggerSql {
     /**
      * The forward triggers: on the original, writing every row to each part's shadow. With a {@link
      * Watermark}, a key between the mark and the end of the copy range is journaled instead of
-     * mirrored; an UPDATE decides for its old key (the delete) and its new key (the insert)
-     * separately.
+     * mirrored; an UPDATE that changes the key decides for its old key (the delete) and its new key
+     * (the insert) separately.
      */
     public List<String> create() {
+        String keyKept =
+                plan.key().stream()
+                        .map(
+                                k ->
+                                        "NEW."
+                                                + Identifiers.quote(k.source())
+                                                + " = OLD."
+                                                + Identifiers.quote(k.source()))
+                        .collect(Collectors.joining(" AND "));
         return List.of(
                 header(plan.names().deleteTrigger(), "DELETE", plan.table())
                         + forward(mirrorOrJournal("OLD", p -> deleteRow(p, "OLD"))),
                 header(plan.names().updateTrigger(), "UPDATE", plan.table())
                         + forward(
-                                mirrorOrJournal("OLD", p -> deleteRow(p, "OLD"))
-                                        + mirrorOrJournal("NEW", p -> insertChecked(p, "update"))),
+                                "IF "
+                                        + keyKept
+                                        + " THEN "
+                                        + mirrorOrJournal("NEW", p -> updateChecked(p))
+                                        + "ELSE "
+                                        + mirrorOrJournal("OLD", p -> deleteRow(p, "OLD"))
+                                        + mirrorOrJournal("NEW", p -> insertChecked(p, "update"))
+                                        + "END IF; "),
                 header(plan.names().insertTrigger(), "INSERT", plan.table())
-                        + forward(
-                                mirrorOrJournal(
-                                        "NEW",
-                                        p ->
-                                                deleteRow(p, "NEW")
-                                                        + "; "
-                                                        + insertChecked(p, "insert"))));
+                        + forward(mirrorOrJournal("NEW", p -> insertChecked(p, "insert"))));
     }
 
     private String forward(String body) {
@@ -95,9 +115,86 @@ public final class TriggerSql {
     }
 
     /**
+     * A new key: inserted, then checked. ROW_COUNT() cannot tell whether the insert landed: inside
+     * MariaDB triggers it reports stale counts.
+     */
+    private String insertChecked(Plan.Part part, String event) {
+        return insert(part) + "; " + rewriteUnlessHeld(part, event);
+    }
+
+    /**
+     * The same key: updated in place, which touches a secondary index only where its value changed
+     * (a delete and insert would lock the delete-marked entry of every unique index, gap included).
+     * A row that is missing or could not take the new values (a collision on a unique key) is
+     * written as a new key.
+     */
+    private String updateChecked(Plan.Part part) {
+        String target = part.shadowTable();
+        String set =
+                part.columns().stream()
+                        .map(
+                                c ->
+                                        target
+                                                + "."
+                                                + Identifiers.quote(c.shadow())
+                                                + " = NEW."
+                                                + Identifiers.quote(c.source()))
+                        .collect(Collectors.joining(", "));
+        return "UPDATE IGNORE "
+                + target
+                + " SET "
+                + set
+                + " WHERE "
+                + new KeySql(part.key()).matchRow(target, "NEW")
+                + "; "
+                + rewriteUnlessHeld(part, "update");
+    }
+
+    /**
+     * When the write did not land — a stale row under the key that the journal has not re-copied
+     * yet, a row missing for the same reason, or a collision on another unique key — the key's row
+     * is deleted and the row inserted once more; a row still not exactly NEW is a conflict.
+     */
+    private String rewriteUnlessHeld(Plan.Part part, String event) {
+        return "IF NOT "
+                + holdsNew(part)
+                + " THEN "
+                + deleteRow(part, "NEW")
+                + "; "
+                + insert(part)
+                + "; IF NOT "
+                + holdsNew(part)
+                + " THEN "
+                + recordConflict(event)
+                + "; END IF; END IF";
+    }
+
+    /** Whether the part's shadow holds exactly the NEW row, looked up by its whole key. */
+    private static String holdsNew(Plan.Part part) {
+        String target = part.shadowTable();
+        return "EXISTS (SELECT 1 FROM "
+                + target
+                + " WHERE "
+                + new KeySql(part.key()).matchRow(target, "NEW")
+                + " AND "
+                + same(
+                        part,
+                        c -> "NEW." + Identifiers.quote(c.source()),
+                        c -> target + "." + Identifiers.quote(c.shadow()))
+                + ")";
+    }
+
+    private static String deleteRow(Plan.Part part, String row) {
+        return "DELETE FROM "
+                + part.shadowTable()
+                + " WHERE "
+                + new KeySql(part.key()).matchRow(part.shadowTable(), row);
+    }
+
+    /**
      * The reverse triggers: on the shadow, writing back to the old table once the swap has made the
      * shadow live and the original {@code <table>__osc_old}. Values map back through the column
-     * mapping; an UPDATE keeps the old table's values of columns the new table dropped; inserts use
+     * mapping; an UPDATE keeps the old table's values of columns the new table dropped. Inserts use
      * IGNORE, because an application write must never fail here (the plan checked that the mapping
      * is lossless, see {@link Plan#irreversible()}). The UPDATE does not: while children still
      * reference the old table (right after the swap, right before a rollback's RENAME), a key
@@ -110,69 +207,60 @@ public final class TriggerSql {
         }
         Plan.Part part = plan.parts().get(0);
         KeySql key = new KeySql(part.key());
-        String old = Identifiers.quote(plan.schema(), plan.names().oldTable());
+        String old = oldTable();
         List<String> names = plan.names().reverseTriggers();
-        String oldRow = "SELECT 1 FROM " + old + " WHERE " + key.matchOld(old, "OLD");
         return List.of(
-                header(names.get(0), "INSERT", part.shadow())
-                        + "BEGIN "
-                        + REVERSE_GUARD
-                        + "DELETE FROM "
-                        + old
-                        + " WHERE "
-                        + key.matchOld(old, "NEW")
-                        + "; "
-                        + insertBack(part, old)
-                        + "; END IF; END",
-                header(names.get(1), "UPDATE", part.shadow())
-                        + "BEGIN "
-                        + REVERSE_GUARD
-                        + "IF EXISTS ("
-                        + oldRow
-                        + ") THEN UPDATE "
-                        + old
-                        + " SET "
-                        + assignBack(part, old)
-                        + " WHERE "
-                        + key.matchOld(old, "OLD")
-                        + "; ELSE "
-                        + insertBack(part, old)
-                        + "; END IF; END IF; END",
-                header(names.get(2), "DELETE", part.shadow())
-                        + "BEGIN "
-                        + REVERSE_GUARD
-                        + "DELETE FROM "
-                        + old
-                        + " WHERE "
-                        + key.matchOld(old, "OLD")
-                        + "; END IF; END");
+                reverse(
+                        names.get(0),
+                        "INSERT",
+                        part,
+                        insertBack(part, old)
+                                + "; IF NOT "
+                                + oldHoldsNew(part, old)
+                                + " THEN DELETE FROM "
+                                + old
+                                + " WHERE "
+                                + key.matchOld(old, "NEW")
+                                + "; "
+                                + insertBack(part, old)
+                                + "; END IF"),
+                reverse(
+                        names.get(1),
+                        "UPDATE",
+                        part,
+                        "UPDATE "
+                                + old
+                                + " SET "
+                                + assignBack(part, old)
+                                + " WHERE "
+                                + key.matchOld(old, "OLD")
+                                + "; IF NOT EXISTS (SELECT 1 FROM "
+                                + old
+                                + " WHERE "
+                                + key.matchOld(old, "NEW")
+                                + ") THEN "
+                                + insertBack(part, old)
+                                + "; END IF"),
+                reverse(
+                        names.get(2),
+                        "DELETE",
+                        part,
+                        "DELETE FROM " + old + " WHERE " + key.matchOld(old, "OLD")));
     }
 
     /**
      * A split part's reverse triggers: the old table's row is the union of the parts' rows with its
-     * key, so each part upserts only its own columns there (found by the row's previous key, or by
-     * its new one when another part already moved the key), and a delete removes the old row only
+     * key, so each part upserts only its own columns there, and a delete removes the old row only
      * once no part holds the key. A new row starts with the defaults of the columns other parts
-     * hold, until those parts' rows arrive.
+     * hold, until those parts' rows arrive. The upsert is one INSERT … ON DUPLICATE KEY UPDATE: the
+     * row is usually there already (another part's trigger made it in the same transaction), and
+     * INSERT IGNORE would hand the application a duplicate-key warning for it; each assignment
+     * applies only to the row with this key, never to one that collided on another unique key.
      */
     private List<String> createReverse(Plan.Part part) {
         KeySql key = new KeySql(part.key());
-        String old = Identifiers.quote(plan.schema(), plan.names().oldTable());
+        String old = oldTable();
         List<String> names = part.reverseTriggers();
-        String set = " SET " + assignBack(part, old) + " WHERE ";
-        String upsertNew =
-                "IF EXISTS (SELECT 1 FROM "
-                        + old
-                        + " WHERE "
-                        + key.matchOld(old, "NEW")
-                        + ") THEN "
-                        + "UPDATE IGNORE "
-                        + old
-                        + set
-                        + key.matchOld(old, "NEW")
-                        + "; ELSE "
-                        + insertBack(part, old)
-                        + "; END IF";
         String othersGone =
                 plan.parts().stream()
                         .filter(q -> q != part)
@@ -185,41 +273,50 @@ public final class TriggerSql {
                                                 + ")")
                         .collect(Collectors.joining(" AND "));
         return List.of(
-                header(names.get(0), "INSERT", part.shadow())
-                        + "BEGIN "
-                        + REVERSE_GUARD
-                        + upsertNew
-                        + "; END IF; END",
-                header(names.get(1), "UPDATE", part.shadow())
-                        + "BEGIN "
-                        + REVERSE_GUARD
-                        + "IF EXISTS (SELECT 1 FROM "
-                        + old
-                        + " WHERE "
-                        + key.matchOld(old, "OLD")
-                        + ") THEN "
-                        + "UPDATE IGNORE "
-                        + old
-                        + set
-                        + key.matchOld(old, "OLD")
-                        + "; ELSE "
-                        + upsertNew
-                        + "; END IF; END IF; END",
-                header(names.get(2), "DELETE", part.shadow())
-                        + "BEGIN "
-                        + REVERSE_GUARD
-                        + "IF "
-                        + othersGone
-                        + " THEN DELETE FROM "
-                        + old
-                        + " WHERE "
-                        + key.matchOld(old, "OLD")
-                        + "; END IF; END IF; END");
+                reverse(names.get(0), "INSERT", part, upsertBack(part, old)),
+                reverse(
+                        names.get(1),
+                        "UPDATE",
+                        part,
+                        "UPDATE IGNORE "
+                                + old
+                                + " SET "
+                                + assignBack(part, old)
+                                + " WHERE "
+                                + key.matchOld(old, "OLD")
+                                + "; IF NOT "
+                                + oldHoldsNew(part, old)
+                                + " THEN "
+                                + upsertBack(part, old)
+                                + "; END IF"),
+                reverse(
+                        names.get(2),
+                        "DELETE",
+                        part,
+                        "IF "
+                                + othersGone
+                                + " THEN DELETE FROM "
+                                + old
+                                + " WHERE "
+                                + key.matchOld(old, "OLD")
+                                + "; END IF"));
+    }
+
+    private String reverse(String name, String event, Plan.Part part, String body) {
+        return header(name, event, part.shadow())
+                + "BEGIN "
+                + REVERSE_GUARD
+                + body
+                + "; END IF; END";
+    }
+
+    private String oldTable() {
+        return Identifiers.quote(plan.schema(), plan.names().oldTable());
     }
 
     /** Part {@code q}'s row (alias q) has the key of the OLD row of {@code part}. */
     private static String sameKey(Plan.Part q, Plan.Part part) {
-        List<String> terms = new java.util.ArrayList<>();
+        List<String> terms = new ArrayList<>();
         for (int i = 0; i < q.key().size(); i++) {
             terms.add(
                     "q."
@@ -230,30 +327,56 @@ public final class TriggerSql {
         return String.join(" AND ", terms);
     }
 
-    /**
-     * Insert the row's new version (its previous key is deleted first), then check that the shadow
-     * now holds exactly it. ROW_COUNT() cannot tell: inside MariaDB triggers it reports stale
-     * counts.
-     */
-    private String insertChecked(Plan.Part part, String event) {
-        String target = part.shadowTable();
-        return insert(part)
-                + "; IF NOT EXISTS (SELECT 1 FROM "
-                + target
+    /** Whether the old table holds the part's columns of the NEW row, looked up by its key. */
+    private static String oldHoldsNew(Plan.Part part, String old) {
+        return "EXISTS (SELECT 1 FROM "
+                + old
                 + " WHERE "
-                + new KeySql(part.key()).matchRow(target, "NEW")
+                + new KeySql(part.key()).matchOld(old, "NEW")
                 + " AND "
-                + sameAsNew(part)
-                + ") THEN "
-                + recordConflict(event)
-                + "; END IF";
+                + same(
+                        part,
+                        c -> "NEW." + Identifiers.quote(c.shadow()),
+                        c -> old + "." + Identifiers.quote(c.source()))
+                + ")";
     }
 
-    private static String deleteRow(Plan.Part part, String row) {
-        return "DELETE FROM "
-                + part.shadowTable()
-                + " WHERE "
-                + new KeySql(part.key()).matchRow(part.shadowTable(), row);
+    /**
+     * INSERT … ON DUPLICATE KEY UPDATE of the part's columns; IGNORE keeps a collision of the
+     * update on another unique key from failing the application's statement.
+     */
+    private static String upsertBack(Plan.Part part, String old) {
+        KeySql key = new KeySql(part.key());
+        List<Plan.ColumnPair> values =
+                part.columns().stream()
+                        .filter(
+                                c ->
+                                        part.key().stream()
+                                                .noneMatch(k -> k.shadow().equals(c.shadow())))
+                        .toList();
+        String thisRow = key.matchOld(old, "NEW");
+        String assignments =
+                values.isEmpty()
+                        ? Identifiers.quote(part.key().get(0).source())
+                                + " = "
+                                + Identifiers.quote(part.key().get(0).source())
+                        : values.stream()
+                                .map(
+                                        c ->
+                                                old
+                                                        + "."
+                                                        + Identifiers.quote(c.source())
+                                                        + " = IF("
+                                                        + thisRow
+                                                        + ", NEW."
+                                                        + Identifiers.quote(c.shadow())
+                                                        + ", "
+                                                        + old
+                                                        + "."
+                                                        + Identifiers.quote(c.source())
+                                                        + ")")
+                                .collect(Collectors.joining(", "));
+        return insertBack(part, old) + " ON DUPLICATE KEY UPDATE " + assignments;
     }
 
     public List<String> drop() {
@@ -321,15 +444,13 @@ public final class TriggerSql {
         return "INSERT IGNORE INTO " + target + " (" + cols + ") VALUES (" + vals + ")";
     }
 
-    private static String sameAsNew(Plan.Part part) {
-        String target = part.shadowTable();
+    /** Every column of the part equal in {@code row} and in {@code target}. */
+    private static String same(
+            Plan.Part part,
+            Function<Plan.ColumnPair, String> row,
+            Function<Plan.ColumnPair, String> target) {
         return part.columns().stream()
-                .map(
-                        c ->
-                                Values.same(
-                                        "NEW." + Identifiers.quote(c.source()),
-                                        target + "." + Identifiers.quote(c.shadow()),
-                                        c.text()))
+                .map(c -> Values.same(row.apply(c), target.apply(c), c.text()))
                 .collect(Collectors.joining(" AND "));
     }
 

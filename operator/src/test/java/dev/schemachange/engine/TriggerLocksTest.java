@@ -1,0 +1,217 @@
+package dev.schemachange.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+
+import dev.schemachange.api.Phase;
+import dev.schemachange.api.SchemaChangeSpec;
+import dev.schemachange.testing.Changes;
+import dev.schemachange.testing.MariaDb;
+import dev.schemachange.testing.TestDatabase;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The lock footprint of every trigger path, probed one statement at a time: an application
+ * transaction runs a write and stays open; a second application session, waiting at most one second
+ * for a lock, appends a row and writes other rows. Any gap or next-key lock the first transaction's
+ * trigger took in a target table would make the second wait (and, with two appenders, deadlock).
+ * docs/how-it-works.md lists the locks each statement takes.
+ */
+@MariaDb
+class TriggerLocksTest {
+    /**
+     * What the first transaction holds open: the common path of each trigger ({@code %2$d} is the
+     * table's highest key, {@code %3$d} a round number that picks rows no other round touched).
+     */
+    private static final List<String> HELD =
+            List.of(
+                    "INSERT INTO %1$s (v, k) VALUES (1, 1)",
+                    "UPDATE %1$s SET v = v + 1 WHERE id = %2$d",
+                    "UPDATE %1$s SET id = 500000 + 1000000 * (1 + %3$d) + id WHERE id = 30 + %3$d",
+                    "DELETE FROM %1$s WHERE id = %2$d",
+                    "INSERT INTO %1$s (v, k) VALUES (2, 2); "
+                            + "UPDATE %1$s SET k = k + 1 WHERE id IN (200 + 2 * %3$d, 201 + 2 * %3$d)");
+
+    /** What the second session must get through meanwhile: other rows, and an append. */
+    private static final List<String> PROBES =
+            List.of(
+                    "INSERT INTO %1$s (v, k) VALUES (3, 3)",
+                    "UPDATE %1$s SET v = v + 1 WHERE id = 300 + 3 * %3$d",
+                    "UPDATE %1$s SET id = 1000000 * (1 + %3$d) + id WHERE id = 301 + 3 * %3$d",
+                    "DELETE FROM %1$s WHERE id = 302 + 3 * %3$d");
+
+    @ParameterizedTest
+    @ValueSource(strings = {"REPEATABLE READ", "READ COMMITTED"})
+    void noTriggerStatementHoldsALockThatAnotherSessionsAppendOrOtherRowsWaitFor(
+            String isolation, TestDatabase db) throws Exception {
+        String t = isolation.startsWith("REPEATABLE") ? "ledger_rr" : "ledger_rc";
+        db.exec(
+                "CREATE TABLE "
+                        + t
+                        + " (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, v INT NOT NULL, k INT NOT"
+                        + " NULL, KEY (k))",
+                "INSERT INTO " + t + " (v, k) SELECT seq, seq % 7 FROM seq_1_to_500");
+        SchemaChangeSpec spec =
+                Changes.spec(
+                        db,
+                        t,
+                        "ADD COLUMN note VARCHAR(32) NULL",
+                        """
+                swap: {approval: Required}
+                retention: {keepOldTableFor: 72h}
+                """);
+        Migrator migrator = Changes.migrator(db, spec);
+        assertThat(Changes.run(migrator, Controls.NONE, null).phase())
+                .isEqualTo(Phase.AwaitingSwap);
+
+        probeEveryPath(db, isolation, t, 0);
+        assertThat(db.rows("SELECT id, v, k FROM `_schemachange`." + t + " ORDER BY id"))
+                .as("the shadow after the probes")
+                .isEqualTo(db.rows("SELECT id, v, k FROM " + t + " ORDER BY id"));
+
+        Progress swapped = Changes.run(migrator, new Controls(true, null, false, false), null);
+        assertThat(swapped.phase()).isEqualTo(Phase.Swapped);
+        probeEveryPath(db, isolation, t, 20);
+        assertThat(db.rows("SELECT id, v, k FROM " + t + "__osc_old ORDER BY id"))
+                .as("the reverse-synced old table after the probes")
+                .isEqualTo(db.rows("SELECT id, v, k FROM " + t + " ORDER BY id"));
+
+        List<String> live = db.rows("SELECT id, v, k FROM " + t + " ORDER BY id");
+        assertThat(migrator.rollback(Duration.ofSeconds(30)).phase()).isEqualTo(Phase.RolledBack);
+        assertThat(db.rows("SELECT id, v, k FROM " + t + " ORDER BY id")).isEqualTo(live);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"REPEATABLE READ", "READ COMMITTED"})
+    void aSplitsFanOutAndItsReverseSyncHoldNoLockThatAnotherSessionsAppendWaitsFor(
+            String isolation, TestDatabase db) throws Exception {
+        String t = isolation.startsWith("REPEATABLE") ? "wallet_rr" : "wallet_rc";
+        db.exec(
+                "CREATE TABLE "
+                        + t
+                        + " (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, v INT NOT NULL DEFAULT 0, k INT"
+                        + " NOT NULL DEFAULT 0, memo VARCHAR(20) NULL, KEY (k))",
+                "INSERT INTO " + t + " (v, k, memo) SELECT seq, seq % 7, 'm' FROM seq_1_to_500");
+        SchemaChangeSpec spec =
+                Changes.split(
+                        db,
+                        t,
+                        """
+                split:
+                  - {table: %1$s, columns: [id, v, k]}
+                  - {table: %1$s_memo, columns: [id, memo]}
+                swap: {approval: Required}
+                retention: {keepOldTableFor: 72h}
+                """
+                                .formatted(t));
+        Migrator migrator = Changes.migrator(db, spec);
+        Progress waiting = Changes.run(migrator, Controls.NONE, null);
+        assertThat(waiting.phase()).as(waiting.message()).isEqualTo(Phase.AwaitingSwap);
+        probeEveryPath(db, isolation, t, 0);
+
+        assertThat(Changes.run(migrator, new Controls(true, null, false, false), null).phase())
+                .isEqualTo(Phase.Swapped);
+        String memo = t + "_memo";
+        // the application now writes both parts of an entity in one transaction
+        probe(
+                db,
+                isolation,
+                List.of(
+                        "INSERT INTO " + t + " (v, k) VALUES (1, 1)",
+                        "INSERT INTO " + memo + " (id, memo) VALUES (LAST_INSERT_ID(), 'a')"),
+                List.of(
+                        "INSERT INTO " + t + " (v, k) VALUES (2, 2)",
+                        "INSERT INTO " + memo + " (id, memo) VALUES (LAST_INSERT_ID(), 'b')",
+                        "UPDATE " + memo + " SET memo = 'c' WHERE id = 30"));
+        probe(
+                db,
+                isolation,
+                List.of(
+                        "UPDATE " + t + " SET v = v + 1 WHERE id = 40",
+                        "UPDATE " + memo + " SET memo = 'd' WHERE id = 40"),
+                List.of(
+                        "INSERT INTO " + t + " (v, k) VALUES (3, 3)",
+                        "INSERT INTO " + memo + " (id, memo) VALUES (LAST_INSERT_ID(), 'e')"));
+        probe(
+                db,
+                isolation,
+                List.of(
+                        "DELETE FROM " + t + " WHERE id = 50",
+                        "DELETE FROM " + memo + " WHERE id = 50"),
+                List.of(
+                        "INSERT INTO " + t + " (v, k) VALUES (4, 4)",
+                        "INSERT INTO " + memo + " (id, memo) VALUES (LAST_INSERT_ID(), 'f')",
+                        "DELETE FROM " + t + " WHERE id = 60",
+                        "DELETE FROM " + memo + " WHERE id = 60"));
+        assertThat(db.rows("SELECT id, v, k, memo FROM " + t + "__osc_old ORDER BY id"))
+                .as("the reverse-synced old table holds the union of the parts")
+                .isEqualTo(
+                        db.rows(
+                                "SELECT a.id, a.v, a.k, b.memo FROM "
+                                        + t
+                                        + " a JOIN "
+                                        + memo
+                                        + " b USING (id) ORDER BY a.id"));
+        assertThat(migrator.rollback(Duration.ofSeconds(30)).phase()).isEqualTo(Phase.RolledBack);
+    }
+
+    /** Each held write against every probe, on {@code table}. */
+    private static void probeEveryPath(
+            TestDatabase db, String isolation, String table, int firstRound) throws SQLException {
+        int round = firstRound;
+        for (String held : HELD) {
+            for (String probe : PROBES) {
+                long max = db.count("SELECT MAX(id) FROM " + table);
+                probe(
+                        db,
+                        isolation,
+                        List.of(held.formatted(table, max, round).split("; ")),
+                        List.of(probe.formatted(table, max, round)));
+                round++;
+            }
+        }
+    }
+
+    /**
+     * Runs {@code held} in a transaction left open, then {@code probe} in another session that
+     * gives up after one second of lock wait; asserts the probe did not wait, then commits both.
+     */
+    private static void probe(
+            TestDatabase db, String isolation, List<String> held, List<String> probe)
+            throws SQLException {
+        try (Connection a = session(db, isolation);
+                Connection b = session(db, isolation);
+                Statement sa = a.createStatement();
+                Statement sb = b.createStatement()) {
+            for (String sql : held) {
+                sa.execute(sql);
+            }
+            assertThatCode(
+                            () -> {
+                                for (String sql : probe) {
+                                    sb.execute(sql);
+                                }
+                            })
+                    .as("%s while another transaction holds %s", probe, held)
+                    .doesNotThrowAnyException();
+            b.commit();
+            a.commit();
+        }
+    }
+
+    private static Connection session(TestDatabase db, String isolation) throws SQLException {
+        Connection c = db.connect();
+        try (Statement s = c.createStatement()) {
+            s.execute("SET SESSION TRANSACTION ISOLATION LEVEL " + isolation);
+            s.execute("SET SESSION innodb_lock_wait_timeout = 1");
+        }
+        c.setAutoCommit(false);
+        return c;
+    }
+}
