@@ -176,10 +176,8 @@ public final class CutOver {
                             if (version.isPresent()) {
                                 version.get().prepare(c, addVersion);
                             }
-                            long start = System.nanoTime();
-                            Sessions.exec(
+                            return applier.run(
                                     c, renameSql + version.map(VersionRow::renamePairs).orElse(""));
-                            return (System.nanoTime() - start) / 1_000_000;
                         });
     }
 
