@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
@@ -152,8 +153,7 @@ public final class Applier {
     private boolean canSkipWaiting(Connection c) throws SQLException {
         if (canSkipWaiting == null) {
             List<String> v = Sessions.firstRow(c, "SELECT VERSION()", List.of());
-            canSkipWaiting =
-                    v != null && v.get(0).toLowerCase(java.util.Locale.ROOT).contains("mariadb");
+            canSkipWaiting = v != null && v.get(0).toLowerCase(Locale.ROOT).contains("mariadb");
         }
         return canSkipWaiting;
     }
