@@ -125,25 +125,13 @@ public final class TriggerSql {
     /**
      * The same key: updated in place, which touches a secondary index only where its value changed
      * (a delete and insert would lock the delete-marked entry of every unique index, gap included).
-     * A row that is missing or could not take the new values (a collision on a unique key) is
-     * written as a new key.
      */
     private String updateChecked(Plan.Part part) {
         String target = part.shadowTable();
-        String set =
-                part.columns().stream()
-                        .map(
-                                c ->
-                                        target
-                                                + "."
-                                                + Identifiers.quote(c.shadow())
-                                                + " = NEW."
-                                                + Identifiers.quote(c.source()))
-                        .collect(Collectors.joining(", "));
         return "UPDATE IGNORE "
                 + target
                 + " SET "
-                + set
+                + assignments(part, target, Plan.ColumnPair::shadow, Plan.ColumnPair::source)
                 + " WHERE "
                 + new KeySql(part.key()).matchRow(target, "NEW")
                 + "; "
@@ -172,16 +160,12 @@ public final class TriggerSql {
     /** Whether the part's shadow holds exactly the NEW row, looked up by its whole key. */
     private static String holdsNew(Plan.Part part) {
         String target = part.shadowTable();
-        return "EXISTS (SELECT 1 FROM "
-                + target
-                + " WHERE "
-                + new KeySql(part.key()).matchRow(target, "NEW")
-                + " AND "
-                + same(
-                        part,
-                        c -> "NEW." + Identifiers.quote(c.source()),
-                        c -> target + "." + Identifiers.quote(c.shadow()))
-                + ")";
+        return holds(
+                part,
+                target,
+                new KeySql(part.key()).matchRow(target, "NEW"),
+                Plan.ColumnPair::shadow,
+                Plan.ColumnPair::source);
     }
 
     private static String deleteRow(Plan.Part part, String row) {
@@ -329,16 +313,12 @@ public final class TriggerSql {
 
     /** Whether the old table holds the part's columns of the NEW row, looked up by its key. */
     private static String oldHoldsNew(Plan.Part part, String old) {
-        return "EXISTS (SELECT 1 FROM "
-                + old
-                + " WHERE "
-                + new KeySql(part.key()).matchOld(old, "NEW")
-                + " AND "
-                + same(
-                        part,
-                        c -> "NEW." + Identifiers.quote(c.shadow()),
-                        c -> old + "." + Identifiers.quote(c.source()))
-                + ")";
+        return holds(
+                part,
+                old,
+                new KeySql(part.key()).matchOld(old, "NEW"),
+                Plan.ColumnPair::source,
+                Plan.ColumnPair::shadow);
     }
 
     /**
@@ -408,14 +388,23 @@ public final class TriggerSql {
     }
 
     private static String assignBack(Plan.Part part, String old) {
+        return assignments(part, old, Plan.ColumnPair::source, Plan.ColumnPair::shadow);
+    }
+
+    /** {@code target.into = NEW.from} for each of the part's columns. */
+    private static String assignments(
+            Plan.Part part,
+            String target,
+            Function<Plan.ColumnPair, String> into,
+            Function<Plan.ColumnPair, String> from) {
         return part.columns().stream()
                 .map(
                         c ->
-                                old
+                                target
                                         + "."
-                                        + Identifiers.quote(c.source())
+                                        + Identifiers.quote(into.apply(c))
                                         + " = NEW."
-                                        + Identifiers.quote(c.shadow()))
+                                        + Identifiers.quote(from.apply(c)))
                 .collect(Collectors.joining(", "));
     }
 
@@ -444,14 +433,26 @@ public final class TriggerSql {
         return "INSERT IGNORE INTO " + target + " (" + cols + ") VALUES (" + vals + ")";
     }
 
-    /** Every column of the part equal in {@code row} and in {@code target}. */
-    private static String same(
+    /**
+     * Whether {@code target} has a row matching {@code key} whose every column of the part ({@code
+     * into} names it there) equals the NEW row's ({@code from} names it in NEW).
+     */
+    private static String holds(
             Plan.Part part,
-            Function<Plan.ColumnPair, String> row,
-            Function<Plan.ColumnPair, String> target) {
-        return part.columns().stream()
-                .map(c -> Values.same(row.apply(c), target.apply(c), c.text()))
-                .collect(Collectors.joining(" AND "));
+            String target,
+            String key,
+            Function<Plan.ColumnPair, String> into,
+            Function<Plan.ColumnPair, String> from) {
+        String same =
+                part.columns().stream()
+                        .map(
+                                c ->
+                                        Values.same(
+                                                "NEW." + Identifiers.quote(from.apply(c)),
+                                                target + "." + Identifiers.quote(into.apply(c)),
+                                                c.text()))
+                        .collect(Collectors.joining(" AND "));
+        return "EXISTS (SELECT 1 FROM " + target + " WHERE " + key + " AND " + same + ")";
     }
 
     private String recordConflict(String event) {
