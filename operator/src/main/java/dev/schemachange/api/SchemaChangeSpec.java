@@ -1,6 +1,7 @@
 package dev.schemachange.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
@@ -57,7 +58,8 @@ public record SchemaChangeSpec(
         MigrationVersion migrationVersion,
         Retention retention,
         @Pattern(Identifiers.PATTERN) String workSchema,
-        @Pattern(Identifiers.PATTERN) String undoSchema) {
+        @Pattern(Identifiers.PATTERN) String undoSchema,
+        @JsonProperty("native") NativeOptions nativeOptions) {
 
     public static final String DEFAULT_WORK_SCHEMA = "_schemachange";
     public static final String DEFAULT_UNDO_SCHEMA = "_schemachange_undo";
@@ -73,6 +75,7 @@ public record SchemaChangeSpec(
         retention = retention == null ? new Retention(null, null) : retention;
         workSchema = workSchema == null || workSchema.isBlank() ? DEFAULT_WORK_SCHEMA : workSchema;
         undoSchema = undoSchema == null || undoSchema.isBlank() ? DEFAULT_UNDO_SCHEMA : undoSchema;
+        nativeOptions = nativeOptions == null ? new NativeOptions(null) : nativeOptions;
     }
 
     /**
@@ -93,7 +96,8 @@ public record SchemaChangeSpec(
                 migrationVersion,
                 retention,
                 workSchema,
-                undoSchema);
+                undoSchema,
+                nativeOptions);
     }
 
     public enum Strategy {
@@ -227,6 +231,20 @@ public record SchemaChangeSpec(
         public Retention {
             keepOldTableFor = keepOldTableFor == null ? "72h" : keepOldTableFor;
             reverseSync = reverseSync == null || reverseSync;
+        }
+    }
+
+    /** How a native change (strategy Auto or Native) may run; {@code native:} in YAML. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record NativeOptions(
+            @JsonPropertyDescription(
+                            "Also accept ALGORITHM=INPLACE, LOCK=NONE when the server cannot apply the ALTER "
+                                    + "as INSTANT: the table is rebuilt in place (its full I/O, replica lag for the whole "
+                                    + "rebuild, a metadata lock at its start and end) instead of copied. Default false: "
+                                    + "only INSTANT (metadata-only) changes run natively.")
+                    Boolean allowInplace) {
+        public NativeOptions {
+            allowInplace = allowInplace != null && allowInplace;
         }
     }
 }

@@ -14,6 +14,8 @@ import dev.schemachange.engine.db.EngineException;
 import dev.schemachange.engine.db.Refused;
 import dev.schemachange.engine.db.ServerErrors;
 import dev.schemachange.engine.db.Sessions;
+import dev.schemachange.engine.natively.Choice;
+import dev.schemachange.engine.natively.NativeChange;
 import dev.schemachange.engine.plan.PartSpec;
 import dev.schemachange.engine.plan.Plan;
 import dev.schemachange.engine.plan.Planner;
@@ -55,6 +57,7 @@ public final class Migrator {
     private final Copying copying;
     private final SwapGate gate;
     private final Swapper swapper;
+    private final NativeChange natively;
 
     /**
      * @param owner who asks, e.g. "shop/orders-bigint-id" — recorded in the state row, so a second
@@ -85,6 +88,7 @@ public final class Migrator {
         this.copying = new Copying(db, spec, store, clock, workspace, crash);
         this.gate = new SwapGate(spec, clock);
         this.swapper = new Swapper(spec, store, clock, applier, workspace, notes, crash);
+        this.natively = new NativeChange(spec, store, clock, applier, crash);
     }
 
     /**
@@ -130,15 +134,23 @@ public final class Migrator {
                 state = null;
             }
             if (state == null || state.phase() == Phase.RolledBack) {
-                Planner.Result validated = new Validator(spec, db).validate(c);
+                Validator.Validation validation = new Validator(spec, db).validateChoosing(c);
+                Planner.Result validated = validation.result();
                 if (!validated.ok()) {
                     return failed(validated.problems().get(0));
                 }
-                notes.addAll(validated.plan().notes());
+                Choice choice = validation.choice();
+                notes.add(choice.summary());
+                if (!choice.natively()) {
+                    notes.addAll(validated.plan().notes());
+                }
                 if (until == Phase.Validating) {
                     return Progress.bare(Phase.Validating, "valid", null, notes);
                 }
-                state = prepare(c, validated.plan());
+                state =
+                        choice.natively()
+                                ? prepareNative(c, validated.plan(), choice)
+                                : prepare(c, validated.plan());
             }
             return run(c, state, controls, deadline, until);
         } catch (SQLException e) {
@@ -222,6 +234,10 @@ public final class Migrator {
 
     private Progress run(Connection c, State state, Controls controls, long deadline, Phase until)
             throws SQLException {
+        Optional<Choice> nativeChoice = natively.choice(c, state);
+        if (nativeChoice.isPresent()) {
+            return runNative(c, state, nativeChoice.get(), controls, until);
+        }
         Plan plan = null;
         try {
             while (true) {
@@ -271,6 +287,48 @@ public final class Migrator {
             log.warn("{}.{}: permanent database error", schema(), spec.table(), e);
             return failRunning(
                     c, plan, state, ServerErrors.problem(e, schema() + "." + spec.table()));
+        }
+    }
+
+    /**
+     * A native change: AwaitingSwap behind the same gate as a copy, then its ALTER at Swapping,
+     * then retention while a reverse ALTER is offered.
+     */
+    private Progress runNative(
+            Connection c, State state, Choice choice, Controls controls, Phase until)
+            throws SQLException {
+        try {
+            while (true) {
+                if (state.phase() == until || state.phase().isTerminal()) {
+                    return progress(state, null, null);
+                }
+                Phase before = state.phase();
+                state =
+                        switch (state.phase()) {
+                            case AwaitingSwap -> awaitSwap(c, null, state, controls);
+                            case Swapping -> natively.swap(c, state, choice);
+                            case Swapped -> natively.retain(c, state);
+                            default ->
+                                    throw new IllegalStateException(
+                                            "unexpected phase "
+                                                    + state.phase()
+                                                    + " of a native change");
+                        };
+                if (state.phase() == before) {
+                    return progress(state, waitingFor(state, controls), null);
+                }
+                log.info("{}.{}: {} -> {} (native)", schema(), spec.table(), before, state.phase());
+            }
+        } catch (Refused r) {
+            log.warn("{}.{}: refused: {}", schema(), spec.table(), r.problem());
+            return failRunning(c, null, state, r.problem());
+        } catch (SQLException e) {
+            if (ServerErrors.isTransient(e)) {
+                throw e;
+            }
+            log.warn("{}.{}: permanent database error", schema(), spec.table(), e);
+            return failRunning(
+                    c, null, state, ServerErrors.problem(e, schema() + "." + spec.table()));
         }
     }
 
@@ -329,9 +387,15 @@ public final class Migrator {
                 : new Refused(ServerErrors.problem(e, schema() + "." + spec.table()));
     }
 
+    private State prepareNative(Connection c, Plan plan, Choice choice) throws SQLException {
+        TableInfo source = new Inspector(c).table(plan.schema(), plan.table()).orElseThrow();
+        return natively.prepare(c, owner, plan.hash(), source.rowEstimate(), choice);
+    }
+
     /** Creates the work objects: state row first (it is the table's lock), then the shadow. */
     private State prepare(Connection c, Plan plan) throws SQLException {
         store.ensure(c);
+        natively.forget(c);
         TableInfo source = new Inspector(c).table(plan.schema(), plan.table()).orElseThrow();
         State state =
                 State.start(
@@ -394,9 +458,12 @@ public final class Migrator {
         return r.plan();
     }
 
+    /** {@code plan} is null for a native change: it has no triggers that could record conflicts. */
     private State awaitSwap(Connection c, Plan plan, State state, Controls controls)
             throws SQLException {
-        workspace.checkConflicts(c, plan);
+        if (plan != null) {
+            workspace.checkConflicts(c, plan);
+        }
         if (gate.blockedBy(controls) != null) {
             return state;
         }
@@ -410,6 +477,15 @@ public final class Migrator {
             return Progress.bare(Phase.RolledBack, "nothing to roll back", null, notes);
         }
         State state = stored.get();
+        Optional<Choice> nativeChoice =
+                state.phase() == Phase.RolledBack ? Optional.empty() : natively.choice(c, state);
+        if (nativeChoice.isPresent()) {
+            try {
+                return progress(natively.rollBack(c, state, nativeChoice.get()), null, null);
+            } catch (Refused r) {
+                return failedKeepingState(state, r.problem());
+            }
+        }
         if (state.phase().isSwapped() || state.phase() == Phase.RollingBack) {
             try {
                 State rolledBack = swapper.rollBack(c, state);

@@ -55,6 +55,7 @@ class CrashDuringSwapTest {
                   database: {host: 127.0.0.1, port: %d, schema: %s, credentialsSecret: unused}
                   table: %s
                   alter: "ADD COLUMN note VARCHAR(20) NULL"
+                  strategy: Copy
                   retention: {keepOldTableFor: 72h}
                 """
                         .formatted(db.server().port(), db.name(), table));
@@ -148,6 +149,7 @@ class CrashDuringSwapTest {
                   database: {host: 127.0.0.1, port: %d, schema: %s, credentialsSecret: unused}
                   table: %s
                   alter: "ADD COLUMN note VARCHAR(20) NULL"
+                  strategy: Copy
                   foreignKeys: {children: DropSwap}
                   retention: {keepOldTableFor: "0"}
                 """

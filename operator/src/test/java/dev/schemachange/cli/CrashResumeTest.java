@@ -102,6 +102,7 @@ public class CrashResumeTest {
                   database: {host: 127.0.0.1, port: %d, schema: %s, credentialsSecret: unused}
                   table: %s
                   alter: "ADD COLUMN note VARCHAR(64) NULL"
+                  strategy: Copy
                   backfill: {chunkTime: 20ms, maxChunkRows: %d}
                   retention: {keepOldTableFor: "0"}
                 """

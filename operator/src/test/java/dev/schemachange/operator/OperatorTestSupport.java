@@ -36,7 +36,7 @@ final class OperatorTestSupport {
                                 db.name(),
                                 SECRET,
                                 table,
-                                extra.indent(2));
+                                dev.schemachange.testing.Changes.copyUnlessSaid(extra).indent(2));
         try {
             return Manifests.parse(yaml);
         } catch (IOException e) {

@@ -473,7 +473,8 @@ class SchemaChangeReconcilerTest {
                         s.migrationVersion(),
                         s.retention(),
                         s.workSchema(),
-                        s.undoSchema()));
+                        s.undoSchema(),
+                        s.nativeOptions()));
         return c;
     }
 
@@ -494,7 +495,8 @@ class SchemaChangeReconcilerTest {
                         s.migrationVersion(),
                         s.retention(),
                         s.workSchema(),
-                        s.undoSchema()));
+                        s.undoSchema(),
+                        s.nativeOptions()));
         return c;
     }
 }

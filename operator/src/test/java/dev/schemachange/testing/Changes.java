@@ -47,12 +47,21 @@ public final class Changes {
                                 alter == null
                                         ? ""
                                         : "  alter: \"" + alter.replace("\"", "\\\"") + "\"",
-                                extraSpec == null ? "" : extraSpec.indent(2));
+                                copyUnlessSaid(extraSpec).indent(2));
         try {
             return Manifests.parse(yaml);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Most tests exercise the copy engine, and Auto would run many of their ALTERs natively (e.g.
+     * ADD COLUMN): {@code strategy: Copy} unless the test names a strategy itself.
+     */
+    public static String copyUnlessSaid(String extraSpec) {
+        String extra = extraSpec == null ? "" : extraSpec;
+        return extra.contains("strategy:") ? extra : "strategy: Copy\n" + extra;
     }
 
     /**

@@ -37,10 +37,12 @@ public final class SpecChecks {
                             "only applies to a split",
                             "remove it; the table keeps its name"));
         }
-        if (spec.strategy() == SchemaChangeSpec.Strategy.Native) {
+        if (split && spec.strategy() == SchemaChangeSpec.Strategy.Native) {
             out.add(
                     new Problem(
-                            "spec.strategy", "Native is not supported yet", "use Auto or Copy"));
+                            "spec.strategy",
+                            "Native cannot split a table: a split builds new tables, always by a copy",
+                            "use strategy: Auto or Copy"));
         }
         if (spec.database() != null && spec.workSchema().equals(spec.database().schema())) {
             out.add(

@@ -7,6 +7,8 @@ import dev.schemachange.engine.db.ConnectionFactory;
 import dev.schemachange.engine.db.Sessions;
 import dev.schemachange.engine.fk.ChildForeignKeys;
 import dev.schemachange.engine.fk.ForeignKeyNames;
+import dev.schemachange.engine.natively.Choice;
+import dev.schemachange.engine.natively.NativeProbe;
 import dev.schemachange.engine.plan.PartSpec;
 import dev.schemachange.engine.plan.Planner;
 import dev.schemachange.engine.swap.VersionRow;
@@ -50,10 +52,22 @@ public final class Validator {
         this.db = db;
     }
 
+    /** What Validating found: the plan or the problems, and how the change runs. */
+    public record Validation(Planner.Result result, Choice choice) {}
+
     public Planner.Result validate(Connection c) throws SQLException {
+        return validateChoosing(c).result();
+    }
+
+    /**
+     * Every check, and the strategy: once the ALTER works on the scratch copy, the server decides
+     * on another whether it runs natively ({@link NativeProbe}); {@code strategy: Native} is
+     * refused when it does not, and the checks that only a copy needs are skipped when it does.
+     */
+    public Validation validateChoosing(Connection c) throws SQLException {
         List<Problem> problems = new ArrayList<>(SpecChecks.check(spec));
         if (!problems.isEmpty()) {
-            return new Planner.Result(null, problems);
+            return new Validation(new Planner.Result(null, problems), null);
         }
         String schema = spec.database().schema();
         Inspector inspector = new Inspector(c);
@@ -124,7 +138,7 @@ public final class Validator {
                             "spec.table",
                             "table " + schema + "." + spec.table() + " does not exist",
                             "check spec.table and spec.database.schema (names are case-sensitive on most servers)"));
-            return new Planner.Result(null, problems);
+            return new Validation(new Planner.Result(null, problems), null);
         }
         TableInfo source = found.get();
         if (!"InnoDB".equalsIgnoreCase(source.engine())) {
@@ -145,9 +159,9 @@ public final class Validator {
             problems.addAll(SplitCheck.check(spec, source, inspector));
         }
         if (!problems.isEmpty()) {
-            return new Planner.Result(null, problems);
+            return new Validation(new Planner.Result(null, problems), null);
         }
-        return tryOnScratch(c, inspector, source, parts);
+        return tryOnScratch(c, inspector, source, parts, server);
     }
 
     private List<Problem> foreignKeyProblems(TableInfo source) {
@@ -207,8 +221,12 @@ public final class Validator {
      * Builds every part as an empty scratch copy, so the server itself judges each DDL; drops them
      * after.
      */
-    private Planner.Result tryOnScratch(
-            Connection c, Inspector inspector, TableInfo source, List<PartSpec> parts)
+    private Validation tryOnScratch(
+            Connection c,
+            Inspector inspector,
+            TableInfo source,
+            List<PartSpec> parts,
+            ServerInfo server)
             throws SQLException {
         Sessions.exec(c, "CREATE DATABASE IF NOT EXISTS " + Identifiers.quote(spec.workSchema()));
         List<String> scratches = new ArrayList<>();
@@ -220,7 +238,7 @@ public final class Validator {
                 Optional<Problem> refused =
                         build(c, source, part, Identifiers.quote(spec.workSchema(), scratch));
                 if (refused.isPresent()) {
-                    return new Planner.Result(null, List.of(refused.get()));
+                    return new Validation(new Planner.Result(null, List.of(refused.get())), null);
                 }
                 shapes.add(
                         new Planner.Shape(
@@ -228,37 +246,55 @@ public final class Validator {
             }
             Planner.Result result = Planner.plan(spec, source, shapes);
             if (!result.ok()) {
-                return result;
+                return new Validation(result, null);
             }
             for (Planner.Shape shape : shapes) {
                 List<Problem> duplicates =
                         new UniqueKeyCheck(c)
                                 .newKeysOverDuplicates(shape.part(), source, shape.shadow());
                 if (!duplicates.isEmpty()) {
-                    return new Planner.Result(null, duplicates);
+                    return new Validation(new Planner.Result(null, duplicates), null);
                 }
+            }
+            // the server decides whether the ALTER runs natively; the checks below are the copy's
+            Choice choice = new NativeProbe(spec).decide(c, source, server);
+            if (choice.natively()) {
+                return new Validation(result, choice);
+            }
+            if (spec.strategy() == SchemaChangeSpec.Strategy.Native) {
+                return new Validation(
+                        refuse(
+                                "spec.strategy",
+                                "Native: " + choice.reason() + " (nothing was changed)",
+                                spec.nativeOptions().allowInplace()
+                                        ? "use strategy: Auto or Copy (shadow table, triggers and a copy)"
+                                        : "use strategy: Auto or Copy (shadow table, triggers and a copy), or set "
+                                                + "native.allowInplace: true if an in-place rebuild is acceptable"),
+                        choice);
             }
             if (!result.plan().split()) {
                 List<Problem> children =
                         ChildForeignKeys.check(
                                 source, shapes.get(0).shadow(), parts.get(0).alter());
                 if (!children.isEmpty()) {
-                    return new Planner.Result(null, children);
+                    return new Validation(new Planner.Result(null, children), choice);
                 }
             }
             List<String> irreversible = result.plan().irreversible();
             if (!irreversible.isEmpty()
                     && spec.retention().reverseSync()
                     && !Durations.parse(spec.retention().keepOldTableFor()).isZero()) {
-                return refuse(
-                        "spec.retention.reverseSync",
-                        "rows written after the swap could not go back to the "
-                                + "old table unchanged, so a rollback would not be lossless: "
-                                + String.join("; ", irreversible),
-                        "set retention.reverseSync: false to keep the old table without reverse sync (your explicit "
-                                + "consent), or retention.keepOldTableFor: 0 to drop it at the swap");
+                return new Validation(
+                        refuse(
+                                "spec.retention.reverseSync",
+                                "rows written after the swap could not go back to the "
+                                        + "old table unchanged, so a rollback would not be lossless: "
+                                        + String.join("; ", irreversible),
+                                "set retention.reverseSync: false to keep the old table without reverse sync (your explicit "
+                                        + "consent), or retention.keepOldTableFor: 0 to drop it at the swap"),
+                        choice);
             }
-            return result;
+            return new Validation(result, choice);
         } finally {
             for (String scratch : scratches) {
                 Sessions.exec(

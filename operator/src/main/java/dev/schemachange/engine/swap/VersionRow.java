@@ -111,6 +111,37 @@ public final class VersionRow {
                 c, "DROP TABLE IF EXISTS " + replaced(), "DROP TABLE IF EXISTS " + replacement());
     }
 
+    /**
+     * Records the version directly, for a native change (no RENAME to carry it): right after its
+     * ALTER, in the same session; a repeat after a crash finds it there.
+     */
+    public void insert(Connection c) throws SQLException {
+        Map<String, String> row = row();
+        Sessions.update(c, insertSql(), new ArrayList<>(row.values()));
+    }
+
+    /** The statement {@link #insert} runs, with placeholders, for a plan. */
+    public String insertSql() {
+        Map<String, String> row = row();
+        return "INSERT IGNORE INTO "
+                + table()
+                + " ("
+                + Identifiers.quoteList(List.copyOf(row.keySet()))
+                + ") VALUES ("
+                + row.keySet().stream().map(k -> "?").collect(Collectors.joining(", "))
+                + ")";
+    }
+
+    /** Removes the version, for the rollback of a native change. */
+    public void delete(Connection c) throws SQLException {
+        Sessions.update(c, deleteSql(), List.of(version.value()));
+    }
+
+    /** The statement {@link #delete} runs, with its placeholder, for a plan. */
+    public String deleteSql() {
+        return "DELETE FROM " + table() + " WHERE " + Identifiers.quote(version.column()) + " = ?";
+    }
+
     private Map<String, String> row() {
         Map<String, String> row = new LinkedHashMap<>(version.values());
         row.put(version.column(), version.value());
