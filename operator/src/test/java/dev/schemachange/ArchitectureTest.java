@@ -8,6 +8,7 @@ import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import dev.schemachange.engine.ChangePlan;
 import dev.schemachange.engine.Controls;
 import dev.schemachange.engine.CrashPoints;
 import dev.schemachange.engine.Migrator;
@@ -38,6 +39,7 @@ class ArchitectureTest {
             Set.of(
                     Migrator.class,
                     Progress.class,
+                    ChangePlan.class,
                     Wait.class,
                     Controls.class,
                     CrashPoints.class,

@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
             RunCommand.class,
             StatusCommand.class,
             RollbackCommand.class,
+            PlanCommand.class,
             OperatorCommand.class,
             DemoCommand.class
         })

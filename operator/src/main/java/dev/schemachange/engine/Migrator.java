@@ -25,6 +25,7 @@ import dev.schemachange.engine.swap.SwapGate;
 import dev.schemachange.engine.swap.SwapWindow;
 import dev.schemachange.engine.swap.Swapper;
 import dev.schemachange.engine.workspace.Workspace;
+import dev.schemachange.mysql.Identifiers;
 import dev.schemachange.mysql.Inspector;
 import dev.schemachange.mysql.TableInfo;
 import java.sql.Connection;
@@ -161,6 +162,47 @@ public final class Migrator {
             // stored
             log.warn("{}.{}: permanent database error", schema(), spec.table(), e);
             return failed(ServerErrors.problem(e, schema() + "." + spec.table()));
+        }
+    }
+
+    /**
+     * The plan of this change, as {@code osc plan} prints it: the Validating that {@link #advance}
+     * runs (so every refusal is the same), then the statements and estimates. It leaves the
+     * database as it found it: the scratch copies are dropped, and so is the work schema if this
+     * call created it.
+     */
+    public ChangePlan plan() {
+        List<Problem> specProblems = SpecChecks.check(spec);
+        String table = schema() + "." + spec.table();
+        if (!specProblems.isEmpty()) {
+            return ChangePlan.refused(table, specProblems.get(0));
+        }
+        try (Connection c = Sessions.open(db)) {
+            boolean hadWorkSchema =
+                    Sessions.firstRow(
+                                    c,
+                                    "SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?",
+                                    List.of(spec.workSchema()))
+                            != null;
+            try {
+                Validator.Validation v = new Validator(spec, db).validateChoosing(c);
+                if (!v.result().ok()) {
+                    return ChangePlan.refused(table, v.result().problems().get(0));
+                }
+                return new PlanBuilder(spec, store).build(c, v.result().plan(), v.choice());
+            } finally {
+                if (!hadWorkSchema
+                        && Sessions.firstRow(
+                                        c,
+                                        "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?",
+                                        List.of(spec.workSchema()))
+                                == null) {
+                    Sessions.exec(
+                            c, "DROP DATABASE IF EXISTS " + Identifiers.quote(spec.workSchema()));
+                }
+            }
+        } catch (SQLException e) {
+            throw classified(e);
         }
     }
 

@@ -46,7 +46,10 @@ class RefusalTest {
 
     private Problem refusal(SchemaChangeSpec spec) {
         List<String> before = snapshot();
+        Problem planned = Changes.migrator(db, spec).plan().problem();
+        assertThat(snapshot()).as("osc plan changed nothing").isEqualTo(before);
         Progress p = Changes.run(Changes.migrator(db, spec), Controls.NONE, null);
+        assertThat(planned).as("osc plan refuses as run does").isEqualTo(p.problem());
         assertThat(p.phase()).isEqualTo(Phase.Failed);
         assertThat(p.problem()).isNotNull();
         assertThat(p.problem().fix()).isNotBlank();

@@ -294,6 +294,21 @@ public final class Validator {
                                         + "consent), or retention.keepOldTableFor: 0 to drop it at the swap"),
                         choice);
             }
+            DiskSpace space = DiskSpace.measure(c, source.schema(), source.name(), choice);
+            if (space.exceedsFree()) {
+                return new Validation(
+                        refuse(
+                                "spec.table",
+                                "the copy needs about "
+                                        + DiskSpace.bytes(space.neededBytes())
+                                        + " (shadow table, binary log of the copy, journal) plus a "
+                                        + Math.round(DiskSpace.MARGIN * 100)
+                                        + "% margin, but only "
+                                        + DiskSpace.bytes(space.freeBytes().getAsLong())
+                                        + " are free on the server's data disk",
+                                "free disk space on the server (or grow the volume), then run the change again"),
+                        choice);
+            }
             return new Validation(result, choice);
         } finally {
             for (String scratch : scratches) {

@@ -142,6 +142,11 @@ public final class CutOver {
             java.util.function.IntConsumer onAttempt,
             java.util.Optional<VersionRow> version)
             throws SQLException {
+        return rename(c, maxAttempts, renameSql(), onAttempt, version, true);
+    }
+
+    /** The swap's RENAME, without the version table's pairs. */
+    private String renameSql() {
         StringBuilder sql = new StringBuilder("RENAME TABLE " + original() + " TO " + oldTable());
         for (Plan.Part part : plan.parts()) {
             sql.append(", ")
@@ -152,7 +157,12 @@ public final class CutOver {
         if (plan.compatibilityView()) {
             sql.append(", ").append(view.quoted()).append(" TO ").append(original());
         }
-        return rename(c, maxAttempts, sql.toString(), onAttempt, version, true);
+        return sql.toString();
+    }
+
+    /** The swap's RENAME as {@link #swap} runs it, with the version table's pairs: for a plan. */
+    public String swapSql(java.util.Optional<VersionRow> version) {
+        return renameSql() + version.map(VersionRow::renamePairs).orElse("");
     }
 
     /**
