@@ -48,7 +48,7 @@ public record DiskSpace(
         } else {
             needed = data + index + (binlog ? data : 0);
         }
-        return new DiskSpace(rows, data, index, needed, free(c));
+        return new DiskSpace(rows, data, index, needed, freeBytes(c));
     }
 
     /** Whether the need, with the margin, exceeds the known free space. */
@@ -56,8 +56,14 @@ public record DiskSpace(
         return freeBytes.isPresent() && neededBytes * (1 + MARGIN) > freeBytes.getAsLong();
     }
 
-    /** Free bytes on the mount that holds the datadir (the longest mount path above it). */
-    static OptionalLong free(Connection c) throws SQLException {
+    /** Copying pauses while less than this is free on the data disk (when that is known). */
+    public static final long FLOOR_BYTES = 1L << 30;
+
+    /**
+     * Free bytes on the mount that holds the datadir (the longest mount path above it), when the
+     * server says.
+     */
+    public static OptionalLong freeBytes(Connection c) throws SQLException {
         try {
             List<String> row =
                     Sessions.firstRow(

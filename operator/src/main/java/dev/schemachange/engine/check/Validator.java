@@ -258,6 +258,27 @@ public final class Validator {
             }
             // the server decides whether the ALTER runs natively; the checks below are the copy's
             Choice choice = new NativeProbe(spec).decide(c, source, server);
+            DiskSpace space = DiskSpace.measure(c, source.schema(), source.name(), choice);
+            if (space.exceedsFree()
+                    && (choice.natively() || spec.strategy() != SchemaChangeSpec.Strategy.Native)) {
+                return new Validation(
+                        refuse(
+                                "spec.table",
+                                (choice.natively()
+                                                ? "the in-place rebuild needs about "
+                                                : "the copy needs about ")
+                                        + DiskSpace.bytes(space.neededBytes())
+                                        + (choice.natively()
+                                                ? ""
+                                                : " (shadow table, binary log of the copy, journal)")
+                                        + " plus a "
+                                        + Math.round(DiskSpace.MARGIN * 100)
+                                        + "% margin, but only "
+                                        + DiskSpace.bytes(space.freeBytes().getAsLong())
+                                        + " are free on the server's data disk",
+                                "free disk space on the server (or grow the volume), then run the change again"),
+                        choice);
+            }
             if (choice.natively()) {
                 return new Validation(result, choice);
             }
@@ -292,21 +313,6 @@ public final class Validator {
                                         + String.join("; ", irreversible),
                                 "set retention.reverseSync: false to keep the old table without reverse sync (your explicit "
                                         + "consent), or retention.keepOldTableFor: 0 to drop it at the swap"),
-                        choice);
-            }
-            DiskSpace space = DiskSpace.measure(c, source.schema(), source.name(), choice);
-            if (space.exceedsFree()) {
-                return new Validation(
-                        refuse(
-                                "spec.table",
-                                "the copy needs about "
-                                        + DiskSpace.bytes(space.neededBytes())
-                                        + " (shadow table, binary log of the copy, journal) plus a "
-                                        + Math.round(DiskSpace.MARGIN * 100)
-                                        + "% margin, but only "
-                                        + DiskSpace.bytes(space.freeBytes().getAsLong())
-                                        + " are free on the server's data disk",
-                                "free disk space on the server (or grow the volume), then run the change again"),
                         choice);
             }
             return new Validation(result, choice);

@@ -1,6 +1,7 @@
 package dev.schemachange.engine.throttle;
 
 import dev.schemachange.api.SchemaChangeSpec;
+import dev.schemachange.engine.check.DiskSpace;
 import dev.schemachange.engine.db.ConnectionFactory;
 import dev.schemachange.engine.db.Sessions;
 import dev.schemachange.mysql.Inspector;
@@ -20,6 +21,7 @@ import java.util.Map;
 public final class Throttler implements AutoCloseable {
     private static final long REPLICA_CHECK_NANOS = 1_000_000_000L;
     private final Inspector inspector;
+    private final Connection connection;
     private final ConnectionFactory db;
     private final SchemaChangeSpec.Throttle limits;
     private final Map<String, Connection> replicas = new LinkedHashMap<>();
@@ -28,6 +30,7 @@ public final class Throttler implements AutoCloseable {
 
     public Throttler(Connection c, ConnectionFactory db, SchemaChangeSpec.Throttle limits) {
         this.inspector = new Inspector(c);
+        this.connection = c;
         this.db = db;
         this.limits = limits;
         this.replicasCheckedAt = System.nanoTime() - REPLICA_CHECK_NANOS;
@@ -62,6 +65,14 @@ public final class Throttler implements AutoCloseable {
             return null;
         }
         replicasCheckedAt = System.nanoTime();
+        // only where information_schema.DISKS says it: elsewhere free space is not knowable here
+        java.util.OptionalLong free = DiskSpace.freeBytes(connection);
+        if (free.isPresent() && free.getAsLong() < DiskSpace.FLOOR_BYTES) {
+            return "throttled: free disk space "
+                    + DiskSpace.bytes(free.getAsLong())
+                    + " < floor "
+                    + DiskSpace.bytes(DiskSpace.FLOOR_BYTES);
+        }
         for (String replica : limits.replicas()) {
             String lagging = lag(replica);
             if (lagging != null) {
