@@ -31,6 +31,9 @@ public class SchemaChangeStatus {
      */
     private String specHash;
 
+    /** What osc plan shows, in short: set at Validating, so describe shows it before the copy. */
+    private PlanStatus plan;
+
     public Long getObservedGeneration() {
         return observedGeneration;
     }
@@ -103,6 +106,14 @@ public class SchemaChangeStatus {
         target = v;
     }
 
+    public PlanStatus getPlan() {
+        return plan;
+    }
+
+    public void setPlan(PlanStatus v) {
+        plan = v;
+    }
+
     public String getSpecHash() {
         return specHash;
     }
@@ -128,4 +139,20 @@ public class SchemaChangeStatus {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record SwapStatus(
             String nextWindowStart, Integer attempts, String swappedAt, Long lockMillis) {}
+
+    /**
+     * The plan's summary: strategy and why, the table's size, the disk space the change needs and
+     * what is free (null: not knowable over SQL), the expected copy time, the number of statements.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record PlanStatus(
+            String strategy,
+            String why,
+            Long rowsEstimated,
+            Long dataBytes,
+            Long indexBytes,
+            Long diskNeededBytes,
+            Long diskFreeBytes,
+            String copyTime,
+            Integer statements) {}
 }

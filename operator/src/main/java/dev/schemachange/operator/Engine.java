@@ -1,6 +1,7 @@
 package dev.schemachange.operator;
 
 import dev.schemachange.api.Phase;
+import dev.schemachange.engine.ChangePlan;
 import dev.schemachange.engine.Controls;
 import dev.schemachange.engine.Progress;
 import java.time.Duration;
@@ -21,6 +22,11 @@ public interface Engine {
     Progress abandon(Duration budget);
 
     Optional<Progress> read();
+
+    /** What osc plan shows, for status.plan; empty where the engine cannot tell. */
+    default Optional<ChangePlan> plan() {
+        return Optional.empty();
+    }
 
     /** Builds the engine for one change. */
     @FunctionalInterface

@@ -41,6 +41,11 @@ public final class MigratorEngine implements Engine {
     }
 
     @Override
+    public Optional<dev.schemachange.engine.ChangePlan> plan() {
+        return Optional.of(migrator.plan());
+    }
+
+    @Override
     public Optional<Progress> read() {
         return migrator.read();
     }

@@ -198,8 +198,37 @@ public final class SchemaChangeReconciler
         after.setSpecHash(hash);
         new ProgressStatus(spec, steering.controls(), window, now)
                 .apply(progress, after, conditions);
+        if ((after.getPlan() == null || !hash.equals(before.getSpecHash()))
+                && progress.phase().isBefore(Phase.Swapping)
+                && progress.problem() == null) {
+            after.setPlan(planSummary(engines.get(where, hash)));
+        }
         annotationProblems(steering, conditions);
         return again(progress, steering.controls(), window, now);
+    }
+
+    /** status.plan: the strategy, estimates and number of statements of osc plan. */
+    private static SchemaChangeStatus.PlanStatus planSummary(Engine engine) {
+        try {
+            return engine.plan()
+                    .filter(p -> p.problem() == null)
+                    .map(
+                            p ->
+                                    new SchemaChangeStatus.PlanStatus(
+                                            p.strategy(),
+                                            p.why(),
+                                            p.estimates().rows(),
+                                            p.estimates().dataBytes(),
+                                            p.estimates().indexBytes(),
+                                            p.estimates().diskNeededBytes(),
+                                            p.estimates().freeBytes(),
+                                            p.estimates().copyTime(),
+                                            p.statementCount()))
+                    .orElse(null);
+        } catch (RuntimeException e) {
+            log.warn("the plan summary failed; status.plan stays empty", e);
+            return null;
+        }
     }
 
     /**

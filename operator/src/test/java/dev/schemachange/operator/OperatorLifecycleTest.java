@@ -113,6 +113,8 @@ class OperatorLifecycleTest {
                 .isEqualTo(swapped.getMetadata().getGeneration());
         assertThat(swapped.getStatus().getOldTable()).isEqualTo(db.name() + ".orders__osc_old");
         assertThat(swapped.getStatus().getSwap().swappedAt()).isNotNull();
+        assertThat(swapped.getStatus().getPlan().strategy()).as("status.plan").isEqualTo("Copy");
+        assertThat(swapped.getStatus().getPlan().statements()).isPositive();
         assertThat(swapped.getStatus().getBackfill().percent()).isEqualTo(100.0);
         for (String type :
                 new String[] {
