@@ -8,9 +8,16 @@ import java.sql.Statement;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Opens engine sessions with the settings every phase relies on, and small JDBC helpers. */
 public final class Sessions {
+    /**
+     * At debug level, every statement the engine runs: what {@code osc plan} shows is checked so.
+     */
+    private static final Logger log = LoggerFactory.getLogger(Sessions.class);
+
     private Sessions() {}
 
     /**
@@ -38,12 +45,14 @@ public final class Sessions {
     public static void exec(Connection c, String... sql) throws SQLException {
         try (Statement s = c.createStatement()) {
             for (String q : sql) {
+                log.debug("sql: {}", q);
                 s.execute(q);
             }
         }
     }
 
     public static int update(Connection c, String sql, List<?> params) throws SQLException {
+        log.debug("sql: {}", sql);
         try (PreparedStatement ps = c.prepareStatement(sql)) {
             bind(ps, params);
             return ps.executeUpdate();
