@@ -8,6 +8,7 @@ import dev.schemachange.engine.Wait.Reason;
 import dev.schemachange.engine.check.SpecChecks;
 import dev.schemachange.engine.check.Validator;
 import dev.schemachange.engine.copy.Copying;
+import dev.schemachange.engine.copy.Verifier;
 import dev.schemachange.engine.db.Applier;
 import dev.schemachange.engine.db.ConnectionFactory;
 import dev.schemachange.engine.db.EngineException;
@@ -56,6 +57,7 @@ public final class Migrator {
     private final List<String> notes = new ArrayList<>();
     private final Workspace workspace;
     private final Copying copying;
+    private final Verifier verifier;
     private final SwapGate gate;
     private final Swapper swapper;
     private final NativeChange natively;
@@ -87,6 +89,7 @@ public final class Migrator {
                         Durations.parse(spec.swap().lockWaitTimeout()), spec.swap().maxAttempts());
         this.workspace = new Workspace(spec, store, applier);
         this.copying = new Copying(db, spec, store, clock, workspace, crash);
+        this.verifier = new Verifier(spec, store, clock, workspace);
         this.gate = new SwapGate(spec, clock);
         this.swapper = new Swapper(spec, store, clock, applier, workspace, notes, crash);
         this.natively = new NativeChange(spec, store, clock, applier, crash);
@@ -298,7 +301,7 @@ public final class Migrator {
                             case Preparing -> copying.installTriggers(c, plan, state);
                             case Backfilling ->
                                     copying.backfill(c, plan, state, controls, deadline);
-                            case Verifying -> copying.verify(c, plan, state, controls, deadline);
+                            case Verifying -> verifier.verify(c, plan, state, controls, deadline);
                             case AwaitingSwap -> awaitSwap(c, plan, state, controls);
                             case Swapping -> swapper.swap(c, plan, state);
                             case Swapped -> swapper.retain(c, state);
