@@ -89,7 +89,7 @@ public final class Migrator {
                         Durations.parse(spec.swap().lockWaitTimeout()), spec.swap().maxAttempts());
         this.workspace = new Workspace(spec, store, applier);
         this.copying = new Copying(db, spec, store, clock, workspace, crash);
-        this.verifier = new Verifier(spec, store, clock, workspace);
+        this.verifier = new Verifier(db, spec, store, clock, workspace);
         this.gate = new SwapGate(spec, clock);
         this.swapper = new Swapper(spec, store, clock, applier, workspace, notes, crash);
         this.natively = new NativeChange(spec, store, clock, applier, crash);

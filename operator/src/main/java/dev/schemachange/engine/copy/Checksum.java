@@ -28,7 +28,10 @@ public final class Checksum {
     private final Plan plan;
     private final Chunker chunker;
 
-    /** Per part, by its shadow's name: read once, when the part is first compared. */
+    /**
+     * Per part, by its shadow's name: read once, when the part is first compared (by whichever
+     * verify session comes first).
+     */
     private final Map<String, Digest> digests = new HashMap<>();
 
     Checksum(Plan plan, Chunker chunker) {
@@ -36,7 +39,7 @@ public final class Checksum {
         this.chunker = chunker;
     }
 
-    private Digest digest(Connection c, Plan.Part part) throws SQLException {
+    private synchronized Digest digest(Connection c, Plan.Part part) throws SQLException {
         Digest d = digests.get(part.shadow());
         if (d == null) {
             d = Digest.of(c, plan, part, hasCrc32c(c));

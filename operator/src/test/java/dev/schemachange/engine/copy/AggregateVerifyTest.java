@@ -82,6 +82,30 @@ class AggregateVerifyTest {
         verifiedEqual(db, migrator, table, "id, amount, note", 3);
     }
 
+    @Test
+    void withSeveralThreadsChunksAreComparedAtOnceAndEveryDifferenceIsStillRepaired(
+            TestDatabase db) {
+        ledger(db, "ledger_threads");
+        Migrator migrator =
+                Changes.migrator(
+                        db,
+                        Changes.spec(
+                                db,
+                                "ledger_threads",
+                                "ADD COLUMN extra INT NULL",
+                                SPEC.replace(
+                                        "maxChunkRows: 100", "maxChunkRows: 100, threads: 3")));
+        assertThat(Changes.run(migrator, Controls.NONE, Phase.Verifying).phase())
+                .isEqualTo(Phase.Verifying);
+
+        db.exec(
+                "DELETE FROM ledger_threads__osc_new WHERE id = 2",
+                "UPDATE ledger_threads__osc_new SET note = 'note' WHERE id = 4000",
+                "INSERT INTO ledger_threads__osc_new (id, amount, note) VALUES (10001, 1, 'stray')");
+
+        verifiedEqual(db, migrator, "ledger_threads", "id, amount, note", 3);
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"changed byte", "missing row", "row too many", "key's case"})
     void withACompositeTextKeyInACaseInsensitiveCollationEveryDifferenceIsFoundAndRepaired(
