@@ -85,25 +85,25 @@ class RefusalTest {
                         Changes.spec(
                                 db,
                                 "plain",
-                                "MODIFY v BIGINT",
+                                "MODIFY v DOUBLE",
                                 "retention: {keepOldTableFor: 24h}"));
         assertThat(p.field()).isEqualTo("spec.retention.reverseSync");
-        assertThat(p.reason()).contains("column v changes from int(11) to bigint(20)");
+        assertThat(p.reason()).contains("column v changes from int(11) to double");
         assertThat(p.fix()).contains("reverseSync: false");
     }
 
     @Test
-    void aColumnThatBecomesNullableWithoutConsentToAnUnsyncedOldTable() {
+    void aNarrowedColumnWithoutConsentToAnUnsyncedOldTable() {
         db.exec("CREATE TABLE IF NOT EXISTS required (id INT PRIMARY KEY, w INT NOT NULL)");
         Problem p =
                 refusal(
                         Changes.spec(
                                 db,
                                 "required",
-                                "MODIFY w INT NULL",
+                                "MODIFY w SMALLINT NULL",
                                 "retention: {keepOldTableFor: 24h}"));
         assertThat(p.field()).isEqualTo("spec.retention.reverseSync");
-        assertThat(p.reason()).contains("column w becomes nullable");
+        assertThat(p.reason()).contains("column w changes from int(11) to smallint(6)");
     }
 
     @Test

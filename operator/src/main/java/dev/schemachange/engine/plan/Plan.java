@@ -102,8 +102,22 @@ public record Plan(
     /**
      * @param text the shadow column holds characters: compared by their utf8mb4 text, whatever the
      *     charset
+     * @param widened the new column is wider than the old one ({@link ColumnChange.Kind#WIDENING}):
+     *     a value goes back to the old table only when it fits there; null when every value does
      */
-    public record ColumnPair(String source, String shadow, boolean text) {}
+    public record ColumnPair(String source, String shadow, boolean text, ColumnChange widened) {
+        public ColumnPair(String source, String shadow, boolean text) {
+            this(source, shadow, text, null);
+        }
+    }
+
+    /** The columns of the (single) new table that are wider than the old table's. */
+    public List<ColumnPair> widened() {
+        return parts.stream()
+                .flatMap(p -> p.columns().stream())
+                .filter(c -> c.widened() != null)
+                .toList();
+    }
 
     /**
      * A chunk key column: its names in both tables and its source type, which decides how values

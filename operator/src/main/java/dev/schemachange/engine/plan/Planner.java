@@ -87,6 +87,26 @@ public final class Planner {
                                     .collect(Collectors.joining(", ")));
         }
         List<String> irreversible = irreversible(source, shapes, parts);
+        List<String> widened =
+                parts.stream()
+                        .flatMap(p -> p.columns().stream())
+                        .filter(c -> c.widened() != null)
+                        .map(
+                                c ->
+                                        c.source()
+                                                + " ("
+                                                + describe(c.widened().from())
+                                                + " -> "
+                                                + describe(c.widened().to())
+                                                + ")")
+                        .toList();
+        if (irreversible.isEmpty() && !widened.isEmpty()) {
+            notes.add(
+                    "widened columns go back to the old table after the swap while their values fit"
+                            + " it (a row that does not fit is recorded, and a rollback then needs"
+                            + " consent): "
+                            + String.join(", ", widened));
+        }
         Plan plan =
                 new Plan(
                         source.schema(),
@@ -143,18 +163,22 @@ public final class Planner {
             for (Plan.ColumnPair pair : parts.get(i).columns()) {
                 TableInfo.Column from = source.column(pair.source()).orElseThrow();
                 TableInfo.Column to = shapes.get(i).shadow().column(pair.shadow()).orElseThrow();
-                if (!from.sameTypeAs(to)) {
+                ColumnChange change = ColumnChange.of(from, to);
+                boolean splitWidening = change.widening() && parts.size() > 1;
+                if (change.kind() == ColumnChange.Kind.LOSSY || splitWidening) {
                     out.add(
                             "column "
                                     + pair.source()
-                                    + " changes from "
-                                    + describe(from)
-                                    + " to "
-                                    + describe(to));
-                } else if (!from.nullable() && to.nullable()) {
-                    // a NULL written after the swap has no way back: the old column would refuse it
-                    // or store 0/''
-                    out.add("column " + pair.source() + " becomes nullable");
+                                    + (from.sameTypeAs(to)
+                                            ? " becomes nullable"
+                                            : " changes from "
+                                                    + describe(from)
+                                                    + " to "
+                                                    + describe(to))
+                                    + (splitWidening
+                                            ? " (a split syncs back only columns whose every"
+                                                    + " value fits the old table)"
+                                            : ""));
                 }
             }
         }
@@ -220,6 +244,12 @@ public final class Planner {
         return out;
     }
 
+    /** The change when it is a widening, which the reverse triggers test row by row; else null. */
+    private static ColumnChange widened(TableInfo.Column from, TableInfo.Column to) {
+        ColumnChange change = ColumnChange.of(from, to);
+        return change.widening() ? change : null;
+    }
+
     private static String describe(TableInfo.Column c) {
         return c.columnType() + (c.charset() == null ? "" : " " + c.collation());
     }
@@ -260,7 +290,8 @@ public final class Planner {
                                             new Plan.ColumnPair(
                                                     s.name(),
                                                     target.name(),
-                                                    target.charset() != null)));
+                                                    target.charset() != null,
+                                                    widened(s, target))));
         }
         return out;
     }
