@@ -207,6 +207,38 @@ class TriggerLocksTest {
         assertThat(db.count("SELECT COUNT(*) FROM " + t)).isEqualTo(20_000);
     }
 
+    /**
+     * A widening's reverse triggers test each value against the old column before writing it back:
+     * an expression over NEW and OLD, no read, so the common path locks as without a widening.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"REPEATABLE READ", "READ COMMITTED"})
+    void aWidenedKeyAndColumnAreSyncedBackWithoutALockThatAnotherSessionsAppendWaitsFor(
+            String isolation, TestDatabase db) throws Exception {
+        String t = isolation.startsWith("REPEATABLE") ? "wide_rr" : "wide_rc";
+        db.exec(
+                "CREATE TABLE "
+                        + t
+                        + " (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, v INT NOT NULL, k INT NOT"
+                        + " NULL, KEY (k))",
+                "INSERT INTO " + t + " (v, k) SELECT seq, seq % 7 FROM seq_1_to_500");
+        SchemaChangeSpec spec =
+                Changes.spec(
+                        db,
+                        t,
+                        "MODIFY id BIGINT NOT NULL AUTO_INCREMENT, MODIFY v BIGINT NOT NULL",
+                        "retention: {keepOldTableFor: 72h}");
+        Migrator migrator = Changes.migrator(db, spec);
+        assertThat(Changes.run(migrator, Controls.NONE, null).phase()).isEqualTo(Phase.Swapped);
+        probeEveryPath(db, isolation, t, 0);
+        assertThat(db.rows("SELECT id, v, k FROM " + t + "__osc_old ORDER BY id"))
+                .as("the reverse-synced old table after the probes")
+                .isEqualTo(db.rows("SELECT id, v, k FROM " + t + " ORDER BY id"));
+        List<String> live = db.rows("SELECT id, v, k FROM " + t + " ORDER BY id");
+        assertThat(migrator.rollback(Duration.ofSeconds(30)).phase()).isEqualTo(Phase.RolledBack);
+        assertThat(db.rows("SELECT id, v, k FROM " + t + " ORDER BY id")).isEqualTo(live);
+    }
+
     /** Each held write against every probe, on {@code table}. */
     private static void probeEveryPath(
             TestDatabase db, String isolation, String table, int firstRound) throws SQLException {

@@ -31,6 +31,24 @@ public final class SqlPlans {
                                 List.of(new Plan.KeyColumn("id", "id", INT)))));
     }
 
+    /** shop.orders (id INT PRIMARY KEY, note VARCHAR) with id widened to BIGINT. */
+    public static Plan widened() {
+        return plan(
+                "orders",
+                List.of(
+                        part(
+                                "orders",
+                                List.of(
+                                        new Plan.ColumnPair(
+                                                "id",
+                                                "id",
+                                                false,
+                                                dev.schemachange.engine.plan.ColumnChange.of(
+                                                        INT, BIGINT)),
+                                        new Plan.ColumnPair("note", "note", true)),
+                                List.of(new Plan.KeyColumn("id", "id", INT)))));
+    }
+
     /**
      * shop.orders keyed by (tenant INT UNSIGNED, id BIGINT), with a column renamed note -> memo.
      */

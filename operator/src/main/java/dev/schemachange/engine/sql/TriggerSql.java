@@ -29,6 +29,12 @@ import java.util.stream.Collectors;
  * write did not land.
  */
 public final class TriggerSql {
+    /**
+     * The work schema's table of rows written after the swap that do not fit the old table (see
+     * {@code Workspace}).
+     */
+    public static final String UNFIT = "schemachange_unfit";
+
     private final Plan plan;
     private final String conflicts;
 
@@ -193,43 +199,127 @@ public final class TriggerSql {
         KeySql key = new KeySql(part.key());
         String old = oldTable();
         List<String> names = plan.names().reverseTriggers();
+        String insert =
+                insertBack(part, old)
+                        + "; IF NOT "
+                        + oldHoldsNew(part, old)
+                        + " THEN DELETE FROM "
+                        + old
+                        + " WHERE "
+                        + key.matchOld(old, "NEW")
+                        + "; "
+                        + insertBack(part, old)
+                        + "; END IF";
+        String updateOld =
+                "UPDATE "
+                        + old
+                        + " SET "
+                        + assignBack(part, old)
+                        + " WHERE "
+                        + key.matchOld(old, "OLD");
+        String update =
+                ifKeyFits(part, "OLD", updateOld)
+                        + "; IF NOT EXISTS (SELECT 1 FROM "
+                        + old
+                        + " WHERE "
+                        + key.matchOld(old, "NEW")
+                        + ") THEN "
+                        + insertBack(part, old)
+                        + "; END IF";
+        String deleteOld = "DELETE FROM " + old + " WHERE " + key.matchOld(old, "OLD");
+        if (part.columns().stream().anyMatch(c -> c.widened() != null)) {
+            insert =
+                    "IF "
+                            + fits(part)
+                            + " THEN "
+                            + insert
+                            + "; ELSE "
+                            + recordUnfit(part, "insert")
+                            + "; END IF";
+            update =
+                    "IF "
+                            + fits(part)
+                            + " THEN "
+                            + update
+                            + "; ELSE "
+                            + ifKeyFits(part, "OLD", deleteOld)
+                            + "; "
+                            + recordUnfit(part, "update")
+                            + "; END IF";
+        }
         return List.of(
-                reverse(
-                        names.get(0),
-                        "INSERT",
-                        part,
-                        insertBack(part, old)
-                                + "; IF NOT "
-                                + oldHoldsNew(part, old)
-                                + " THEN DELETE FROM "
-                                + old
-                                + " WHERE "
-                                + key.matchOld(old, "NEW")
-                                + "; "
-                                + insertBack(part, old)
-                                + "; END IF"),
-                reverse(
-                        names.get(1),
-                        "UPDATE",
-                        part,
-                        "UPDATE "
-                                + old
-                                + " SET "
-                                + assignBack(part, old)
-                                + " WHERE "
-                                + key.matchOld(old, "OLD")
-                                + "; IF NOT EXISTS (SELECT 1 FROM "
-                                + old
-                                + " WHERE "
-                                + key.matchOld(old, "NEW")
-                                + ") THEN "
-                                + insertBack(part, old)
-                                + "; END IF"),
-                reverse(
-                        names.get(2),
-                        "DELETE",
-                        part,
-                        "DELETE FROM " + old + " WHERE " + key.matchOld(old, "OLD")));
+                reverse(names.get(0), "INSERT", part, insert),
+                reverse(names.get(1), "UPDATE", part, update),
+                reverse(names.get(2), "DELETE", part, ifKeyFits(part, "OLD", deleteOld)));
+    }
+
+    /**
+     * Whether every widened column of the NEW row fits the old column exactly: only such a row is
+     * written back (a clipped or refused value would be a wrong row, or the application's error).
+     */
+    private static String fits(Plan.Part part) {
+        return part.columns().stream()
+                .filter(c -> c.widened() != null)
+                .map(c -> c.widened().fits("NEW." + Identifiers.quote(c.shadow())))
+                .collect(Collectors.joining(" AND "));
+    }
+
+    /**
+     * {@code statement} guarded by "the key of {@code row} fits the old table's key columns", when
+     * the key is widened: a key past the old range has no row there to update or delete, and is
+     * never compared with the old columns.
+     */
+    private static String ifKeyFits(Plan.Part part, String row, String statement) {
+        String keyFits =
+                part.columns().stream()
+                        .filter(c -> c.widened() != null)
+                        .filter(
+                                c ->
+                                        part.key().stream()
+                                                .anyMatch(k -> k.shadow().equals(c.shadow())))
+                        .map(c -> c.widened().fits(row + "." + Identifiers.quote(c.shadow())))
+                        .collect(Collectors.joining(" AND "));
+        return keyFits.isEmpty() ? statement : "IF " + keyFits + " THEN " + statement + "; END IF";
+    }
+
+    /**
+     * Records a NEW row that does not fit the old table (its key, the old names of the columns that
+     * do not fit, the time): the row is not written back, the old table lacks it, and a rollback
+     * needs consent from now on. The application's statement goes on.
+     */
+    private String recordUnfit(Plan.Part part, String event) {
+        String keyText =
+                plan.key().stream()
+                        .map(k -> "NEW." + Identifiers.quote(k.shadow()))
+                        .collect(Collectors.joining(", "));
+        String columns =
+                part.columns().stream()
+                        .filter(c -> c.widened() != null)
+                        .map(
+                                c ->
+                                        "IF("
+                                                + c.widened()
+                                                        .fits(
+                                                                "NEW."
+                                                                        + Identifiers.quote(
+                                                                                c.shadow()))
+                                                + ", NULL, "
+                                                + Identifiers.literal(c.source())
+                                                + ")")
+                        .collect(Collectors.joining(", "));
+        return "INSERT INTO "
+                + Identifiers.quote(plan.workSchema(), UNFIT)
+                + " (table_schema, table_name, event, row_key, columns, at) VALUES ("
+                + Identifiers.literal(plan.schema())
+                + ", "
+                + Identifiers.literal(plan.table())
+                + ", '"
+                + event
+                + "', LEFT(CONCAT_WS(', ', "
+                + keyText
+                + "), 500), LEFT(CONCAT_WS(', ', "
+                + columns
+                + "), 500), NOW(6))";
     }
 
     /**

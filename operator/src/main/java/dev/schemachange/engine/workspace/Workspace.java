@@ -40,11 +40,13 @@ public final class Workspace {
     private final SchemaChangeSpec spec;
     private final StateStore store;
     private final Applier applier;
+    private final UnfitRows unfit;
 
     public Workspace(SchemaChangeSpec spec, StateStore store, Applier applier) {
         this.spec = spec;
         this.store = store;
         this.applier = applier;
+        this.unfit = new UnfitRows(spec.workSchema());
     }
 
     /**
@@ -207,6 +209,9 @@ public final class Workspace {
         ddl.addAll(triggers.dropReverse());
         ddl.addAll(triggers.create());
         if (reverseSync(plan)) {
+            if (!plan.widened().isEmpty()) {
+                unfit.ensure(c); // the reverse triggers record rows that do not fit there
+            }
             ddl.addAll(triggers.createReverse());
         }
         List<String> locked =
@@ -239,6 +244,15 @@ public final class Workspace {
     public void clearHelpers(Connection c, State state) throws SQLException {
         Sessions.exec(c, Watermark.dropStatement(namesOnly(state)));
         store.clearHelpers(c, state.schema(), state.table());
+        unfit.clear(c, state.schema(), state.table());
+    }
+
+    /**
+     * The rows written after the swap that the reverse triggers could not carry back to the old
+     * table, if any: from the first, a rollback loses them.
+     */
+    public Optional<UnfitRows.Summary> unfitRows(Connection c, State state) throws SQLException {
+        return unfit.summary(c, state.schema(), state.table());
     }
 
     public void checkConflicts(Connection c, Plan plan) throws SQLException {

@@ -244,4 +244,24 @@ class TriggerSqlTest {
                         """
                 CREATE TRIGGER `shop`.`order_notes__osc_rdel` AFTER DELETE ON `shop`.`order_notes__osc_new` FOR EACH ROW BEGIN IF (@osc_fwd IS NULL OR @osc_fwd <> NOW(6)) AND @osc_copier IS NULL THEN SET @osc_rev = NOW(6); IF NOT EXISTS (SELECT 1 FROM `shop`.`orders` q WHERE q.`id` = OLD.`id`) THEN DELETE FROM `shop`.`orders__osc_old` WHERE `shop`.`orders__osc_old`.`id` = OLD.`id`; END IF; END IF; END""");
     }
+
+    @Test
+    void aWidenedKeyGoesBackOnlyWhenItFitsAndARowThatDoesNotIsRecordedAndItsOldRowDeleted() {
+        List<String> reverse = new TriggerSql(SqlPlans.widened(), CONFLICTS).createReverse();
+        assertThat(reverse.get(0))
+                .isEqualTo(
+                        """
+                CREATE TRIGGER `shop`.`orders__osc_rins` AFTER INSERT ON `shop`.`orders__osc_new` FOR EACH ROW BEGIN IF (@osc_fwd IS NULL OR @osc_fwd <> NOW(6)) AND @osc_copier IS NULL THEN SET @osc_rev = NOW(6); IF (NEW.`id` IS NOT NULL AND NEW.`id` >= -2147483648 AND NEW.`id` <= 2147483647) THEN INSERT IGNORE INTO `shop`.`orders__osc_old` (`id`, `note`) VALUES (NEW.`id`, NEW.`note`); IF NOT EXISTS (SELECT 1 FROM `shop`.`orders__osc_old` WHERE `shop`.`orders__osc_old`.`id` = NEW.`id` AND (NEW.`id` = `shop`.`orders__osc_old`.`id` OR (NEW.`id` IS NULL AND `shop`.`orders__osc_old`.`id` IS NULL)) AND (CONVERT(NEW.`note` USING utf8mb4) COLLATE utf8mb4_bin = CONVERT(`shop`.`orders__osc_old`.`note` USING utf8mb4) COLLATE utf8mb4_bin OR (NEW.`note` IS NULL AND `shop`.`orders__osc_old`.`note` IS NULL))) THEN DELETE FROM `shop`.`orders__osc_old` WHERE `shop`.`orders__osc_old`.`id` = NEW.`id`; INSERT IGNORE INTO `shop`.`orders__osc_old` (`id`, `note`) VALUES (NEW.`id`, NEW.`note`); END IF; ELSE INSERT INTO `_schemachange`.`schemachange_unfit` (table_schema, table_name, event, row_key, columns, at) VALUES ('shop', 'orders', 'insert', LEFT(CONCAT_WS(', ', NEW.`id`), 500), LEFT(CONCAT_WS(', ', IF((NEW.`id` IS NOT NULL AND NEW.`id` >= -2147483648 AND NEW.`id` <= 2147483647), NULL, 'id')), 500), NOW(6)); END IF; END IF; END""");
+        assertThat(reverse.get(1))
+                .as(
+                        "an update that no longer fits deletes the old row (never stale) and is recorded")
+                .isEqualTo(
+                        """
+                CREATE TRIGGER `shop`.`orders__osc_rupd` AFTER UPDATE ON `shop`.`orders__osc_new` FOR EACH ROW BEGIN IF (@osc_fwd IS NULL OR @osc_fwd <> NOW(6)) AND @osc_copier IS NULL THEN SET @osc_rev = NOW(6); IF (NEW.`id` IS NOT NULL AND NEW.`id` >= -2147483648 AND NEW.`id` <= 2147483647) THEN IF (OLD.`id` IS NOT NULL AND OLD.`id` >= -2147483648 AND OLD.`id` <= 2147483647) THEN UPDATE `shop`.`orders__osc_old` SET `shop`.`orders__osc_old`.`id` = NEW.`id`, `shop`.`orders__osc_old`.`note` = NEW.`note` WHERE `shop`.`orders__osc_old`.`id` = OLD.`id`; END IF; IF NOT EXISTS (SELECT 1 FROM `shop`.`orders__osc_old` WHERE `shop`.`orders__osc_old`.`id` = NEW.`id`) THEN INSERT IGNORE INTO `shop`.`orders__osc_old` (`id`, `note`) VALUES (NEW.`id`, NEW.`note`); END IF; ELSE IF (OLD.`id` IS NOT NULL AND OLD.`id` >= -2147483648 AND OLD.`id` <= 2147483647) THEN DELETE FROM `shop`.`orders__osc_old` WHERE `shop`.`orders__osc_old`.`id` = OLD.`id`; END IF; INSERT INTO `_schemachange`.`schemachange_unfit` (table_schema, table_name, event, row_key, columns, at) VALUES ('shop', 'orders', 'update', LEFT(CONCAT_WS(', ', NEW.`id`), 500), LEFT(CONCAT_WS(', ', IF((NEW.`id` IS NOT NULL AND NEW.`id` >= -2147483648 AND NEW.`id` <= 2147483647), NULL, 'id')), 500), NOW(6)); END IF; END IF; END""");
+        assertThat(reverse.get(2))
+                .as("a key past the old range has no old row to delete")
+                .isEqualTo(
+                        """
+                CREATE TRIGGER `shop`.`orders__osc_rdel` AFTER DELETE ON `shop`.`orders__osc_new` FOR EACH ROW BEGIN IF (@osc_fwd IS NULL OR @osc_fwd <> NOW(6)) AND @osc_copier IS NULL THEN SET @osc_rev = NOW(6); IF (OLD.`id` IS NOT NULL AND OLD.`id` >= -2147483648 AND OLD.`id` <= 2147483647) THEN DELETE FROM `shop`.`orders__osc_old` WHERE `shop`.`orders__osc_old`.`id` = OLD.`id`; END IF; END IF; END""");
+    }
 }
