@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 @Command(
@@ -18,6 +19,14 @@ final class RollbackCommand implements Callable<Integer> {
     @ParentCommand Osc osc;
 
     @Mixin Target target;
+
+    @Option(
+            names = "--accept-loss",
+            description =
+                    "Roll back after the swap even though rows written since did not fit the old"
+                            + " table (a widened column's value out of its old range): they are lost,"
+                            + " and named. Without it such a rollback is refused.")
+    boolean acceptLoss;
 
     @Override
     public Integer call() throws Exception {
@@ -32,7 +41,7 @@ final class RollbackCommand implements Callable<Integer> {
                                 Target.owner(change),
                                 Clock.systemUTC(),
                                 osc.crashPoints())
-                        .rollback(Duration.ofMinutes(5));
+                        .rollback(Duration.ofMinutes(5), acceptLoss);
         System.out.println(ProgressPrinter.line(p));
         return RunCommand.finish(p, System.out, System.err);
     }

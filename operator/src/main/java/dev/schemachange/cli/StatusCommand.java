@@ -50,6 +50,12 @@ final class StatusCommand implements Callable<Integer> {
         if (progress.oldTable() != null) {
             System.out.println("old table " + progress.oldTable());
         }
+        if (progress.rollbackLoss() != null) {
+            System.out.println(
+                    "rollback not lossless: "
+                            + progress.rollbackLoss().described()
+                            + " (osc rollback --accept-loss rolls back without them)");
+        }
         System.out.println("phase=" + progress.phase());
         return 0;
     }

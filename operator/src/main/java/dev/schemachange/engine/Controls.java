@@ -8,6 +8,20 @@ import java.time.Instant;
  * next step.
  */
 public record Controls(
-        boolean swapApproved, Instant swapNotBefore, boolean paused, boolean rollback) {
+        boolean swapApproved,
+        Instant swapNotBefore,
+        boolean paused,
+        boolean rollback,
+        boolean acceptLoss) {
     public static final Controls NONE = new Controls(false, null, false, false);
+
+    /**
+     * Without consent to a lossy rollback.
+     *
+     * @param rollback roll back; after the swap only while every row written since went back to the
+     *     old table
+     */
+    public Controls(boolean swapApproved, Instant swapNotBefore, boolean paused, boolean rollback) {
+        this(swapApproved, swapNotBefore, paused, rollback, false);
+    }
 }

@@ -55,6 +55,10 @@ public final class Migrator {
     private final Clock clock;
     private final StateStore store;
     private final List<String> notes = new ArrayList<>();
+
+    /** What a rollback would lose now, as last read from the work schema (null: nothing). */
+    private Progress.RollbackLoss loss;
+
     private final Workspace workspace;
     private final Copying copying;
     private final Verifier verifier;
@@ -102,6 +106,7 @@ public final class Migrator {
     public Progress advance(Controls controls, Duration budget, Phase until) {
         long deadline = System.nanoTime() + budget.toNanos();
         notes.clear();
+        loss = null;
         // checked before connecting: a bad spec is reported as such even when the server is
         // unreachable
         List<Problem> specProblems = SpecChecks.check(spec);
@@ -119,7 +124,7 @@ public final class Migrator {
                     stored.map(st -> st.phase() == Phase.RollingBack && st.owner().equals(owner))
                             .orElse(false);
             if (controls.rollback() || rollingBack) {
-                return rollback(c, stored);
+                return rollback(c, stored, controls.acceptLoss());
             }
             State state = stored.filter(s -> s.owner().equals(owner)).orElse(null);
             String hash = Planner.hash(spec);
@@ -214,7 +219,17 @@ public final class Migrator {
      * the reverse swap, the reverse-synced old table live again with every write made since.
      */
     public Progress rollback(Duration budget) {
+        return rollback(budget, false);
+    }
+
+    /**
+     * As {@link #rollback(Duration)}; {@code acceptLoss} is the user's explicit consent to roll
+     * back although rows written after the swap did not fit the old table (they are lost, and
+     * named).
+     */
+    public Progress rollback(Duration budget, boolean acceptLoss) {
         notes.clear();
+        loss = null;
         try (Connection c = Sessions.open(db)) {
             Optional<State> stored = store.load(c, schema(), spec.table());
             if (stored.isPresent() && !stored.get().owner().equals(owner)) {
@@ -225,7 +240,7 @@ public final class Migrator {
                         null,
                         notes);
             }
-            return rollback(c, stored);
+            return rollback(c, stored, acceptLoss);
         } catch (SQLException e) {
             throw classified(e);
         }
@@ -250,7 +265,7 @@ public final class Migrator {
                     && stored.get().owner().equals(owner)) {
                 return progress(stored.get(), null, null);
             }
-            return rollback(c, stored.filter(s -> s.owner().equals(owner)));
+            return rollback(c, stored.filter(s -> s.owner().equals(owner)), false);
         } catch (SQLException e) {
             throw classified(e);
         }
@@ -270,8 +285,13 @@ public final class Migrator {
 
     /** The change's state as stored in the database, if it has started. */
     public Optional<Progress> read() {
+        loss = null;
         try (Connection c = Sessions.open(db)) {
-            return store.load(c, schema(), spec.table()).map(s -> progress(s, null, null));
+            Optional<State> stored = store.load(c, schema(), spec.table());
+            if (stored.isPresent()) {
+                noteLoss(c, stored.get());
+            }
+            return stored.map(s -> progress(s, null, null));
         } catch (SQLException e) {
             throw classified(e);
         }
@@ -287,6 +307,7 @@ public final class Migrator {
         try {
             while (true) {
                 if (state.phase() == until || state.phase().isTerminal()) {
+                    noteLoss(c, state);
                     return progress(state, null, null);
                 }
                 if (state.phase() == Phase.Preparing) {
@@ -313,6 +334,7 @@ public final class Migrator {
                     // the phase wants to wait (pause, approval, window, retention) or ran out of
                     // time
                     Wait waiting = waitingFor(state, controls);
+                    noteLoss(c, state);
                     return progress(state, waiting, null);
                 }
                 log.info("{}.{}: {} -> {}", schema(), spec.table(), before, state.phase());
@@ -517,7 +539,8 @@ public final class Migrator {
         return next;
     }
 
-    private Progress rollback(Connection c, Optional<State> stored) throws SQLException {
+    private Progress rollback(Connection c, Optional<State> stored, boolean acceptLoss)
+            throws SQLException {
         if (stored.isEmpty()) {
             return Progress.bare(Phase.RolledBack, "nothing to roll back", null, notes);
         }
@@ -533,9 +556,10 @@ public final class Migrator {
         }
         if (state.phase().isSwapped() || state.phase() == Phase.RollingBack) {
             try {
-                State rolledBack = swapper.rollBack(c, state);
+                State rolledBack = swapper.rollBack(c, state, acceptLoss);
                 return progress(rolledBack, null, null);
             } catch (Refused r) {
+                noteLoss(c, state);
                 return failedKeepingState(state, r.problem());
             }
         }
@@ -615,7 +639,30 @@ public final class Migrator {
                 s.lockMillis(),
                 s.oldTable(),
                 notes,
-                parts(s));
+                parts(s),
+                loss);
+    }
+
+    /**
+     * Reads what a rollback would lose, while the old table is kept reverse-synced (the rows the
+     * reverse triggers could not carry back).
+     */
+    private void noteLoss(Connection c, State s) throws SQLException {
+        loss = null;
+        if (s.phase() == Phase.Swapped || s.phase() == Phase.RollingBack) {
+            loss =
+                    workspace
+                            .unfitRows(c, s)
+                            .map(
+                                    u ->
+                                            new Progress.RollbackLoss(
+                                                    u.count(),
+                                                    u.first().get(0).key(),
+                                                    u.first().get(0).columns(),
+                                                    u.first().get(0).at(),
+                                                    u.describe()))
+                            .orElse(null);
+        }
     }
 
     private List<Progress.PartProgress> parts(State s) {

@@ -29,11 +29,73 @@ public record Progress(
         long lockMillis,
         String oldTable,
         List<String> notes,
-        List<PartProgress> parts) {
+        List<PartProgress> parts,
+        RollbackLoss rollbackLoss) {
 
     public Progress {
         notes = notes == null ? List.of() : List.copyOf(notes);
         parts = parts == null ? List.of() : List.copyOf(parts);
+    }
+
+    /** A snapshot of a change whose rollback (if any) loses no row. */
+    public Progress(
+            Phase phase,
+            String message,
+            Wait waitingFor,
+            Problem problem,
+            String cursor,
+            long rowsCopied,
+            long rowsEstimated,
+            double rowsPerSecond,
+            Instant eta,
+            int chunkRows,
+            int chunksRepaired,
+            Instant nextWindowStart,
+            int swapAttempts,
+            Instant swappedAt,
+            long lockMillis,
+            String oldTable,
+            List<String> notes,
+            List<PartProgress> parts) {
+        this(
+                phase,
+                message,
+                waitingFor,
+                problem,
+                cursor,
+                rowsCopied,
+                rowsEstimated,
+                rowsPerSecond,
+                eta,
+                chunkRows,
+                chunksRepaired,
+                nextWindowStart,
+                swapAttempts,
+                swappedAt,
+                lockMillis,
+                oldTable,
+                notes,
+                parts,
+                null);
+    }
+
+    /**
+     * Rows written after the swap that did not fit the old table and were not carried back (a
+     * widened column's value out of the old range): a rollback now loses them. Null while it loses
+     * none.
+     *
+     * @param rows how many
+     * @param firstKey the first such row's key, as text
+     * @param firstColumns the old names of its columns that did not fit
+     * @param firstAt when it was written
+     * @param described the first rows named, for messages
+     */
+    public record RollbackLoss(
+            long rows, String firstKey, String firstColumns, Instant firstAt, String described) {}
+
+    /** Whether a rollback now would lose rows written since the swap. */
+    public boolean rollbackLossy() {
+        return rollbackLoss != null;
     }
 
     /** A snapshot without counts: before a state row exists, or when there is nothing to count. */

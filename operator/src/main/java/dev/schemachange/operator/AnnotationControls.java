@@ -24,6 +24,12 @@ public final class AnnotationControls {
     public static final String ROLLBACK = PREFIX + "rollback";
 
     /**
+     * Consent to a rollback that loses rows written after the swap that did not fit the old table
+     * (see docs/rollback.md); read only with {@link #ROLLBACK}.
+     */
+    public static final String ROLLBACK_ACCEPT_LOSS = PREFIX + "rollback-accept-loss";
+
+    /**
      * An unreadable not-before holds the swap; far future rather than Instant.MAX, which overflows
      * date math.
      */
@@ -44,8 +50,10 @@ public final class AnnotationControls {
         boolean approved = flag(a, SWAP_APPROVED, problems);
         boolean paused = flag(a, PAUSED, problems);
         boolean rollback = flag(a, ROLLBACK, problems);
+        boolean acceptLoss = flag(a, ROLLBACK_ACCEPT_LOSS, problems);
         Instant notBefore = instant(a, SWAP_NOT_BEFORE, problems);
-        return new Parsed(new Controls(approved, notBefore, paused, rollback), problems);
+        return new Parsed(
+                new Controls(approved, notBefore, paused, rollback, acceptLoss), problems);
     }
 
     private static boolean flag(Map<String, String> a, String key, List<Problem> problems) {

@@ -27,6 +27,12 @@ public final class Conditions {
     public static final String DEGRADED = "Degraded";
     public static final String FAILED = "Failed";
 
+    /**
+     * After the swap: whether a rollback would bring back every row written since (False from the
+     * first row that did not fit the old table, naming it).
+     */
+    public static final String ROLLBACK_LOSSLESS = "RollbackLossless";
+
     /** The order of CONTRACT.md, which is also the order in the status. */
     public static final List<String> TYPES =
             List.of(
@@ -40,7 +46,8 @@ public final class Conditions {
                     THROTTLED,
                     PAUSED,
                     DEGRADED,
-                    FAILED);
+                    FAILED,
+                    ROLLBACK_LOSSLESS);
 
     private final Map<String, Condition> previous = new LinkedHashMap<>();
     private final Map<String, Condition> current = new LinkedHashMap<>();

@@ -153,6 +153,7 @@ public final class OperatorMetrics implements AutoCloseable {
         volatile int chunksRepaired;
         volatile int swapAttempts;
         volatile long lockMillis;
+        volatile long rowsNotCarried;
         volatile Phase phase = Phase.Pending;
         final Map<Reason, DoubleAdder> waited = new EnumMap<>(Reason.class);
 
@@ -198,6 +199,13 @@ public final class OperatorMetrics implements AutoCloseable {
                     "swap.attempts",
                     "swap attempts so far (lock wait timeouts retry)",
                     m -> m.swapAttempts);
+            gauge(
+                    registry,
+                    tags,
+                    "rollback.rows.not.carried",
+                    "rows written after the swap that did not fit the old table: a rollback loses"
+                            + " them (0: lossless)",
+                    m -> m.rowsNotCarried);
             meters.add(
                     Gauge.builder(PREFIX + "swap.stall", this, m -> m.lockMillis / 1000.0)
                             .tags(tags)
@@ -286,6 +294,7 @@ public final class OperatorMetrics implements AutoCloseable {
             chunksRepaired = p.chunksRepaired();
             swapAttempts = p.swapAttempts();
             lockMillis = p.lockMillis();
+            rowsNotCarried = p.rollbackLoss() == null ? 0 : p.rollbackLoss().rows();
             phase = p.phase() == null ? Phase.Pending : p.phase();
         }
     }

@@ -8,6 +8,7 @@ import dev.schemachange.api.SchemaChangeStatus.SwapStatus;
 import dev.schemachange.engine.Controls;
 import dev.schemachange.engine.Progress;
 import dev.schemachange.engine.Wait.Reason;
+import dev.schemachange.engine.plan.Planner;
 import dev.schemachange.engine.swap.SwapWindow;
 import java.time.Duration;
 import java.time.Instant;
@@ -174,6 +175,7 @@ public final class ProgressStatus {
                 controls.paused()
                         ? "remove the annotation " + AnnotationControls.PAUSED + " to resume"
                         : "running");
+        rollbackLossless(p, phase, c);
         c.set(
                 Conditions.DEGRADED,
                 blocked,
@@ -188,6 +190,54 @@ public final class ProgressStatus {
                                 + "; the original table is "
                                 + "untouched; fix the spec to retry"
                         : "not failed");
+    }
+
+    /**
+     * Set while the old table is kept (Swapped, RollingBack); afterwards it stays as it was, the
+     * record of what the rollback lost.
+     */
+    private void rollbackLossless(Progress p, Phase phase, Conditions c) {
+        if (phase != Phase.Swapped && phase != Phase.RollingBack) {
+            return;
+        }
+        if (p.rollbackLoss() != null) {
+            c.set(Conditions.ROLLBACK_LOSSLESS, false, Reasons.ROWS_NOT_CARRIED, lossText(p));
+        } else if (p.oldTable() != null
+                && !p.oldTable()
+                        .equals(
+                                spec.database().schema()
+                                        + "."
+                                        + Planner.names(spec.table()).oldTable())) {
+            c.set(
+                    Conditions.ROLLBACK_LOSSLESS,
+                    false,
+                    Reasons.NOT_REVERSE_SYNCED,
+                    "the old table is kept without reverse sync: rollback after the swap is not"
+                            + " available");
+        } else {
+            c.set(
+                    Conditions.ROLLBACK_LOSSLESS,
+                    true,
+                    Reasons.REVERSE_SYNCED,
+                    "every row written since the swap is also in the old table");
+        }
+    }
+
+    /** The loss in words: the first row's key and columns, the count, and how to consent. */
+    static String lossText(Progress p) {
+        Progress.RollbackLoss loss = p.rollbackLoss();
+        return "from "
+                + time(loss.firstAt())
+                + " rows written after the swap did not fit the old table and were not carried"
+                + " back (first: key "
+                + loss.firstKey()
+                + ", column "
+                + loss.firstColumns()
+                + "); "
+                + loss.described()
+                + "; a rollback loses them, so it needs the annotation "
+                + AnnotationControls.ROLLBACK_ACCEPT_LOSS
+                + ": \"true\" (osc rollback --accept-loss)";
     }
 
     private void swapScheduled(Progress p, Phase phase, Conditions c) {

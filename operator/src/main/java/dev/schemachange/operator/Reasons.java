@@ -3,6 +3,9 @@ package dev.schemachange.operator;
 /** Condition and Event reasons, in one place so that docs, alerts and tests use the same words. */
 public final class Reasons {
     public static final String INVALID_SPEC = "InvalidSpec";
+    public static final String REVERSE_SYNCED = "ReverseSynced";
+    public static final String ROWS_NOT_CARRIED = "RowsNotCarried";
+    public static final String NOT_REVERSE_SYNCED = "NotReverseSynced";
     public static final String SPEC_VALID = "SpecValid";
     public static final String INVALID_ANNOTATION = "InvalidAnnotation";
     public static final String CREDENTIALS_MISSING = "CredentialsMissing";

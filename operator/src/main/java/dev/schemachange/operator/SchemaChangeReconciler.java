@@ -196,6 +196,11 @@ public final class SchemaChangeReconciler
         after.setObservedGeneration(generation(change));
         after.setTarget(target);
         after.setSpecHash(hash);
+        Condition lossless = Conditions.find(before.getConditions(), Conditions.ROLLBACK_LOSSLESS);
+        if (progress.rollbackLoss() != null
+                && (lossless == null || !Reasons.ROWS_NOT_CARRIED.equals(lossless.getReason()))) {
+            events.warning(change, Reasons.ROWS_NOT_CARRIED, ProgressStatus.lossText(progress));
+        }
         new ProgressStatus(spec, steering.controls(), window, now)
                 .apply(progress, after, conditions);
         if ((after.getPlan() == null || !hash.equals(before.getSpecHash()))
@@ -257,7 +262,11 @@ public final class SchemaChangeReconciler
                         ? controls.swapNotBefore()
                         : opens;
         return new Controls(
-                controls.swapApproved(), notBefore, controls.paused(), controls.rollback());
+                controls.swapApproved(),
+                notBefore,
+                controls.paused(),
+                controls.rollback(),
+                controls.acceptLoss());
     }
 
     /**

@@ -33,6 +33,30 @@ class AnnotationControlsTest {
     }
 
     @Test
+    void consentToALossyRollbackIsItsOwnAnnotation() {
+        AnnotationControls.Parsed parsed =
+                AnnotationControls.read(
+                        Map.of(
+                                "schemachange.dev/rollback", "true",
+                                "schemachange.dev/rollback-accept-loss", "true"));
+
+        assertThat(parsed.controls()).isEqualTo(new Controls(false, null, false, true, true));
+        assertThat(AnnotationControls.read(Map.of("schemachange.dev/rollback", "true")).controls())
+                .as("without it, no consent")
+                .isEqualTo(new Controls(false, null, false, true, false));
+        assertThat(
+                        AnnotationControls.read(
+                                        Map.of("schemachange.dev/rollback-accept-loss", "maybe"))
+                                .problems())
+                .singleElement()
+                .satisfies(
+                        p ->
+                                assertThat(p.field())
+                                        .isEqualTo(
+                                                "metadata.annotations[schemachange.dev/rollback-accept-loss]"));
+    }
+
+    @Test
     void anUnreadableValueHoldsOnTheSafeSideAndSaysSo() {
         AnnotationControls.Parsed parsed =
                 AnnotationControls.read(

@@ -242,6 +242,26 @@ class MetricsEndpointTest {
     }
 
     @Test
+    void rowsARollbackWouldLoseAreAGaugeThatIsZeroWhileItIsLossless() {
+        try (OperatorMetrics m = new OperatorMetrics(Clock.systemUTC())) {
+            String labels = "name=\"w\",namespace=\"ns\"";
+            m.record("ns", "w", ProgressBuilder.at(Phase.Swapped).build());
+            assertThat(value(m.scrape(), "osc_change_rollback_rows_not_carried", labels))
+                    .hasValue(0.0);
+            m.record(
+                    "ns",
+                    "w",
+                    ProgressBuilder.at(Phase.Swapped)
+                            .rollbackLoss(
+                                    new Progress.RollbackLoss(
+                                            3, "3000000000", "id", Instant.EPOCH, "3 rows"))
+                            .build());
+            assertThat(value(m.scrape(), "osc_change_rollback_rows_not_carried", labels))
+                    .hasValue(3.0);
+        }
+    }
+
+    @Test
     void aFinishedChangeSeenFirstThroughItsStatusKeepsItsNumbers() {
         try (OperatorMetrics m = new OperatorMetrics(Clock.systemUTC())) {
             dev.schemachange.api.SchemaChangeStatus status =

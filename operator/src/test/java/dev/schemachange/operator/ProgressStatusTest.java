@@ -52,6 +52,59 @@ class ProgressStatusTest {
                 .isEqualTo("waiting for throttled: replica lag 12s > 5s");
     }
 
+    @Test
+    void rollbackLosslessIsTrueWhileEveryRowGoesBackAndFalseFromTheFirstThatDoesNotNamingIt()
+            throws IOException {
+        ProgressBuilder swapped =
+                ProgressBuilder.at(Phase.Swapped)
+                        .swapped(1, NOW, 40)
+                        .oldTable("app.orders__osc_old")
+                        .waiting(Reason.RETENTION, "retention of the old table");
+        Condition lossless =
+                Conditions.find(conditions(swapped.build()), Conditions.ROLLBACK_LOSSLESS);
+        assertThat(lossless.getStatus()).isEqualTo("True");
+        assertThat(lossless.getReason()).isEqualTo(Reasons.REVERSE_SYNCED);
+
+        Condition lossy =
+                Conditions.find(
+                        conditions(
+                                swapped.rollbackLoss(
+                                                new Progress.RollbackLoss(
+                                                        2,
+                                                        "3000000000",
+                                                        "id",
+                                                        NOW,
+                                                        "2 rows not carried: key 3000000000 (id,"
+                                                                + " insert at "
+                                                                + NOW
+                                                                + "), key 7 (k, update at "
+                                                                + NOW
+                                                                + ")"))
+                                        .build()),
+                        Conditions.ROLLBACK_LOSSLESS);
+        assertThat(lossy.getStatus()).isEqualTo("False");
+        assertThat(lossy.getReason()).isEqualTo(Reasons.ROWS_NOT_CARRIED);
+        assertThat(lossy.getMessage())
+                .contains(
+                        "first: key 3000000000, column id",
+                        "key 7 (k, update",
+                        "schemachange.dev/rollback-accept-loss: \"true\"");
+    }
+
+    @Test
+    void anOldTableKeptWithoutReverseSyncIsNoLosslessRollback() throws IOException {
+        Condition c =
+                Conditions.find(
+                        conditions(
+                                ProgressBuilder.at(Phase.Swapped)
+                                        .swapped(1, NOW, 40)
+                                        .oldTable("_schemachange_undo.orders__20261124100000")
+                                        .build()),
+                        Conditions.ROLLBACK_LOSSLESS);
+        assertThat(c.getStatus()).isEqualTo("False");
+        assertThat(c.getReason()).isEqualTo(Reasons.NOT_REVERSE_SYNCED);
+    }
+
     /** Each condition's type, status and reason: all that may not depend on the wording. */
     private static List<String> outcome(List<Condition> conditions) {
         return conditions.stream()
@@ -60,6 +113,10 @@ class ProgressStatusTest {
     }
 
     private static List<Condition> conditions(Reason reason, String detail) throws IOException {
+        return conditions(ProgressBuilder.at(Phase.Backfilling).waiting(reason, detail).build());
+    }
+
+    private static List<Condition> conditions(Progress p) throws IOException {
         SchemaChangeSpec spec =
                 Manifests.parse(
                                 """
@@ -72,7 +129,6 @@ class ProgressStatusTest {
                   alter: "ADD COLUMN x INT"
                 """)
                         .getSpec();
-        Progress p = ProgressBuilder.at(Phase.Backfilling).waiting(reason, detail).build();
         Conditions conditions = new Conditions(null, 1L, NOW);
         new ProgressStatus(spec, Controls.NONE, SwapWindow.always(), NOW)
                 .apply(p, new SchemaChangeStatus(), conditions);

@@ -10,6 +10,7 @@ import static org.awaitility.Awaitility.await;
 import dev.schemachange.api.Phase;
 import dev.schemachange.api.SchemaChange;
 import dev.schemachange.engine.Controls;
+import dev.schemachange.engine.Progress;
 import dev.schemachange.engine.Wait;
 import dev.schemachange.engine.Wait.Reason;
 import dev.schemachange.testing.MariaDb;
@@ -284,6 +285,60 @@ class SchemaChangeReconcilerTest {
                                         .toList(),
                         reasons ->
                                 reasons.containsAll(java.util.List.of("Backfilling", "Completed")));
+    }
+
+    @Test
+    void aRowNotCarriedBackIsAConditionAndOneWarningEventAndConsentReachesTheEngine(
+            TestDatabase db) {
+        rootLogin(db);
+        Progress.RollbackLoss loss =
+                new Progress.RollbackLoss(
+                        1,
+                        "3000000000",
+                        "id",
+                        Instant.parse("2026-11-24T10:00:00Z"),
+                        "1 row not carried: key 3000000000 (id, insert at 2026-11-24T10:00:00Z)");
+        engine.script =
+                controls ->
+                        ProgressBuilder.at(Phase.Swapped)
+                                .swapped(1, Instant.parse("2026-11-24T09:00:00Z"), 30)
+                                .oldTable(db.name() + ".orders__osc_old")
+                                .rollbackLoss(loss)
+                                .build();
+        cluster.apply(change("wide", db, "orders", "alter: \"MODIFY id BIGINT NOT NULL\""));
+
+        SchemaChange lossy =
+                awaitChange(
+                        "wide",
+                        c ->
+                                Conditions.find(
+                                                c.getStatus().getConditions(),
+                                                Conditions.ROLLBACK_LOSSLESS)
+                                        != null);
+        assertThat(condition(lossy, Conditions.ROLLBACK_LOSSLESS).getStatus()).isEqualTo("False");
+        assertThat(condition(lossy, Conditions.ROLLBACK_LOSSLESS).getMessage())
+                .contains("first: key 3000000000, column id");
+        await().atMost(PATIENCE)
+                .until(
+                        () ->
+                                cluster.events(NAMESPACE, "wide").stream()
+                                        .filter(e -> Reasons.ROWS_NOT_CARRIED.equals(e.getReason()))
+                                        .toList(),
+                        events ->
+                                events.size() == 1
+                                        && "Warning".equals(events.get(0).getType())
+                                        && events.get(0).getMessage().contains("key 3000000000"));
+
+        cluster.change(NAMESPACE, "wide")
+                .edit(
+                        c -> {
+                            c.getMetadata()
+                                    .getAnnotations()
+                                    .put(AnnotationControls.ROLLBACK_ACCEPT_LOSS, "true");
+                            return c;
+                        });
+        await().atMost(PATIENCE)
+                .until(() -> engine.lastControls() != null && engine.lastControls().acceptLoss());
     }
 
     @Test

@@ -30,6 +30,7 @@ public final class ProgressBuilder {
     private String oldTable;
     private List<String> notes = List.of();
     private List<Progress.PartProgress> parts = List.of();
+    private Progress.RollbackLoss rollbackLoss;
 
     private ProgressBuilder(Phase phase) {
         this.phase = phase;
@@ -114,6 +115,11 @@ public final class ProgressBuilder {
         return this;
     }
 
+    public ProgressBuilder rollbackLoss(Progress.RollbackLoss loss) {
+        this.rollbackLoss = loss;
+        return this;
+    }
+
     public ProgressBuilder parts(Progress.PartProgress... parts) {
         this.parts = List.of(parts);
         return this;
@@ -138,6 +144,7 @@ public final class ProgressBuilder {
                 lockMillis,
                 oldTable,
                 notes,
-                parts);
+                parts,
+                rollbackLoss);
     }
 }

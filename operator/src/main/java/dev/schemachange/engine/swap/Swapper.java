@@ -15,6 +15,7 @@ import dev.schemachange.engine.plan.Plan;
 import dev.schemachange.engine.sql.TriggerSql;
 import dev.schemachange.engine.state.State;
 import dev.schemachange.engine.state.StateStore;
+import dev.schemachange.engine.workspace.UnfitRows;
 import dev.schemachange.engine.workspace.Workspace;
 import dev.schemachange.mysql.Identifiers;
 import dev.schemachange.mysql.Inspector;
@@ -38,6 +39,12 @@ import org.slf4j.LoggerFactory;
  * crash.
  */
 public final class Swapper {
+    /**
+     * The annotation that consents to a rollback losing rows that did not fit the old table (the
+     * CLI's {@code --accept-loss}).
+     */
+    public static final String ACCEPT_LOSS_ANNOTATION = "schemachange.dev/rollback-accept-loss";
+
     private static final Logger log = LoggerFactory.getLogger(Swapper.class);
     private final SchemaChangeSpec spec;
     private final StateStore store;
@@ -207,6 +214,15 @@ public final class Swapper {
      * the change runs again.
      */
     public State rollBack(Connection c, State state) throws SQLException {
+        return rollBack(c, state, false);
+    }
+
+    /**
+     * As {@link #rollBack(Connection, State)}; refused while rows written after the swap did not
+     * fit the old table (a widened column, see {@code UnfitRows}), unless {@code acceptLoss} is the
+     * user's consent to lose them. A rollback already under way finishes either way.
+     */
+    public State rollBack(Connection c, State state, boolean acceptLoss) throws SQLException {
         Plan plan = workspace.namesOnly(state);
         String synced = state.schema() + "." + plan.names().oldTable();
         boolean resumed = state.phase() == Phase.RollingBack;
@@ -230,7 +246,27 @@ public final class Swapper {
                                     + "parent cascades may not have reached it",
                             "write a new change"));
         }
+        Optional<UnfitRows.Summary> unfit = workspace.unfitRows(c, state);
+        if (!resumed && !renamed && unfit.isPresent() && !acceptLoss) {
+            throw new Refused(
+                    new Problem(
+                            "metadata.annotations[" + ACCEPT_LOSS_ANNOTATION + "]",
+                            "a rollback would lose rows written after the swap whose values do not "
+                                    + "fit the old table, so it is not lossless: "
+                                    + unfit.get().describe(),
+                            "to roll back anyway and lose those rows, confirm with osc rollback "
+                                    + "--accept-loss or the annotation "
+                                    + ACCEPT_LOSS_ANNOTATION
+                                    + ": \"true\"; or keep the new table"));
+        }
         if (!resumed) {
+            if (unfit.isPresent()) {
+                log.warn(
+                        "{}.{}: rolling back with consent to lose {}",
+                        state.schema(),
+                        state.table(),
+                        unfit.get().describe());
+            }
             // from here on every run finishes the rollback, whatever the annotations say by then
             store.save(
                     c,
@@ -284,6 +320,8 @@ public final class Swapper {
         List<String> ddl = new ArrayList<>(triggers.drop());
         ddl.addAll(triggers.dropReverse());
         applier.ddl(c, ddl.toArray(String[]::new));
+        // read after the reverse triggers are gone: every row that could not be carried is known
+        Optional<UnfitRows.Summary> lost = workspace.unfitRows(c, state);
         workspace.clearHelpers(c, state);
         State next =
                 state.withSwap(
@@ -302,8 +340,13 @@ public final class Swapper {
                                         + " kept as "
                                         + plan.parts().stream()
                                                 .map(p -> state.schema() + "." + p.shadow())
-                                                .collect(
-                                                        java.util.stream.Collectors.joining(", ")));
+                                                .collect(java.util.stream.Collectors.joining(", "))
+                                        + lost.map(
+                                                        u ->
+                                                                "; except rows that did not fit the old table, lost with"
+                                                                        + " consent (still in the new table): "
+                                                                        + u.describe())
+                                                .orElse(""));
         store.save(c, next, clock.instant());
         log.info(
                 "{}.{}: rolled back after the swap in {} ms",
