@@ -197,18 +197,60 @@ public final class SplitCheck {
                                 "keep a foreign key's columns in one part"));
             }
         }
-        if (!source.referencedBy().isEmpty()) {
+        children();
+    }
+
+    /**
+     * A child constraint is re-pointed at the part that keeps every column it references; refused
+     * when no part does (the columns are dropped, or divided between parts).
+     */
+    private void children() {
+        List<TableInfo.ForeignKey> children =
+                source.referencedBy().stream()
+                        .filter(
+                                fk ->
+                                        !(fk.schema().equals(source.schema())
+                                                && fk.table().equals(source.name())))
+                        .toList();
+        if (children.isEmpty()) {
+            return;
+        }
+        if (spec.foreignKeys().children() != SchemaChangeSpec.ChildPolicy.RebuildConstraints) {
             problems.add(
                     new Problem(
                             "spec.foreignKeys.children",
                             "other tables reference "
                                     + source.name()
+                                    + "; a split re-points them only with RebuildConstraints",
+                            "use foreignKeys.children: RebuildConstraints"));
+            return;
+        }
+        for (TableInfo.ForeignKey fk : children) {
+            if (spec.split().stream().anyMatch(p -> lists(p.columns(), fk.refColumns()))) {
+                continue;
+            }
+            boolean anywhere =
+                    spec.split().stream()
+                            .anyMatch(
+                                    p ->
+                                            fk.refColumns().stream()
+                                                    .anyMatch(c -> lists(p.columns(), List.of(c))));
+            problems.add(
+                    new Problem(
+                            "spec.split",
+                            fk.schema()
+                                    + "."
+                                    + fk.table()
                                     + " ("
-                                    + source.referencedBy().stream()
-                                            .map(fk -> fk.table() + "." + fk.name())
-                                            .collect(Collectors.joining(", "))
-                                    + "); re-pointing them to a part is not supported yet",
-                            "drop those constraints before the split and add them to the part holding the key afterwards"));
+                                    + fk.name()
+                                    + ") references "
+                                    + String.join(", ", fk.refColumns())
+                                    + ", which "
+                                    + (anywhere
+                                            ? "would be divided between parts"
+                                            : "no part keeps")
+                                    + ", so the constraint could point at no part",
+                            "keep the referenced columns together in one part"));
         }
     }
 

@@ -300,6 +300,11 @@ public final class Validator {
                 if (!children.isEmpty()) {
                     return new Validation(new Planner.Result(null, children), choice);
                 }
+            } else {
+                List<Problem> children = ChildForeignKeys.checkSplit(source, shapes);
+                if (!children.isEmpty()) {
+                    return new Planner.Result(null, children);
+                }
             }
             List<String> irreversible = result.plan().irreversible();
             if (!irreversible.isEmpty()

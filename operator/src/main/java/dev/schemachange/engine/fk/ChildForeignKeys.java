@@ -4,6 +4,8 @@ import dev.schemachange.api.Problem;
 import dev.schemachange.engine.db.Applier;
 import dev.schemachange.engine.db.SessionVariable;
 import dev.schemachange.engine.plan.AlterClause;
+import dev.schemachange.engine.plan.PartSpec;
+import dev.schemachange.engine.plan.Planner;
 import dev.schemachange.mysql.Identifiers;
 import dev.schemachange.mysql.Inspector;
 import dev.schemachange.mysql.TableInfo;
@@ -12,6 +14,8 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -32,59 +36,90 @@ public final class ChildForeignKeys {
     public static List<Problem> check(TableInfo source, TableInfo shadow, AlterClause alter) {
         List<Problem> out = new ArrayList<>();
         for (TableInfo.ForeignKey fk : children(source)) {
-            for (String col : fk.refColumns()) {
-                TableInfo.Column from = source.column(col).orElseThrow();
-                boolean kept =
-                        !alter.drops(col)
-                                && alter.renamed(col).equalsIgnoreCase(col)
-                                && shadow.column(col).map(from::sameTypeAs).orElse(false);
-                if (!kept) {
-                    out.add(
-                            new Problem(
-                                    "spec.alter",
-                                    "column "
-                                            + col
-                                            + " is referenced by "
-                                            + fk.schema()
-                                            + "."
-                                            + fk.table()
-                                            + " ("
-                                            + fk.name()
-                                            + ") and would change, so that constraint could not "
-                                            + "point at the new table",
-                                    "change the child's column in the same step first, or keep "
-                                            + col
-                                            + " as it is"));
+            check(fk, source, shadow, alter, out);
+        }
+        return out;
+    }
+
+    /**
+     * For a split: each child constraint against the part it will reference, the one that keeps
+     * every referenced column ({@code SplitCheck} refused the others).
+     */
+    public static List<Problem> checkSplit(TableInfo source, List<Planner.Shape> shapes) {
+        List<Problem> out = new ArrayList<>();
+        for (TableInfo.ForeignKey fk : children(source)) {
+            for (Planner.Shape shape : shapes) {
+                if (fk.refColumns().stream().allMatch(shape.part()::keeps)) {
+                    check(fk, source, shape.shadow(), shape.part().alter(), out);
+                    break;
                 }
             }
-            // InnoDB binds a constraint only to an index that starts with the referenced columns;
-            // with
-            // foreign_key_checks=0 (re-pointing, DropSwap's RENAME) a missing one would not fail,
-            // only break
-            // the children's writes later
-            boolean indexed =
-                    shadow.indexes().stream()
-                            .anyMatch(
-                                    i ->
-                                            i.columns().size() >= fk.refColumns().size()
-                                                    && startsWith(i.columns(), fk.refColumns()));
-            if (!indexed && out.isEmpty()) {
+        }
+        return out;
+    }
+
+    /** The part a child constraint re-points to: the first that keeps every referenced column. */
+    public static Optional<PartSpec> holder(List<PartSpec> parts, TableInfo.ForeignKey fk) {
+        return parts.stream().filter(p -> fk.refColumns().stream().allMatch(p::keeps)).findFirst();
+    }
+
+    private static void check(
+            TableInfo.ForeignKey fk,
+            TableInfo source,
+            TableInfo shadow,
+            AlterClause alter,
+            List<Problem> out) {
+        for (String col : fk.refColumns()) {
+            TableInfo.Column from = source.column(col).orElseThrow();
+            boolean kept =
+                    !alter.drops(col)
+                            && alter.renamed(col).equalsIgnoreCase(col)
+                            && shadow.column(col).map(from::sameTypeAs).orElse(false);
+            if (!kept) {
                 out.add(
                         new Problem(
                                 "spec.alter",
-                                "the new table has no index starting with "
-                                        + fk.refColumns()
-                                        + ", which "
+                                "column "
+                                        + col
+                                        + " is referenced by "
                                         + fk.schema()
                                         + "."
                                         + fk.table()
                                         + " ("
                                         + fk.name()
-                                        + ") references",
-                                "keep an index on the referenced columns"));
+                                        + ") and would change, so that constraint could not "
+                                        + "point at the new table",
+                                "change the child's column in the same step first, or keep "
+                                        + col
+                                        + " as it is"));
             }
         }
-        return out;
+        // InnoDB binds a constraint only to an index that starts with the referenced columns;
+        // with
+        // foreign_key_checks=0 (re-pointing, DropSwap's RENAME) a missing one would not fail,
+        // only break
+        // the children's writes later
+        boolean indexed =
+                shadow.indexes().stream()
+                        .anyMatch(
+                                i ->
+                                        i.columns().size() >= fk.refColumns().size()
+                                                && startsWith(i.columns(), fk.refColumns()));
+        if (!indexed && out.isEmpty()) {
+            out.add(
+                    new Problem(
+                            "spec.alter",
+                            "the new table has no index starting with "
+                                    + fk.refColumns()
+                                    + ", which "
+                                    + fk.schema()
+                                    + "."
+                                    + fk.table()
+                                    + " ("
+                                    + fk.name()
+                                    + ") references",
+                            "keep an index on the referenced columns"));
+        }
     }
 
     private static boolean startsWith(List<String> columns, List<String> prefix) {
@@ -104,6 +139,37 @@ public final class ChildForeignKeys {
      */
     public static void repoint(Connection c, Applier applier, String schema, String from, String to)
             throws SQLException {
+        repoint(c, applier, schema, from, fk -> to, List.of(to));
+    }
+
+    /**
+     * A split's swap: every child constraint that references {@code schema.from} goes to the part
+     * that keeps the columns it references, under its own name.
+     */
+    public static void repointToParts(
+            Connection c, Applier applier, String schema, String from, List<PartSpec> parts)
+            throws SQLException {
+        repoint(
+                c,
+                applier,
+                schema,
+                from,
+                fk -> holder(parts, fk).map(PartSpec::table).orElse(null),
+                parts.stream().map(PartSpec::table).toList());
+    }
+
+    /**
+     * Re-points each child of {@code from} to {@code to.apply(fk)} (null: left as it is), then
+     * finishes any re-pointing to one of {@code targets} that a crash interrupted.
+     */
+    private static void repoint(
+            Connection c,
+            Applier applier,
+            String schema,
+            String from,
+            Function<TableInfo.ForeignKey, String> targetOf,
+            List<String> targets)
+            throws SQLException {
         Inspector inspector = new Inspector(c);
         TableInfo referenced = inspector.table(schema, from).orElse(null);
         if (referenced == null) {
@@ -112,9 +178,14 @@ public final class ChildForeignKeys {
         // the live table's own self-referencing constraints are SelfForeignKeys' job
         List<TableInfo.ForeignKey> children =
                 children(referenced).stream()
-                        .filter(fk -> !(fk.schema().equals(schema) && fk.table().equals(to)))
+                        .filter(
+                                fk ->
+                                        targetOf.apply(fk) != null
+                                                && !(fk.schema().equals(schema)
+                                                        && fk.table().equals(targetOf.apply(fk))))
                         .toList();
         for (TableInfo.ForeignKey fk : children) {
+            String to = targetOf.apply(fk);
             String create = inspector.showCreate(fk.schema(), fk.table());
             Map<String, String> clauses = ForeignKeyNames.clauses(create);
             String clause = clauses.get(fk.name());
@@ -148,11 +219,13 @@ public final class ChildForeignKeys {
                     });
         }
         // also finishes a re-pointing that a crash interrupted between the two steps
-        TableInfo target = inspector.table(schema, to).orElse(null);
-        for (TableInfo.ForeignKey fk :
-                target == null ? List.<TableInfo.ForeignKey>of() : children(target)) {
-            if (fk.name().endsWith(ForeignKeyNames.SUFFIX)) {
-                ForeignKeyNames.restore(c, applier, fk.schema(), fk.table());
+        for (String to : targets) {
+            TableInfo target = inspector.table(schema, to).orElse(null);
+            for (TableInfo.ForeignKey fk :
+                    target == null ? List.<TableInfo.ForeignKey>of() : children(target)) {
+                if (fk.name().endsWith(ForeignKeyNames.SUFFIX)) {
+                    ForeignKeyNames.restore(c, applier, fk.schema(), fk.table());
+                }
             }
         }
     }

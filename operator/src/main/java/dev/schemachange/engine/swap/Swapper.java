@@ -11,6 +11,7 @@ import dev.schemachange.engine.db.Sessions;
 import dev.schemachange.engine.fk.ChildForeignKeys;
 import dev.schemachange.engine.fk.ForeignKeyNames;
 import dev.schemachange.engine.fk.SelfForeignKeys;
+import dev.schemachange.engine.plan.PartSpec;
 import dev.schemachange.engine.plan.Plan;
 import dev.schemachange.engine.sql.TriggerSql;
 import dev.schemachange.engine.state.State;
@@ -156,7 +157,14 @@ public final class Swapper {
         if (version.isPresent()) {
             version.get().finish(c, inspector, true);
         }
-        ChildForeignKeys.repoint(c, applier, plan.schema(), plan.names().oldTable(), plan.table());
+        if (spec.split() != null) {
+            // each child to the part that keeps the columns it references, in this same step
+            ChildForeignKeys.repointToParts(
+                    c, applier, plan.schema(), plan.names().oldTable(), PartSpec.of(spec));
+        } else {
+            ChildForeignKeys.repoint(
+                    c, applier, plan.schema(), plan.names().oldTable(), plan.table());
+        }
         SelfForeignKeys.repoint(c, applier, plan.schema(), plan.names().oldTable(), plan.table());
         crash.reached("swap:after-repoint");
         Plan.Part first = plan.parts().get(0);
@@ -291,8 +299,9 @@ public final class Swapper {
             // still
             // referencing it. Until the RENAME, reverse sync keeps the old table complete for the
             // children.
-            ChildForeignKeys.repoint(
-                    c, applier, state.schema(), state.table(), plan.names().oldTable());
+            for (String live : liveNames(plan)) {
+                ChildForeignKeys.repoint(c, applier, state.schema(), live, plan.names().oldTable());
+            }
             applier.ddl(c, triggers.drop().toArray(String[]::new));
             crash.reached("rollback:after-repoint");
             cutOver.moveOwnTriggers(
@@ -303,8 +312,9 @@ public final class Swapper {
             lockMillis = cutOver.swapBack(c, spec.swap().maxAttempts(), version);
             crash.reached("rollback:after-rename");
         }
-        ChildForeignKeys.repoint(
-                c, applier, state.schema(), plan.names().newTable(), state.table());
+        for (String aside : asideNames(plan)) {
+            ChildForeignKeys.repoint(c, applier, state.schema(), aside, state.table());
+        }
         cutOver.unprepareParts(c);
         // the new tables, set aside and no longer synced, must not restrict the parents; the names
         // go back to
@@ -370,6 +380,20 @@ public final class Swapper {
                     .ifPresent(live -> live.foreignKeys().forEach(fk -> liveNames.add(fk.name())));
         }
         return ForeignKeyNames.namesWith(old, ForeignKeyNames.OLD_SUFFIX).containsAll(liveNames);
+    }
+
+    /** The tables children may reference after the swap: the live table, or a split's parts. */
+    private List<String> liveNames(Plan plan) {
+        return spec.split() == null
+                ? List.of(plan.table())
+                : plan.parts().stream().map(Plan.Part::table).toList();
+    }
+
+    /** The same tables once a rollback's RENAME set them aside. */
+    private List<String> asideNames(Plan plan) {
+        return spec.split() == null
+                ? List.of(plan.names().newTable())
+                : plan.parts().stream().map(Plan.Part::shadow).toList();
     }
 
     private static String quoteQualified(String schemaDotTable) {
