@@ -303,7 +303,7 @@ public final class Validator {
             } else {
                 List<Problem> children = ChildForeignKeys.checkSplit(source, shapes);
                 if (!children.isEmpty()) {
-                    return new Planner.Result(null, children);
+                    return new Validation(new Planner.Result(null, children), choice);
                 }
             }
             List<String> irreversible = result.plan().irreversible();
