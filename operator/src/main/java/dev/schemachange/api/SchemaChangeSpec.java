@@ -44,12 +44,46 @@ import java.util.Map;
         reason = "FieldValueForbidden",
         message =
                 "workSchema holds the change's state and shadow table: it cannot change once the SchemaChange exists")
+@ValidationRule(
+        value = "!has(self.table) || self.table" + ValidationRules.MATCHES_NAME,
+        message = "table" + ValidationRules.NAME_MESSAGE,
+        fieldPath = ".table")
+@ValidationRule(
+        value = "!has(self.workSchema) || self.workSchema" + ValidationRules.MATCHES_NAME,
+        message = "workSchema" + ValidationRules.NAME_MESSAGE,
+        fieldPath = ".workSchema")
+@ValidationRule(
+        value = "!has(self.undoSchema) || self.undoSchema" + ValidationRules.MATCHES_NAME,
+        message = "undoSchema" + ValidationRules.NAME_MESSAGE,
+        fieldPath = ".undoSchema")
+@ValidationRule(
+        value = "!has(self.dropColumns) || self.dropColumns" + ValidationRules.ALL_NAMES,
+        message = "every name in dropColumns" + ValidationRules.NAME_MESSAGE,
+        fieldPath = ".dropColumns")
+@ValidationRule(
+        value = ValidationRules.SPLIT_TABLES_UNIQUE,
+        message = ValidationRules.SPLIT_TABLES_UNIQUE_MESSAGE,
+        reason = "FieldValueDuplicate",
+        fieldPath = ".split")
+@ValidationRule(
+        value = ValidationRules.HELPER_SCHEMAS_APART,
+        message = ValidationRules.HELPER_SCHEMAS_APART_MESSAGE,
+        fieldPath = ".undoSchema")
+@ValidationRule(
+        value = ValidationRules.HELPER_SCHEMAS_NOT_THE_APPLICATIONS,
+        message = ValidationRules.HELPER_SCHEMAS_NOT_THE_APPLICATIONS_MESSAGE)
+@ValidationRule(
+        value = ValidationRules.DROP_SWAP_KEEPS_NOTHING,
+        message = ValidationRules.DROP_SWAP_KEEPS_NOTHING_MESSAGE,
+        fieldPath = ".retention.keepOldTableFor")
 public record SchemaChangeSpec(
         @Required Database database,
-        @Required @Pattern(Identifiers.PATTERN) String table,
+        @Required @Pattern(Identifiers.PATTERN) @Size(max = ValidationRules.NAME_MAX) String table,
         @Size(min = 1) String alter,
-        @Size(min = 1) List<SplitPart> split,
-        List<@Pattern(Identifiers.PATTERN) String> dropColumns,
+        @Size(min = 1, max = ValidationRules.SPLIT_PARTS_MAX) List<SplitPart> split,
+        @Size(max = ValidationRules.COLUMNS_MAX)
+                List<@Pattern(Identifiers.PATTERN) @Size(max = ValidationRules.NAME_MAX) String>
+                        dropColumns,
         Boolean compatibilityView,
         Strategy strategy,
         Backfill backfill,
@@ -57,8 +91,8 @@ public record SchemaChangeSpec(
         ForeignKeys foreignKeys,
         MigrationVersion migrationVersion,
         Retention retention,
-        @Pattern(Identifiers.PATTERN) String workSchema,
-        @Pattern(Identifiers.PATTERN) String undoSchema,
+        @Pattern(Identifiers.PATTERN) @Size(max = ValidationRules.NAME_MAX) String workSchema,
+        @Pattern(Identifiers.PATTERN) @Size(max = ValidationRules.NAME_MAX) String undoSchema,
         @JsonProperty("native") NativeOptions nativeOptions) {
 
     public static final String DEFAULT_WORK_SCHEMA = "_schemachange";
@@ -106,11 +140,16 @@ public record SchemaChangeSpec(
         Native
     }
 
+    @ValidationRule(
+            value = "!has(self.schema) || self.schema" + ValidationRules.MATCHES_NAME,
+            message = "database.schema" + ValidationRules.NAME_MESSAGE,
+            fieldPath = ".schema")
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Database(
             @Required @Pattern(Identifiers.HOST_PATTERN) String host,
             @Min(1) @Max(65535) Integer port,
-            @Required @Pattern(Identifiers.PATTERN) String schema,
+            @Required @Pattern(Identifiers.PATTERN) @Size(max = ValidationRules.NAME_MAX)
+                    String schema,
             @Required @Pattern(SECRET_NAME_PATTERN) String credentialsSecret) {
         /** A Kubernetes object name. */
         public static final String SECRET_NAME_PATTERN = "^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$";
@@ -120,19 +159,39 @@ public record SchemaChangeSpec(
         }
     }
 
+    @ValidationRule(
+            value = "!has(self.table) || self.table" + ValidationRules.MATCHES_NAME,
+            message = "split[].table" + ValidationRules.NAME_MESSAGE,
+            fieldPath = ".table")
+    @ValidationRule(
+            value = "!has(self.columns) || self.columns" + ValidationRules.ALL_NAMES,
+            message = "every name in split[].columns" + ValidationRules.NAME_MESSAGE,
+            fieldPath = ".columns")
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record SplitPart(
-            @Required @Pattern(Identifiers.PATTERN) String table,
-            @Required @Size(min = 1) List<@Pattern(Identifiers.PATTERN) String> columns,
+            @Required @Pattern(Identifiers.PATTERN) @Size(max = ValidationRules.NAME_MAX)
+                    String table,
+            @Required @Size(min = 1, max = ValidationRules.COLUMNS_MAX)
+                    List<@Pattern(Identifiers.PATTERN) @Size(max = ValidationRules.NAME_MAX) String>
+                            columns,
             String alter) {
         public SplitPart {
             columns = columns == null ? List.of() : List.copyOf(columns);
         }
     }
 
+    @ValidationRule(
+            value =
+                    "!has(self.chunkTime) || (self.chunkTime"
+                            + ValidationRules.IS_DURATION
+                            + " && self.chunkTime"
+                            + ValidationRules.ABOVE_ZERO
+                            + ")",
+            message = "backfill.chunkTime" + ValidationRules.POSITIVE_DURATION_MESSAGE,
+            fieldPath = ".chunkTime")
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Backfill(
-            @Pattern(Durations.PATTERN) String chunkTime,
+            @Pattern(Durations.PATTERN) @Size(max = ValidationRules.DURATION_MAX) String chunkTime,
             @Min(1) Integer maxChunkRows,
             @Min(1) @Max(64) Integer threads,
             Throttle throttle) {
@@ -161,11 +220,21 @@ public record SchemaChangeSpec(
         Required
     }
 
+    @ValidationRule(
+            value =
+                    "!has(self.lockWaitTimeout) || (self.lockWaitTimeout"
+                            + ValidationRules.IS_DURATION
+                            + " && self.lockWaitTimeout"
+                            + ValidationRules.ABOVE_ZERO
+                            + ")",
+            message = "swap.lockWaitTimeout" + ValidationRules.POSITIVE_DURATION_MESSAGE,
+            fieldPath = ".lockWaitTimeout")
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Swap(
             Approval approval,
             Window window,
-            @Pattern(Durations.PATTERN) String lockWaitTimeout,
+            @Pattern(Durations.PATTERN) @Size(max = ValidationRules.DURATION_MAX)
+                    String lockWaitTimeout,
             @Min(1) Integer maxAttempts) {
         public Swap {
             approval = approval == null ? Approval.None : approval;
@@ -174,10 +243,24 @@ public record SchemaChangeSpec(
         }
     }
 
+    @ValidationRule(
+            value = "!has(self.schedule) || self.schedule" + ValidationRules.MATCHES_CRON,
+            message = ValidationRules.CRON_MESSAGE,
+            fieldPath = ".schedule")
+    @ValidationRule(
+            value =
+                    "!has(self.duration) || (self.duration"
+                            + ValidationRules.IS_DURATION
+                            + " && self.duration"
+                            + ValidationRules.ABOVE_ZERO
+                            + ")",
+            message = "swap.window.duration" + ValidationRules.POSITIVE_DURATION_MESSAGE,
+            fieldPath = ".duration")
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Window(
-            @Required @Pattern(CRON_PATTERN) String schedule,
-            @Required @Pattern(Durations.PATTERN) String duration,
+            @Required @Pattern(CRON_PATTERN) @Size(max = ValidationRules.CRON_MAX) String schedule,
+            @Required @Pattern(Durations.PATTERN) @Size(max = ValidationRules.DURATION_MAX)
+                    String duration,
             String timeZone) {
         /**
          * Five space-separated fields; the reconciler parses them with cron-utils for the real
@@ -214,10 +297,20 @@ public record SchemaChangeSpec(
         }
     }
 
+    @ValidationRule(
+            value = "!has(self.table) || self.table" + ValidationRules.MATCHES_NAME,
+            message = "migrationVersion.table" + ValidationRules.NAME_MESSAGE,
+            fieldPath = ".table")
+    @ValidationRule(
+            value = "!has(self.column) || self.column" + ValidationRules.MATCHES_NAME,
+            message = "migrationVersion.column" + ValidationRules.NAME_MESSAGE,
+            fieldPath = ".column")
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record MigrationVersion(
-            @Required @Pattern(Identifiers.PATTERN) String table,
-            @Required @Pattern(Identifiers.PATTERN) String column,
+            @Required @Pattern(Identifiers.PATTERN) @Size(max = ValidationRules.NAME_MAX)
+                    String table,
+            @Required @Pattern(Identifiers.PATTERN) @Size(max = ValidationRules.NAME_MAX)
+                    String column,
             @Required String value,
             Map<String, String> values) {
         public MigrationVersion {
@@ -225,9 +318,17 @@ public record SchemaChangeSpec(
         }
     }
 
+    @ValidationRule(
+            value =
+                    "!has(self.keepOldTableFor) || self.keepOldTableFor"
+                            + ValidationRules.IS_DURATION,
+            message = "retention.keepOldTableFor" + ValidationRules.DURATION_MESSAGE,
+            fieldPath = ".keepOldTableFor")
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Retention(
-            @Pattern(Durations.PATTERN) String keepOldTableFor, Boolean reverseSync) {
+            @Pattern(Durations.PATTERN) @Size(max = ValidationRules.DURATION_MAX)
+                    String keepOldTableFor,
+            Boolean reverseSync) {
         public Retention {
             keepOldTableFor = keepOldTableFor == null ? "72h" : keepOldTableFor;
             reverseSync = reverseSync == null || reverseSync;
