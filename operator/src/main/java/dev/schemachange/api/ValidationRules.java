@@ -84,12 +84,13 @@ public final class ValidationRules {
                     + SchemaChangeSpec.DEFAULT_UNDO_SCHEMA;
 
     public static final String HELPER_SCHEMAS_NOT_THE_APPLICATIONS =
-            "!has(self.database) || !has(self.database.schema) || ["
-                    + "has(self.workSchema) ? self.workSchema : '"
+            "!has(self.database) || !has(self.database.schema) || ("
+                    + "(has(self.workSchema) ? self.workSchema : '"
                     + SchemaChangeSpec.DEFAULT_WORK_SCHEMA
-                    + "', has(self.undoSchema) ? self.undoSchema : '"
+                    + "').lowerAscii() != self.database.schema.lowerAscii()"
+                    + " && (has(self.undoSchema) ? self.undoSchema : '"
                     + SchemaChangeSpec.DEFAULT_UNDO_SCHEMA
-                    + "'].all(s, s.lowerAscii() != self.database.schema.lowerAscii())";
+                    + "').lowerAscii() != self.database.schema.lowerAscii())";
     public static final String HELPER_SCHEMAS_NOT_THE_APPLICATIONS_MESSAGE =
             "workSchema and undoSchema must not be database.schema, the application's schema: give"
                     + " each a schema of its own, e.g. the defaults "
