@@ -4,6 +4,7 @@ import dev.schemachange.api.Problem;
 import dev.schemachange.engine.db.Refused;
 import dev.schemachange.engine.db.Sessions;
 import dev.schemachange.engine.plan.Plan;
+import dev.schemachange.engine.state.CopyRange;
 import dev.schemachange.engine.state.State;
 import dev.schemachange.engine.state.StateStore;
 import dev.schemachange.mysql.Identifiers;
@@ -138,25 +139,69 @@ public final class Copier {
      * and without other unique keys a stale row collides with nothing.
      */
     State copyNext(Connection c, State s) throws SQLException {
+        Chunk chunk =
+                copyNext(
+                        c,
+                        0,
+                        s.cursor(),
+                        s.maxKey(),
+                        (end, rows, millis) -> {
+                            State copied = s.withCopied(end, rows, millis, chunker.size());
+                            store.saveCopyProgress(c, copied, clock.instant());
+                        });
+        return s.withCopied(chunk.end(), chunk.rows(), chunk.millis(), chunk.size());
+    }
+
+    /** As {@link #copyNext(Connection, State)} for one parallel copier's range. */
+    CopyRange copyNext(Connection c, String schema, String table, CopyRange r) throws SQLException {
+        Chunk chunk =
+                copyNext(
+                        c,
+                        r.no(),
+                        r.cursor(),
+                        r.upTo(),
+                        (end, rows, millis) ->
+                                store.saveRangeProgress(
+                                        c,
+                                        schema,
+                                        table,
+                                        r.withCopied(end, rows, millis, chunker.size())));
+        return r.withCopied(chunk.end(), chunk.rows(), chunk.millis(), chunk.size());
+    }
+
+    /**
+     * What one chunk did: its end (the new cursor), the source rows it copied, how long it took,
+     * and the chunk size it was copied with.
+     */
+    record Chunk(List<String> end, long rows, long millis, int size) {}
+
+    /** Saves the checkpoint after a chunk, inside the chunk's transaction. */
+    @FunctionalInterface
+    interface Checkpoint {
+        void save(List<String> end, long rows, long millis) throws SQLException;
+    }
+
+    private Chunk copyNext(
+            Connection c, int range, List<String> cursor, List<String> max, Checkpoint checkpoint)
+            throws SQLException {
         long started = System.nanoTime();
         int pieceRows = Math.max(STATEMENT_MIN_ROWS, chunker.rowsIn(STATEMENT_TIME));
         boolean inPieces = chunker.size() > pieceRows;
         // A lock-free chunk in pieces ends where its pieces reach the chunk's size: each row's key
-        // is scanned once
-        // for a boundary, as for an unpieced chunk. A locked chunk's end is read first, for the
-        // mark.
-        Chunker.Range whole = lockFree && inPieces ? null : chunker.next(c, s.cursor(), s.maxKey());
-        List<String> limit = whole == null ? s.maxKey() : whole.upTo();
+        // is scanned once for a boundary, as for an unpieced chunk. A locked chunk's end is read
+        // first, for the mark.
+        Chunker.Range whole = lockFree && inPieces ? null : chunker.next(c, cursor, max);
+        List<String> limit = whole == null ? max : whole.upTo();
         if (watermark != null && !lockFree) {
-            watermark.raise(c, limit);
+            watermark.raise(c, range, limit);
         }
-        State next =
+        Chunk chunk =
                 Sessions.inTransaction(
                         c,
                         lockFree,
                         () -> {
                             long rows = 0;
-                            List<String> end = s.cursor();
+                            List<String> end = cursor;
                             do {
                                 Chunker.Range piece =
                                         inPieces ? chunker.next(c, end, limit, pieceRows) : whole;
@@ -165,12 +210,11 @@ public final class Copier {
                             } while (!end.equals(limit)
                                     && (whole != null || rows < chunker.size()));
                             long millis = (System.nanoTime() - started) / 1_000_000;
-                            State copied = s.withCopied(end, rows, millis, chunker.size());
-                            store.saveCopyProgress(c, copied, clock.instant());
-                            return copied;
+                            checkpoint.save(end, rows, millis);
+                            return new Chunk(end, rows, millis, chunker.size());
                         });
-        chunker.observe(next.rowsCopied() - s.rowsCopied(), next.copyMillis() - s.copyMillis());
-        return next;
+        chunker.observe(chunk.rows(), chunk.millis());
+        return chunk;
     }
 
     /**

@@ -9,6 +9,7 @@ import dev.schemachange.engine.db.ConnectionFactory;
 import dev.schemachange.engine.db.Retry;
 import dev.schemachange.engine.db.Sessions;
 import dev.schemachange.engine.plan.Plan;
+import dev.schemachange.engine.state.CopyRange;
 import dev.schemachange.engine.state.State;
 import dev.schemachange.engine.state.StateStore;
 import dev.schemachange.engine.throttle.Throttler;
@@ -18,6 +19,8 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +38,10 @@ public final class Copying {
     private final Workspace workspace;
     private Chunker copyChunker;
     private Chunker verifyChunker;
+
+    /** Each parallel copier's Chunker, by range: a range's rate is its own. */
+    private final Map<Integer, Chunker> rangeChunkers = new ConcurrentHashMap<>();
+
     private final CrashPoints crash;
 
     /** Why the last backfill waited, if the Throttler held it back. */
@@ -71,6 +78,7 @@ public final class Copying {
                 workspace.installTriggers(
                         c, plan, watermark.create(c) ? watermark : null, chunker(plan));
         State next = state.withCopyRange(null, max).withPhase(Phase.Backfilling, "copying rows");
+        store.saveRanges(c, state.schema(), state.table(), List.of()); // an earlier run's
         store.save(c, next, clock.instant());
         return next;
     }
@@ -80,6 +88,13 @@ public final class Copying {
         throttled = null;
         Watermark watermark = new Watermark(plan);
         boolean marked = watermark.installed(c);
+        List<CopyRange> ranges = store.ranges(c, state.schema(), state.table());
+        if (ranges.isEmpty() && spec.backfill().threads() > 1 && !copyDone(state)) {
+            ranges = split(c, plan, state);
+        }
+        if (!ranges.isEmpty()) {
+            return backfillInParallel(c, plan, state, ranges, controls, deadline);
+        }
         Copier copier =
                 new Copier(
                         plan,
@@ -103,6 +118,74 @@ public final class Copying {
                 crash.reached("backfill:after-chunk");
                 settle(c, watermark, journal, state.cursor(), deadline);
             }
+        }
+        workspace.checkConflicts(c, plan);
+        State next =
+                state.withVerified(null, List.of()).withPhase(Phase.Verifying, "verifying rows");
+        store.save(c, next, clock.instant());
+        return next;
+    }
+
+    /**
+     * Saves the ranges first, then divides the mark to match them (in one statement): a crash in
+     * between leaves ranges over an undivided mark, which {@link #backfillInParallel} divides
+     * again.
+     */
+    private List<CopyRange> split(Connection c, Plan plan, State state) throws SQLException {
+        List<CopyRange> ranges =
+                ParallelCopy.split(c, chunker(plan), state, spec.backfill().threads());
+        Sessions.inTransaction(
+                c,
+                false,
+                () -> {
+                    store.saveRanges(c, state.schema(), state.table(), ranges);
+                    return null;
+                });
+        log.info(
+                "{}.{}: {} copiers over ranges ending at {}",
+                spec.database().schema(),
+                spec.table(),
+                ranges.size(),
+                ranges.stream().map(r -> StateStore.json(r.upTo())).toList());
+        return ranges;
+    }
+
+    private State backfillInParallel(
+            Connection c,
+            Plan plan,
+            State state,
+            List<CopyRange> ranges,
+            Controls controls,
+            long deadline)
+            throws SQLException {
+        Watermark watermark = new Watermark(plan);
+        boolean marked = watermark.installed(c);
+        // a mark with one row and several ranges: the crash came between saving the ranges and
+        // dividing the mark; no row at all means the triggers mirror everything, and stays so
+        if (marked && ranges.size() > 1 && watermark.ranges(c) == 1) {
+            watermark.split(c, ranges);
+        }
+        if (controls.paused() || System.nanoTime() > deadline) {
+            return state;
+        }
+        String copiers = ranges.size() == 1 ? "1 copier" : ranges.size() + " copiers";
+        state = state.withPhase(Phase.Backfilling, "copying rows (" + copiers + ")");
+        ParallelCopy parallel =
+                new ParallelCopy(
+                        db,
+                        plan,
+                        store,
+                        clock,
+                        crash,
+                        no -> rangeChunkers.computeIfAbsent(no, n -> newChunker(plan)),
+                        plan.lockFreeCopy() && readCommittedLogs(c),
+                        marked ? watermark : null);
+        try (Throttler throttler = new Throttler(c, db, spec.backfill().throttle())) {
+            state = parallel.run(c, state, ranges, throttler, deadline);
+        }
+        if (!copyDone(state)) {
+            throttled = parallel.held();
+            return state;
         }
         workspace.checkConflicts(c, plan);
         State next =
@@ -205,6 +288,14 @@ public final class Copying {
                             0);
         }
         return copyChunker;
+    }
+
+    private Chunker newChunker(Plan plan) {
+        return new Chunker(
+                plan,
+                Durations.parse(spec.backfill().chunkTime()),
+                spec.backfill().maxChunkRows(),
+                0);
     }
 
     private Chunker verifyChunker(Plan plan) {

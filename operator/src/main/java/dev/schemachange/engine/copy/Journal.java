@@ -39,9 +39,17 @@ public final class Journal {
 
     /** Re-copies every journaled key at or below {@code upTo}; returns how many keys that was. */
     long catchUp(Connection c, List<String> upTo) throws SQLException {
+        return catchUp(c, null, upTo);
+    }
+
+    /**
+     * Re-copies every journaled key in {@code (after, upTo]} ({@code after} null: from the start),
+     * one parallel copier's part of the journal; returns how many keys that was.
+     */
+    long catchUp(Connection c, List<String> after, List<String> upTo) throws SQLException {
         long total = 0;
         while (true) {
-            List<List<String>> keys = journaled(c, upTo);
+            List<List<String>> keys = journaled(c, after, upTo);
             if (keys.isEmpty()) {
                 return total;
             }
@@ -60,7 +68,8 @@ public final class Journal {
      * A locking read, so it waits for a transaction that journaled a key and has not committed yet
      * (the mark has moved, so none journals below it any more); READ COMMITTED takes no gap locks.
      */
-    private List<List<String>> journaled(Connection c, List<String> upTo) throws SQLException {
+    private List<List<String>> journaled(Connection c, List<String> after, List<String> upTo)
+            throws SQLException {
         Sessions.exec(
                 c, "SET TRANSACTION ISOLATION LEVEL READ COMMITTED"); // the next statement only
         String sql =
@@ -69,6 +78,7 @@ public final class Journal {
                         + " FROM "
                         + watermark.journal()
                         + " j WHERE "
+                        + (after == null ? "" : key.after("j") + " AND ")
                         + key.upTo("j")
                         + " ORDER BY "
                         + key.orderBy("j", false)
@@ -77,7 +87,12 @@ public final class Journal {
                         + " LOCK IN SHARE MODE";
         List<List<String>> keys = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement(sql)) {
-            Sessions.bind(ps, key.parameters(upTo));
+            List<String> params = new ArrayList<>();
+            if (after != null) {
+                params.addAll(key.parameters(after));
+            }
+            params.addAll(key.parameters(upTo));
+            Sessions.bind(ps, params);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     List<String> one = new ArrayList<>();

@@ -5,6 +5,7 @@ import dev.schemachange.engine.db.SessionVariable;
 import dev.schemachange.engine.db.Sessions;
 import dev.schemachange.engine.plan.Plan;
 import dev.schemachange.engine.sql.KeySql;
+import dev.schemachange.engine.state.CopyRange;
 import dev.schemachange.mysql.Identifiers;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -39,6 +40,12 @@ import org.slf4j.LoggerFactory;
  * table, the copier then finds no row to raise and never publishes a mark again (a mark below keys
  * the triggers already mirrored would let those rows go stale). The row is only created together
  * with the triggers, over an empty shadow.
+ *
+ * <p>Parallel copiers each own a range of the key space, {@code (after, max]}, and one row of the
+ * mark: {@code r} numbers the range, {@code bounded = 0} marks the first (no lower end), {@code lo}
+ * is that copier's mark. A key is journaled when it lies in some range above that range's mark; the
+ * ranges are disjoint, so at most one row matches, and the triggers' read stays one statement on a
+ * MEMORY table whatever the number of rows. One copier is one row over the whole copy range.
  */
 public final class Watermark {
     private static final Logger log = LoggerFactory.getLogger(Watermark.class);
@@ -79,8 +86,8 @@ public final class Watermark {
             return false;
         }
         String source = Identifiers.quote(plan.schema(), plan.table()) + " s";
-        List<String> columns = new ArrayList<>(List.of("0 AS copied"));
-        for (String bound : List.of("lo", "max")) {
+        List<String> columns = new ArrayList<>(List.of("0 AS r", "0 AS copied", "0 AS bounded"));
+        for (String bound : List.of("lo", "max", "after")) {
             for (int i = 0; i < plan.key().size(); i++) {
                 columns.add(comparable(plan.key().get(i), "s") + " AS " + bound + "_" + i);
             }
@@ -94,7 +101,7 @@ public final class Watermark {
                     c,
                     "CREATE TABLE "
                             + table()
-                            + " ENGINE=MEMORY SELECT "
+                            + " (PRIMARY KEY (r)) ENGINE=MEMORY SELECT "
                             + String.join(", ", columns)
                             + " FROM "
                             + source
@@ -156,19 +163,13 @@ public final class Watermark {
      * lock that creates the triggers, so no write has been mirrored before the mark exists.
      */
     public void open(Connection c, List<String> max) throws SQLException {
-        String binds =
-                IntStream.range(0, 2)
-                        .mapToObj(
-                                i ->
-                                        plan.key().stream()
-                                                .map(k -> KeySql.bind(k.type()))
-                                                .collect(Collectors.joining(", ")))
-                        .collect(Collectors.joining(", "));
         List<String> params = new ArrayList<>(max);
+        params.addAll(max);
         params.addAll(max);
         Sessions.exec(c, "DELETE FROM " + table());
         try {
-            Sessions.update(c, "INSERT INTO " + table() + " VALUES (0, " + binds + ")", params);
+            Sessions.update(
+                    c, "INSERT INTO " + table() + " VALUES (0, 0, 0, " + binds(3) + ")", params);
         } catch (SQLException e) {
             // a value this session's sql_mode refuses (a zero date): without a mark, triggers
             // mirror everything
@@ -180,6 +181,54 @@ public final class Watermark {
         }
     }
 
+    /** {@code times} groups of one placeholder per key column. */
+    private String binds(int times) {
+        return IntStream.range(0, times)
+                .mapToObj(
+                        i ->
+                                plan.key().stream()
+                                        .map(k -> KeySql.bind(k.type()))
+                                        .collect(Collectors.joining(", ")))
+                .collect(Collectors.joining(", "));
+    }
+
+    /** How many ranges the mark has: 0 when there is no mark (the triggers mirror every write). */
+    long ranges(Connection c) throws SQLException {
+        return Sessions.longValue(c, "SELECT COUNT(*) FROM " + table(), List.of());
+    }
+
+    /**
+     * Divides the copy range among copiers, in one statement: the triggers see the single range or
+     * all of them, never a part. Range 0 keeps its row and mark and now ends at the first boundary;
+     * each further range {@code (after, upTo]} starts with nothing copied. The set of journaled
+     * keys stays the same, so nothing mirrored or journaled before needs another look. Called only
+     * while the mark has its single row (see {@link #ranges}).
+     */
+    void split(Connection c, List<CopyRange> ranges) throws SQLException {
+        List<String> rows = new ArrayList<>();
+        List<String> params = new ArrayList<>();
+        for (CopyRange r : ranges) {
+            rows.add("(" + r.no() + ", 0, " + (r.after() == null ? 0 : 1) + ", " + binds(3) + ")");
+            List<String> after = r.after() == null ? r.upTo() : r.after();
+            params.addAll(after);
+            params.addAll(r.upTo());
+            params.addAll(after);
+        }
+        String maxOnly =
+                IntStream.range(0, plan.key().size())
+                        .mapToObj(i -> "max_" + i + " = VALUES(max_" + i + ")")
+                        .collect(Collectors.joining(", "));
+        Sessions.update(
+                c,
+                "INSERT LOW_PRIORITY INTO "
+                        + table()
+                        + " VALUES "
+                        + String.join(", ", rows)
+                        + " ON DUPLICATE KEY UPDATE "
+                        + maxOnly,
+                params);
+    }
+
     /**
      * Moves the mark up to {@code upTo}; never down, which would stop mirroring rows already
      * mirrored. Returns false when there is no mark (a server restart emptied it, or it was never
@@ -187,7 +236,12 @@ public final class Watermark {
      * same effect: left behind, it would journal writes the copier has long passed.
      */
     boolean raise(Connection c, List<String> upTo) throws SQLException {
-        return raise(c, upTo, Retry.of(ATTEMPTS, Retry.none()));
+        return raise(c, 0, upTo);
+    }
+
+    /** As {@link #raise(Connection, List)}, for the mark of range {@code range}. */
+    boolean raise(Connection c, int range, List<String> upTo) throws SQLException {
+        return raise(c, range, upTo, Retry.of(ATTEMPTS, Retry.none()));
     }
 
     /**
@@ -195,10 +249,18 @@ public final class Watermark {
      * deadline}.
      */
     boolean raise(Connection c, List<String> upTo, long deadline) throws SQLException {
-        return raise(c, upTo, Retry.of(ATTEMPTS, Retry.none()).until(deadline));
+        return raise(c, 0, upTo, deadline);
     }
 
-    private boolean raise(Connection c, List<String> upTo, Retry retry) throws SQLException {
+    /** As {@link #raise(Connection, List, long)}, for the mark of range {@code range}. */
+    boolean raise(Connection c, int range, List<String> upTo, long deadline) throws SQLException {
+        return raise(c, range, upTo, Retry.of(ATTEMPTS, Retry.none()).until(deadline));
+    }
+
+    private boolean raise(Connection c, int range, List<String> upTo, Retry retry)
+            throws SQLException {
+        List<String> params = new ArrayList<>(new KeySql(plan.key()).parameters(upTo));
+        params.add(String.valueOf(range));
         List<String> higher =
                 Sessions.firstRow(
                         c,
@@ -206,8 +268,8 @@ public final class Watermark {
                                 + upTo(i -> KeySql.bind(plan.key().get(i).type()), "lo")
                                 + ", @@SESSION.lock_wait_timeout FROM "
                                 + table()
-                                + " w",
-                        new KeySql(plan.key()).parameters(upTo));
+                                + " w WHERE w.r = ?",
+                        params);
         if (higher == null) {
             return false;
         }
@@ -221,7 +283,11 @@ public final class Watermark {
         // for this update only: the copier's own waits stay. raise runs after every chunk, so the
         // session's value is read with the mark rather than in a round trip of its own
         return SessionVariable.with(
-                c, "lock_wait_timeout", "2", higher.get(1), () -> update(c, upTo, set, retry));
+                c,
+                "lock_wait_timeout",
+                "2",
+                higher.get(1),
+                () -> update(c, range, upTo, set, retry));
     }
 
     /**
@@ -229,8 +295,10 @@ public final class Watermark {
      * deadline is thrown: the mark stays where it was, which is safe, and the next call's settle
      * raises it again.
      */
-    private boolean update(Connection c, List<String> upTo, String set, Retry retry)
+    private boolean update(Connection c, int range, List<String> upTo, String set, Retry retry)
             throws SQLException {
+        List<String> params = new ArrayList<>(upTo);
+        params.add(String.valueOf(range));
         try {
             return retry.run(
                     plan.schema() + "." + plan.table() + ": raising the backfill watermark",
@@ -242,8 +310,13 @@ public final class Watermark {
                         String priority = attempt <= 30 ? "LOW_PRIORITY " : "";
                         return Sessions.update(
                                         c,
-                                        "UPDATE " + priority + table() + " SET copied = 1, " + set,
-                                        upTo)
+                                        "UPDATE "
+                                                + priority
+                                                + table()
+                                                + " SET copied = 1, "
+                                                + set
+                                                + " WHERE r = ?",
+                                        params)
                                 > 0;
                     });
         } catch (SQLException e) {
@@ -261,18 +334,20 @@ public final class Watermark {
     }
 
     /**
-     * For trigger bodies: 1 when the key of {@code row} (NEW or OLD) lies above the mark and inside
-     * the copy range, so the write goes to the journal; 0 or NULL (no mark) when it is mirrored
-     * into the shadow.
+     * For trigger bodies: 1 when the key of {@code row} (NEW or OLD) lies inside a copier's range
+     * and above that copier's mark, so the write goes to the journal; 0 (also with no mark) when it
+     * is mirrored into the shadow.
      */
     public String journaled(String row) {
-        return "(SELECT CASE WHEN w.copied = 1 AND "
-                + upTo(row, "lo")
-                + " THEN 0 WHEN "
-                + upTo(row, "max")
-                + " THEN 1 ELSE 0 END FROM "
+        return "(SELECT COUNT(*) FROM "
                 + table()
-                + " w)";
+                + " w WHERE (w.bounded = 0 OR NOT "
+                + upTo(row, "after")
+                + ") AND "
+                + upTo(row, "max")
+                + " AND (w.copied = 0 OR NOT "
+                + upTo(row, "lo")
+                + "))";
     }
 
     /**

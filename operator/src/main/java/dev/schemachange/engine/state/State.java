@@ -134,6 +134,34 @@ public record State(
     }
 
     /**
+     * The parallel copiers' totals: {@code cursor} shows where the copy stands (the lowest
+     * unfinished range's checkpoint), {@code millis} the wall time the copiers worked.
+     */
+    public State withCopyTotals(List<String> newCursor, long rows, long millis, int chunk) {
+        return new State(
+                schema,
+                table,
+                owner,
+                specHash,
+                phase,
+                newCursor,
+                maxKey,
+                rows,
+                rowsEstimated,
+                millis,
+                chunk,
+                verifyCursor,
+                chunksRepaired,
+                swapAttempts,
+                lockMillis,
+                swappedAt,
+                oldTable,
+                message,
+                startedAt,
+                partRepairs);
+    }
+
+    /**
      * @param repaired per part, the chunks just re-copied (added to the counts so far); empty for
      *     none
      */

@@ -26,6 +26,7 @@ public final class StateStore {
     static final String TABLE = "schemachange_state";
     static final String CONFLICTS = "schemachange_conflicts";
     static final String TRIGGERS = "schemachange_triggers";
+    static final String RANGES = "schemachange_ranges";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String COLUMNS =
             "table_schema, table_name, owner, spec_hash, phase, copy_cursor, max_key, "
@@ -39,6 +40,10 @@ public final class StateStore {
 
     String table() {
         return Identifiers.quote(workSchema, TABLE);
+    }
+
+    String ranges() {
+        return Identifiers.quote(workSchema, RANGES);
     }
 
     public String conflicts() {
@@ -82,6 +87,17 @@ public final class StateStore {
                         + "trigger_name VARCHAR(64) NOT NULL, event VARCHAR(16) NOT NULL, timing VARCHAR(16) NOT NULL, "
                         + "statement LONGTEXT NOT NULL, sql_mode TEXT NOT NULL, definer VARCHAR(400) NOT NULL, "
                         + "action_order BIGINT NOT NULL, PRIMARY KEY (table_schema, table_name, trigger_name)"
+                        + ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4",
+                // one row per parallel copier: each commits its own cursor with its chunk, so the
+                // copiers never wait for each other's row lock
+                "CREATE TABLE IF NOT EXISTS "
+                        + ranges()
+                        + " ("
+                        + "table_schema VARCHAR(64) NOT NULL, table_name VARCHAR(64) NOT NULL, "
+                        + "range_no INT NOT NULL, after_key TEXT NULL, up_to TEXT NOT NULL, "
+                        + "copy_cursor TEXT NULL, rows_copied BIGINT NOT NULL DEFAULT 0, "
+                        + "copy_millis BIGINT NOT NULL DEFAULT 0, chunk_rows INT NOT NULL DEFAULT 0, "
+                        + "PRIMARY KEY (table_schema, table_name, range_no)"
                         + ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4");
         // a state table made by an earlier version lacks the newer columns
         if (Sessions.firstRow(
@@ -267,6 +283,83 @@ public final class StateStore {
     }
 
     /**
+     * The parallel copiers' ranges of a change, in key order; empty when one copier works with the
+     * state row's cursor.
+     */
+    public List<CopyRange> ranges(Connection c, String schema, String table) throws SQLException {
+        List<CopyRange> out = new ArrayList<>();
+        try (PreparedStatement ps =
+                c.prepareStatement(
+                        "SELECT range_no, after_key, up_to, copy_cursor, rows_copied, copy_millis, "
+                                + "chunk_rows FROM "
+                                + ranges()
+                                + " WHERE table_schema = ? AND table_name = ? ORDER BY range_no")) {
+            ps.setString(1, schema);
+            ps.setString(2, table);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(
+                            new CopyRange(
+                                    rs.getInt(1),
+                                    list(rs.getString(2)),
+                                    list(rs.getString(3)),
+                                    list(rs.getString(4)),
+                                    rs.getLong(5),
+                                    rs.getLong(6),
+                                    rs.getInt(7)));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Replaces the ranges of a change (none: forgets them). */
+    public void saveRanges(Connection c, String schema, String table, List<CopyRange> ranges)
+            throws SQLException {
+        Sessions.update(
+                c,
+                "DELETE FROM " + ranges() + " WHERE table_schema = ? AND table_name = ?",
+                List.of(schema, table));
+        for (CopyRange r : ranges) {
+            Sessions.update(
+                    c,
+                    "INSERT INTO "
+                            + ranges()
+                            + " (table_schema, table_name, range_no, after_key, up_to, copy_cursor, "
+                            + "rows_copied, copy_millis, chunk_rows) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    List.of(
+                            schema,
+                            table,
+                            r.no(),
+                            nullable(json(r.after())),
+                            json(r.upTo()),
+                            nullable(json(r.cursor())),
+                            r.rowsCopied(),
+                            r.copyMillis(),
+                            r.chunkRows()));
+        }
+    }
+
+    /** One range's checkpoint; its copier calls this inside the chunk's own transaction. */
+    public void saveRangeProgress(Connection c, String schema, String table, CopyRange r)
+            throws SQLException {
+        Sessions.update(
+                c,
+                "UPDATE "
+                        + ranges()
+                        + " SET copy_cursor = ?, rows_copied = ?, copy_millis = ?, chunk_rows = ? "
+                        + "WHERE table_schema = ? AND table_name = ? AND range_no = ?",
+                List.of(
+                        json(r.cursor()),
+                        r.rowsCopied(),
+                        r.copyMillis(),
+                        r.chunkRows(),
+                        schema,
+                        table,
+                        r.no()));
+    }
+
+    /**
      * Forgets the conflicts and saved triggers of a change that ended; the state row stays as its
      * record.
      */
@@ -276,6 +369,7 @@ public final class StateStore {
                     c,
                     "DELETE FROM " + conflicts() + " WHERE table_schema = ? AND table_name = ?",
                     List.of(schema, table));
+            saveRanges(c, schema, table, List.of());
             Sessions.update(
                     c,
                     "DELETE FROM "

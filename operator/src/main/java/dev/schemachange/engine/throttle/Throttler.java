@@ -54,6 +54,15 @@ public final class Throttler implements AutoCloseable {
         return reason;
     }
 
+    /**
+     * Why the copy should wait right now, or null; does not wait. Parallel copiers share one
+     * Throttler: their coordinator asks it and holds every copier while it answers a reason.
+     */
+    public String holdReason() throws SQLException {
+        reason = check();
+        return reason;
+    }
+
     private String check() throws SQLException {
         long running = inspector.globalStatus("Threads_running");
         if (running > limits.maxThreadsRunning()) {

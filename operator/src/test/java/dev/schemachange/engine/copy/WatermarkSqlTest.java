@@ -31,7 +31,7 @@ class WatermarkSqlTest {
         assertThat(new Watermark(SqlPlans.single()).journaled("NEW"))
                 .isEqualTo(
                         """
-                (SELECT CASE WHEN w.copied = 1 AND ((NEW.`id` <= w.lo_0)) THEN 0 WHEN ((NEW.`id` <= w.max_0)) THEN 1 ELSE 0 END FROM `shop`.`orders__osc_wmk` w)""");
+                (SELECT COUNT(*) FROM `shop`.`orders__osc_wmk` w WHERE (w.bounded = 0 OR NOT ((NEW.`id` <= w.after_0))) AND ((NEW.`id` <= w.max_0)) AND (w.copied = 0 OR NOT ((NEW.`id` <= w.lo_0))))""");
     }
 
     @Test
@@ -39,7 +39,7 @@ class WatermarkSqlTest {
         assertThat(new Watermark(SqlPlans.composite()).journaled("NEW"))
                 .isEqualTo(
                         """
-                (SELECT CASE WHEN w.copied = 1 AND ((NEW.`tenant` < w.lo_0) OR (NEW.`tenant` = w.lo_0 AND NEW.`id` <= w.lo_1)) THEN 0 WHEN ((NEW.`tenant` < w.max_0) OR (NEW.`tenant` = w.max_0 AND NEW.`id` <= w.max_1)) THEN 1 ELSE 0 END FROM `shop`.`orders__osc_wmk` w)""");
+                (SELECT COUNT(*) FROM `shop`.`orders__osc_wmk` w WHERE (w.bounded = 0 OR NOT ((NEW.`tenant` < w.after_0) OR (NEW.`tenant` = w.after_0 AND NEW.`id` <= w.after_1))) AND ((NEW.`tenant` < w.max_0) OR (NEW.`tenant` = w.max_0 AND NEW.`id` <= w.max_1)) AND (w.copied = 0 OR NOT ((NEW.`tenant` < w.lo_0) OR (NEW.`tenant` = w.lo_0 AND NEW.`id` <= w.lo_1))))""");
     }
 
     @Test
