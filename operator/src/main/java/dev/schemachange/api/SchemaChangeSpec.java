@@ -103,7 +103,7 @@ public record SchemaChangeSpec(
         dropColumns = dropColumns == null ? List.of() : List.copyOf(dropColumns);
         compatibilityView = compatibilityView != null && compatibilityView;
         strategy = strategy == null ? Strategy.Auto : strategy;
-        backfill = backfill == null ? new Backfill(null, null, null, null) : backfill;
+        backfill = backfill == null ? new Backfill(null, null, null, null, null) : backfill;
         swap = swap == null ? new Swap(null, null, null, null) : swap;
         foreignKeys = foreignKeys == null ? new ForeignKeys(null) : foreignKeys;
         retention = retention == null ? new Retention(null, null) : retention;
@@ -194,12 +194,14 @@ public record SchemaChangeSpec(
             @Pattern(Durations.PATTERN) @Size(max = ValidationRules.DURATION_MAX) String chunkTime,
             @Min(1) Integer maxChunkRows,
             @Min(1) @Max(64) Integer threads,
-            Throttle throttle) {
+            Throttle throttle,
+            @Min(1024) Integer maxChunkBytes) {
         public Backfill {
+            maxChunkBytes = maxChunkBytes == null ? 2 * 1024 * 1024 : maxChunkBytes;
             chunkTime = chunkTime == null ? "500ms" : chunkTime;
             maxChunkRows = maxChunkRows == null ? 50_000 : maxChunkRows;
             threads = threads == null ? 1 : threads;
-            throttle = throttle == null ? new Throttle(null, null, null) : throttle;
+            throttle = throttle == null ? new Throttle(null, null, null, null) : throttle;
         }
     }
 
@@ -207,8 +209,10 @@ public record SchemaChangeSpec(
     public record Throttle(
             @Min(1) Integer maxThreadsRunning,
             @Min(0) Integer maxReplicaLagSeconds,
-            List<@Pattern(Identifiers.HOST_PORT_PATTERN) String> replicas) {
+            List<@Pattern(Identifiers.HOST_PORT_PATTERN) String> replicas,
+            @Min(0) Integer maxThreadsRunningRise) {
         public Throttle {
+            maxThreadsRunningRise = maxThreadsRunningRise == null ? 8 : maxThreadsRunningRise;
             maxThreadsRunning = maxThreadsRunning == null ? 25 : maxThreadsRunning;
             maxReplicaLagSeconds = maxReplicaLagSeconds == null ? 1 : maxReplicaLagSeconds;
             replicas = replicas == null ? List.of() : List.copyOf(replicas);

@@ -156,6 +156,12 @@ public final class SpecValidation {
     private void backfill(SchemaChangeSpec.Backfill b) {
         duration("spec.backfill.chunkTime", b.chunkTime(), false, "e.g. 500ms");
         atLeast("spec.backfill.maxChunkRows", b.maxChunkRows(), 1, "e.g. 50000");
+        atLeast("spec.backfill.maxChunkBytes", b.maxChunkBytes(), 1024, "e.g. 2097152 (2 MiB)");
+        atLeast(
+                "spec.backfill.throttle.maxThreadsRunningRise",
+                b.throttle().maxThreadsRunningRise(),
+                0,
+                "e.g. 8; 0 turns it off");
         if (b.threads() < 1 || b.threads() > 64) {
             problem(
                     "spec.backfill.threads",

@@ -39,6 +39,12 @@ public final class Copying {
     private Chunker copyChunker;
     private Chunker verifyChunker;
 
+    /** Fewer rows than this make a chunk not worth its commit, whatever their size. */
+    static final int MIN_CHUNK_ROWS = 100;
+
+    /** The copy chunks' largest row count, from maxChunkRows and maxChunkBytes; 0: not yet read. */
+    private int chunkRowsCap;
+
     /** Each parallel copier's Chunker, by range: a range's rate is its own. */
     private final Map<Integer, Chunker> rangeChunkers = new ConcurrentHashMap<>();
 
@@ -76,7 +82,7 @@ public final class Copying {
         // job
         List<String> max =
                 workspace.installTriggers(
-                        c, plan, watermark.create(c) ? watermark : null, chunker(plan));
+                        c, plan, watermark.create(c) ? watermark : null, chunker(c, plan));
         State next = state.withCopyRange(null, max).withPhase(Phase.Backfilling, "copying rows");
         store.saveRanges(c, state.schema(), state.table(), List.of()); // an earlier run's
         store.save(c, next, clock.instant());
@@ -98,7 +104,7 @@ public final class Copying {
         Copier copier =
                 new Copier(
                         plan,
-                        chunker(plan),
+                        chunker(c, plan),
                         store,
                         clock,
                         plan.lockFreeCopy() && readCommittedLogs(c),
@@ -106,6 +112,7 @@ public final class Copying {
         Journal journal = marked ? new Journal(plan, watermark, copier) : null;
         settle(c, watermark, journal, state.cursor(), deadline);
         try (Throttler throttler = new Throttler(c, db, spec.backfill().throttle())) {
+            throttler.measureBaseline(0); // the copier runs on this session, never while asking
             while (!copyDone(state)) {
                 if (controls.paused() || System.nanoTime() > deadline) {
                     return state;
@@ -133,7 +140,7 @@ public final class Copying {
      */
     private List<CopyRange> split(Connection c, Plan plan, State state) throws SQLException {
         List<CopyRange> ranges =
-                ParallelCopy.split(c, chunker(plan), state, spec.backfill().threads());
+                ParallelCopy.split(c, chunker(c, plan), state, spec.backfill().threads());
         Sessions.inTransaction(
                 c,
                 false,
@@ -177,10 +184,11 @@ public final class Copying {
                         store,
                         clock,
                         crash,
-                        no -> rangeChunkers.computeIfAbsent(no, n -> newChunker(plan)),
+                        no -> rangeChunkers.computeIfAbsent(no, n -> rangeChunker(plan)),
                         plan.lockFreeCopy() && readCommittedLogs(c),
                         marked ? watermark : null);
         try (Throttler throttler = new Throttler(c, db, spec.backfill().throttle())) {
+            throttler.measureBaseline(ranges.size());
             state = parallel.run(c, state, ranges, throttler, deadline);
         }
         if (!copyDone(state)) {
@@ -278,24 +286,48 @@ public final class Copying {
         return "0".equals(row.get(0)) || !"STATEMENT".equalsIgnoreCase(row.get(1));
     }
 
-    private Chunker chunker(Plan plan) {
+    private Chunker chunker(Connection c, Plan plan) throws SQLException {
         if (copyChunker == null) {
-            copyChunker =
-                    new Chunker(
-                            plan,
-                            Durations.parse(spec.backfill().chunkTime()),
-                            spec.backfill().maxChunkRows(),
-                            0);
+            if (chunkRowsCap == 0) {
+                chunkRowsCap = chunkRowsCap(c, plan);
+            }
+            copyChunker = rangeChunker(plan);
         }
         return copyChunker;
     }
 
-    private Chunker newChunker(Plan plan) {
-        return new Chunker(
-                plan,
-                Durations.parse(spec.backfill().chunkTime()),
-                spec.backfill().maxChunkRows(),
-                0);
+    /** A copier's Chunker (each parallel copier has its own), once the cap is measured. */
+    private Chunker rangeChunker(Plan plan) {
+        return new Chunker(plan, Durations.parse(spec.backfill().chunkTime()), chunkRowsCap, 0);
+    }
+
+    /**
+     * {@code maxChunkRows}, lowered so that a chunk writes about {@code maxChunkBytes} at most: a
+     * chunk is one transaction, and on a server with {@code sync_binlog=1} every application commit
+     * queues behind its binary-log write and fsync, so its size, not its duration, is what the
+     * application feels. Row-based logging writes each row whole, once per part; the table's
+     * average row length stands for it (never below {@link #MIN_CHUNK_ROWS}).
+     */
+    private int chunkRowsCap(Connection c, Plan plan) throws SQLException {
+        long avg =
+                Sessions.longValue(
+                        c,
+                        "SELECT COALESCE(MAX(AVG_ROW_LENGTH), 0) FROM information_schema.TABLES "
+                                + "WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
+                        List.of(plan.schema(), plan.table()));
+        long perChunk = spec.backfill().maxChunkBytes() / (Math.max(1, avg) * plan.parts().size());
+        int cap =
+                (int) Math.min(spec.backfill().maxChunkRows(), Math.max(MIN_CHUNK_ROWS, perChunk));
+        if (cap < spec.backfill().maxChunkRows()) {
+            log.info(
+                    "{}.{}: chunks of at most {} rows ({} bytes a row, maxChunkBytes {})",
+                    plan.schema(),
+                    plan.table(),
+                    cap,
+                    avg,
+                    spec.backfill().maxChunkBytes());
+        }
+        return cap;
     }
 
     private Chunker verifyChunker(Plan plan) {

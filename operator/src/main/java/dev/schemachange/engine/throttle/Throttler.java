@@ -14,12 +14,14 @@ import java.util.Map;
 
 /**
  * Decides whether the next chunk may run: backs off while the server runs more threads than the
- * spec allows or a listed replica lags behind (or does not replicate at all: its lag is unknown, so
- * it is treated as too large, as pt-online-schema-change and gh-ost do). Replica sessions stay open
- * for one slice of work.
+ * spec allows, or Threads_running has risen well above the level measured before copying (what the
+ * application feels when its commits queue behind ours), or a listed replica lags behind (or does
+ * not replicate at all: its lag is unknown, so it is treated as too large, as
+ * pt-online-schema-change and gh-ost do). Replica sessions stay open for one slice of work.
  */
 public final class Throttler implements AutoCloseable {
     private static final long REPLICA_CHECK_NANOS = 1_000_000_000L;
+    private static final int BASELINE_SAMPLES = 3;
     private final Inspector inspector;
     private final Connection connection;
     private final ConnectionFactory db;
@@ -28,12 +30,67 @@ public final class Throttler implements AutoCloseable {
     private long replicasCheckedAt;
     private String reason;
 
+    /** Threads_running with no copier at work, or -1 before {@link #measureBaseline}. */
+    private long baseline = -1;
+
+    /** Our sessions that may be running while the Throttler asks (parallel copiers). */
+    private int copiers;
+
     public Throttler(Connection c, ConnectionFactory db, SchemaChangeSpec.Throttle limits) {
         this.inspector = new Inspector(c);
         this.connection = c;
         this.db = db;
         this.limits = limits;
         this.replicasCheckedAt = System.nanoTime() - REPLICA_CHECK_NANOS;
+    }
+
+    /**
+     * Measures what the application runs without us: the lowest of a few samples of
+     * Threads_running, taken while no copier works (the asking session counts in it, as it does in
+     * every later check). Each backfill step measures afresh, so a load that grows by itself raises
+     * the level, while a rise our copy causes (commits queued behind a copy transaction's
+     * binary-log write on a {@code sync_binlog=1} server) is measured against it.
+     *
+     * @param copiersAtWork our own sessions that may run during the later checks
+     */
+    public void measureBaseline(int copiersAtWork) throws SQLException {
+        copiers = copiersAtWork;
+        if (limits.maxThreadsRunningRise() <= 0) {
+            return;
+        }
+        long lowest = Long.MAX_VALUE;
+        for (int i = 0; i < BASELINE_SAMPLES; i++) {
+            if (i > 0) {
+                Sessions.sleep(10);
+            }
+            lowest = Math.min(lowest, inspector.globalStatus("Threads_running"));
+        }
+        baseline = lowest;
+    }
+
+    /**
+     * Why Threads_running holds the copy back, or null: above the fixed {@code maxThreadsRunning},
+     * or, once a baseline is known, more than {@code maxThreadsRunningRise} above it not counting
+     * our own copiers (0 turns that check off).
+     */
+    static String threadsReason(
+            long running, int copiers, long baseline, SchemaChangeSpec.Throttle limits) {
+        if (running > limits.maxThreadsRunning()) {
+            return "throttled: Threads_running " + running + " > " + limits.maxThreadsRunning();
+        }
+        long application = running - copiers;
+        int rise = limits.maxThreadsRunningRise();
+        if (baseline >= 0 && rise > 0 && application > baseline + rise) {
+            return "throttled: Threads_running "
+                    + application
+                    + (copiers > 0 ? " (not counting our " + copiers + " copiers)" : "")
+                    + " rose more than "
+                    + rise
+                    + " above the "
+                    + baseline
+                    + " measured before copying";
+        }
+        return null;
     }
 
     /**
@@ -64,9 +121,10 @@ public final class Throttler implements AutoCloseable {
     }
 
     private String check() throws SQLException {
-        long running = inspector.globalStatus("Threads_running");
-        if (running > limits.maxThreadsRunning()) {
-            return "throttled: Threads_running " + running + " > " + limits.maxThreadsRunning();
+        String threads =
+                threadsReason(inspector.globalStatus("Threads_running"), copiers, baseline, limits);
+        if (threads != null) {
+            return threads;
         }
         // a replica is asked at most once a second: a lag measured in seconds does not change
         // faster
