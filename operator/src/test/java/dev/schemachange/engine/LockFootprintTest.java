@@ -73,6 +73,32 @@ class LockFootprintTest {
     }
 
     /**
+     * Four copiers over disjoint ranges, each raising its own row of the mark and re-copying its
+     * own part of the journal: the application's footprint is the single copier's.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"REPEATABLE READ", "READ COMMITTED"})
+    void parallelCopiersGiveTheApplicationNoDeadlockThroughTheWholeChange(
+            String isolation, TestDatabase db) throws Exception {
+        String t = "accounts_par_" + suffix(isolation);
+        AppWorkload.create(db, t, null, ROWS);
+        SchemaChangeSpec spec =
+                Changes.spec(
+                        db,
+                        t,
+                        "ADD COLUMN note2 VARCHAR(32) NULL",
+                        OPTIONS.replace("maxChunkRows: 500}", "maxChunkRows: 500, threads: 4}"));
+
+        Footprint f = measure(db, t, null, ROWS, spec, false, isolation);
+
+        f.assertNoMoreLockConflictsThanTheBaseline();
+        assertThat(difference(db.rows(AppWorkload.rows(t)), db.rows(AppWorkload.rows(t + "_ref"))))
+                .as("the table after the rollback")
+                .isEmpty();
+        assertNothingLeft(db, t);
+    }
+
+    /**
      * A split's forward triggers write every part; after the swap the application writes the parts
      * (its new version) and each part's reverse triggers write back to the old table.
      */

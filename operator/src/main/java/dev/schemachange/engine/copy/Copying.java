@@ -172,11 +172,11 @@ public final class Copying {
         if (marked && ranges.size() > 1 && watermark.ranges(c) == 1) {
             watermark.split(c, ranges);
         }
+        String copiers = ranges.size() == 1 ? "1 copier" : ranges.size() + " copiers";
+        state = state.withPhase(Phase.Backfilling, "copying rows (" + copiers + ")");
         if (controls.paused() || System.nanoTime() > deadline) {
             return state;
         }
-        String copiers = ranges.size() == 1 ? "1 copier" : ranges.size() + " copiers";
-        state = state.withPhase(Phase.Backfilling, "copying rows (" + copiers + ")");
         ParallelCopy parallel =
                 new ParallelCopy(
                         db,

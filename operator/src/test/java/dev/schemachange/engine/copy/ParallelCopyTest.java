@@ -50,6 +50,7 @@ class ParallelCopyTest {
             Thread.sleep(300); // the triggers keep the shadow equal after the copy too
             app.close();
             assertThat(app.errors()).as("errors the application saw").isEmpty();
+            assertThat(app.lockConflicts()).as("deadlocks and lock wait timeouts").isZero();
             assertThat(app.writes()).isGreaterThan(100);
         }
 
