@@ -267,4 +267,29 @@ class SpecValidationTest {
         assertThat(fields(problems))
                 .containsExactly("spec.undoSchema", "spec.workSchema", "spec.undoSchema");
     }
+
+    @Test
+    void refusesAChunkByteCapTooSmallForARowAndANegativeThreadsRunningRise() throws IOException {
+        List<Problem> problems =
+                SpecValidation.checkForCluster(
+                        spec(
+                                GOOD
+                                        + """
+                backfill: {maxChunkBytes: 100, throttle: {maxThreadsRunningRise: -1}}
+                """));
+
+        assertThat(problems)
+                .extracting(Problem::toString)
+                .containsExactly(
+                        new Problem(
+                                        "spec.backfill.maxChunkBytes",
+                                        "100 is less than 1024",
+                                        "e.g. 2097152 (2 MiB)")
+                                .toString(),
+                        new Problem(
+                                        "spec.backfill.throttle.maxThreadsRunningRise",
+                                        "-1 is less than 0",
+                                        "e.g. 8; 0 turns it off")
+                                .toString());
+    }
 }
