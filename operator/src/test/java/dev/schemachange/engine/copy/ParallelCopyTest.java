@@ -11,6 +11,7 @@ import dev.schemachange.local.Workload;
 import dev.schemachange.testing.Changes;
 import dev.schemachange.testing.MariaDb;
 import dev.schemachange.testing.TestDatabase;
+import dev.schemachange.testing.WideTable;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -22,6 +23,8 @@ import org.junit.jupiter.api.Test;
 class ParallelCopyTest {
     private static final Controls PAUSED = new Controls(false, null, true, false);
     private static final Controls APPROVED = new Controls(true, null, false, false);
+    private static final String CORE = "id, email, name, region_id, created_at, score";
+    private static final String PROFILE = "id, bio, avatar_url, prefs";
 
     @Test
     void fourCopiersUnderInsertsKeyChangesAndDeletesLeaveTheTableEqualRowByRow(TestDatabase db)
@@ -124,6 +127,48 @@ class ParallelCopyTest {
                 .isEqualTo(db.rows("SELECT id, v FROM accounts ORDER BY id"));
         assertThat(db.count("SELECT COUNT(*) FROM accounts__osc_jnl")).isZero();
         assertThat(Changes.run(migrator, APPROVED, null).phase()).isEqualTo(Phase.Completed);
+    }
+
+    /**
+     * A split with a unique key and a foreign key on its first part: share-locked chunks, each
+     * copier raising its own mark before its chunk, both parts written in the same pass.
+     */
+    @Test
+    void threeCopiersSplitATableWithLockedChunksUnderConcurrentWrites(TestDatabase db)
+            throws Exception {
+        WideTable.create(db, "customers", 6_000);
+        db.exec("ANALYZE TABLE customers");
+        SchemaChangeSpec spec =
+                Changes.split(
+                        db,
+                        "customers",
+                        """
+                split:
+                  - table: customers
+                    columns: [id, email, name, region_id, created_at, score]
+                  - table: customer_profiles
+                    columns: [id, bio, avatar_url, prefs]
+                dropColumns: [legacy_flag]
+                backfill: {chunkTime: 20ms, maxChunkRows: 300, threads: 3}
+                swap: {approval: Required}
+                retention: {keepOldTableFor: "0"}
+                """);
+        Migrator migrator = Changes.migrator(db, spec);
+        WideTable app = WideTable.write(db, "customers", 6_000, 3);
+        try (app) {
+            Progress waiting = Changes.run(migrator, Controls.NONE, null);
+            assertThat(waiting.phase()).as(waiting.message()).isEqualTo(Phase.AwaitingSwap);
+            assertThat(db.count(ranges(db, "COUNT(*)", "customers"))).isEqualTo(3);
+            Thread.sleep(300);
+        }
+        Progress end = Changes.run(migrator, APPROVED, null);
+
+        assertThat(app.errors()).as("errors the application saw").isEmpty();
+        assertThat(end.phase()).isEqualTo(Phase.Completed);
+        assertThat(db.rows("SELECT " + CORE + " FROM customers ORDER BY id"))
+                .isEqualTo(db.rows("SELECT " + CORE + " FROM customers_ref ORDER BY id"));
+        assertThat(db.rows("SELECT " + PROFILE + " FROM customer_profiles ORDER BY id"))
+                .isEqualTo(db.rows("SELECT " + PROFILE + " FROM customers_ref ORDER BY id"));
     }
 
     private static String ranges(TestDatabase db, String what, String table) {
