@@ -68,6 +68,9 @@ public class ParallelCrashResumeTest {
         assertThat(copied)
                 .as("rows copied over both runs, by all copiers")
                 .isLessThanOrEqualTo(ROWS + THREADS * CHUNK);
+        assertThat(Long.parseLong(db.value(state(db, "chunk_rows"))))
+                .as("the resumed copiers' chunk size, as the first run's")
+                .isGreaterThan(50);
         assertThat(db.rows("SELECT id, k, payload FROM ledger ORDER BY id"))
                 .isEqualTo(db.rows("SELECT id, k, payload FROM ledger_ref ORDER BY id"));
         assertThat(db.rows("SHOW TABLES LIKE 'ledger%'"))

@@ -172,6 +172,9 @@ public final class Copying {
         if (marked && ranges.size() > 1 && watermark.ranges(c) == 1) {
             watermark.split(c, ranges);
         }
+        if (chunkRowsCap == 0) { // a resumed run: the ranges exist, nothing measured the cap yet
+            chunkRowsCap = chunkRowsCap(c, plan);
+        }
         String copiers = ranges.size() == 1 ? "1 copier" : ranges.size() + " copiers";
         state = state.withPhase(Phase.Backfilling, "copying rows (" + copiers + ")");
         if (controls.paused() || System.nanoTime() > deadline) {
