@@ -37,6 +37,7 @@ public class ParallelCrashResumeTest {
                   database: {host: 127.0.0.1, port: %d, schema: %s, credentialsSecret: unused}
                   table: ledger
                   alter: "ADD COLUMN note VARCHAR(64) NULL"
+                  strategy: Copy
                   backfill: {chunkTime: 20ms, maxChunkRows: %d, threads: %d}
                   retention: {keepOldTableFor: "0"}
                 """
