@@ -8,7 +8,6 @@ import dev.schemachange.api.SchemaChangeStatus.SwapStatus;
 import dev.schemachange.engine.Controls;
 import dev.schemachange.engine.Progress;
 import dev.schemachange.engine.Wait.Reason;
-import dev.schemachange.engine.plan.Planner;
 import dev.schemachange.engine.swap.SwapWindow;
 import java.time.Duration;
 import java.time.Instant;
@@ -202,12 +201,8 @@ public final class ProgressStatus {
         }
         if (p.rollbackLoss() != null) {
             c.set(Conditions.ROLLBACK_LOSSLESS, false, Reasons.ROWS_NOT_CARRIED, lossText(p));
-        } else if (p.oldTable() != null
-                && !p.oldTable()
-                        .equals(
-                                spec.database().schema()
-                                        + "."
-                                        + Planner.names(spec.table()).oldTable())) {
+        } else if (p.oldTable() != null && p.oldTable().startsWith(spec.undoSchema() + ".")) {
+            // an old table without reverse sync waits in the undo schema
             c.set(
                     Conditions.ROLLBACK_LOSSLESS,
                     false,
