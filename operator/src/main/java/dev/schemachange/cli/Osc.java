@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
             RollbackCommand.class,
             PlanCommand.class,
             OperatorCommand.class,
+            dev.schemachange.kubectl.KubectlCommand.class,
             DemoCommand.class
         })
 public final class Osc implements Runnable {
