@@ -81,10 +81,11 @@ final class Changes {
     }
 
     /**
-     * Sets ({@code value} non-null) or removes one annotation with a JSON merge patch, as {@code
-     * kubectl annotate} does, so nothing else of the object is written. The patch carries the
-     * resourceVersion that was read: the decision to write was taken on that version's phase, and
-     * the API server answers 409 when the change moved on meanwhile (see {@link Conflict}).
+     * Sets ({@code value} non-null) or removes ({@code null}) one annotation with a JSON merge
+     * patch, as {@code kubectl annotate} sends, so nothing else of the object is written. The patch
+     * carries the resourceVersion that was read: the decision to write was taken on that version's
+     * phase, and the API server answers 409 when the change moved on meanwhile (see {@link
+     * Conflict}).
      */
     SchemaChange annotate(SchemaChange seen, String key, String value) {
         ObjectNode patch = Serialization.jsonMapper().createObjectNode();

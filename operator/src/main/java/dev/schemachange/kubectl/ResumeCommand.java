@@ -13,7 +13,7 @@ final class ResumeCommand extends SteeringCommand {
     int act(KubectlCommand.Session s, SchemaChange c) {
         refuseIfMeaningless(Action.RESUME, c);
         String id = Changes.id(c);
-        if (!Changes.annotations(c).containsKey(AnnotationControls.PAUSED)) {
+        if (Changes.annotations(c).get(AnnotationControls.PAUSED) == null) {
             s.out().println(id + ": not paused, nothing to do");
             return 0;
         }
