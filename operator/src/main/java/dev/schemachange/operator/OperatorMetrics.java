@@ -51,6 +51,13 @@ import java.util.concurrent.atomic.DoubleAdder;
  *       by what the engine said it waits for (throttled, paused, approval, window, not_before,
  *       table_held, retention, other). The interval between two slices is counted for the reason
  *       reported at the start of the interval.
+ *   <li>{@code waiting_for{reason=…}}: 1 for what the change waits for now, 0 for the other reasons
+ *       (all 0 while it moves); {@code condition{condition=…}}: 1 while that status condition is
+ *       True (Degraded, Throttled, Paused, ...);
+ *   <li>{@code progress_ratio} (0 to 1, as status.backfill.percent), {@code eta_timestamp_seconds}
+ *       (NaN when unknown) and {@code last_progress_timestamp_seconds}: when rows copied or the
+ *       phase last changed, so {@code time() - osc_change_last_progress_timestamp_seconds} is how
+ *       long the change has not moved.
  * </ul>
  */
 public final class OperatorMetrics implements AutoCloseable {
@@ -109,7 +116,7 @@ public final class OperatorMetrics implements AutoCloseable {
      * never handed to the engine again, and should not read as zero rows copied).
      */
     public void status(String namespace, String name, SchemaChangeStatus status) {
-        meters(namespace, name).status(status);
+        meters(namespace, name).status(status, clock.instant());
     }
 
     /** Drops every series of the change: it was deleted. */
@@ -155,6 +162,11 @@ public final class OperatorMetrics implements AutoCloseable {
         volatile long lockMillis;
         volatile long rowsNotCarried;
         volatile Phase phase = Phase.Pending;
+        volatile double progress;
+        volatile double etaSeconds = Double.NaN;
+        volatile double lastProgressSeconds = Double.NaN;
+        volatile Reason waitingNow;
+        final Map<String, Boolean> conditionsTrue = new ConcurrentHashMap<>();
         final Map<Reason, DoubleAdder> waited = new EnumMap<>(Reason.class);
 
         /** What the last update waited for; null when it did not wait. */
@@ -221,6 +233,43 @@ public final class OperatorMetrics implements AutoCloseable {
                                 .strongReference(true)
                                 .register(registry));
             }
+            gauge(
+                    registry,
+                    tags,
+                    "progress.ratio",
+                    "share of the rows copied, 0 to 1 (1 once verifying)",
+                    m -> m.progress);
+            gauge(
+                    registry,
+                    tags,
+                    "eta.timestamp.seconds",
+                    "when the copy is expected to end, as Unix time; NaN when unknown",
+                    m -> m.etaSeconds);
+            gauge(
+                    registry,
+                    tags,
+                    "last.progress.timestamp.seconds",
+                    "when rows copied or the phase last changed, as Unix time",
+                    m -> m.lastProgressSeconds);
+            for (Reason w : Reason.values()) {
+                meters.add(
+                        Gauge.builder(PREFIX + "waiting.for", this, m -> m.waitingNow == w ? 1 : 0)
+                                .tags(tags.and("reason", waitLabel(w)))
+                                .description("1 for what the change waits for now, 0 otherwise")
+                                .strongReference(true)
+                                .register(registry));
+            }
+            for (String type : Conditions.TYPES) {
+                meters.add(
+                        Gauge.builder(
+                                        PREFIX + "condition",
+                                        this,
+                                        m -> m.conditionsTrue.getOrDefault(type, false) ? 1 : 0)
+                                .tags(tags.and("condition", type))
+                                .description("1 while the status condition is True")
+                                .strongReference(true)
+                                .register(registry));
+            }
             for (Reason w : Reason.values()) {
                 DoubleAdder adder = new DoubleAdder();
                 waited.put(w, adder);
@@ -247,13 +296,20 @@ public final class OperatorMetrics implements AutoCloseable {
                             .register(registry));
         }
 
-        synchronized void status(SchemaChangeStatus s) {
+        synchronized void status(SchemaChangeStatus s, Instant now) {
+            for (String type : Conditions.TYPES) {
+                conditionsTrue.put(type, Conditions.isTrue(s.getConditions(), type));
+            }
+            Phase before = phase;
             phase = phaseOf(s.getPhase());
             if (lastSeen != null) {
                 return;
             }
             SchemaChangeStatus.BackfillStatus b = s.getBackfill();
+            long copiedBefore = rowsCopied;
             if (b != null) {
+                progress = b.percent() == null ? 0 : b.percent() / 100.0;
+                etaSeconds = epochSeconds(b.eta());
                 rowsCopied = b.rowsCopied() == null ? 0 : b.rowsCopied();
                 rowsEstimated = b.rowsEstimated() == null ? 0 : b.rowsEstimated();
                 rowsPerSecond = b.rowsPerSecond() == null ? 0 : b.rowsPerSecond();
@@ -264,6 +320,27 @@ public final class OperatorMetrics implements AutoCloseable {
             if (w != null) {
                 swapAttempts = w.attempts() == null ? 0 : w.attempts();
                 lockMillis = w.lockMillis() == null ? 0 : w.lockMillis();
+            }
+            moved(before, copiedBefore, now);
+        }
+
+        /** Progress is rows copied or a phase change; the first observation counts as one. */
+        private void moved(Phase before, long copiedBefore, Instant now) {
+            if (Double.isNaN(lastProgressSeconds)
+                    || before != phase
+                    || copiedBefore != rowsCopied) {
+                lastProgressSeconds = now.toEpochMilli() / 1000.0;
+            }
+        }
+
+        private static double epochSeconds(String time) {
+            if (time == null) {
+                return Double.NaN;
+            }
+            try {
+                return Instant.parse(time).toEpochMilli() / 1000.0;
+            } catch (java.time.format.DateTimeParseException e) {
+                return Double.NaN;
             }
         }
 
@@ -282,9 +359,13 @@ public final class OperatorMetrics implements AutoCloseable {
             lastSeen = now;
             Reason wait = p.waitReason();
             lastWait = wait;
+            waitingNow = wait;
+            Phase before = phase;
+            long copiedBefore = rowsCopied;
             if (wait == Reason.TABLE_HELD) {
                 // the numbers are the other change's, which holds the table
                 phase = Phase.Pending;
+                moved(before, copiedBefore, now);
                 return;
             }
             rowsCopied = p.rowsCopied();
@@ -296,6 +377,9 @@ public final class OperatorMetrics implements AutoCloseable {
             lockMillis = p.lockMillis();
             rowsNotCarried = p.rollbackLoss() == null ? 0 : p.rollbackLoss().rows();
             phase = p.phase() == null ? Phase.Pending : p.phase();
+            progress = p.percent() / 100.0;
+            etaSeconds = p.eta() == null ? Double.NaN : p.eta().toEpochMilli() / 1000.0;
+            moved(before, copiedBefore, now);
         }
     }
 }

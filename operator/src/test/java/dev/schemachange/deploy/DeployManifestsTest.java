@@ -73,7 +73,7 @@ class DeployManifestsTest {
             for (HasMetadata o : objects) {
                 assertThat(o.getApiVersion()).as(file + ": apiVersion").isNotBlank();
                 assertThat(o.getKind()).as(file + ": kind").isNotBlank();
-                if (!"Kustomization".equals(o.getKind())) {
+                if (!Set.of("Kustomization", "Component").contains(o.getKind())) {
                     assertThat(o.getMetadata().getName()).as(file + ": metadata.name").isNotBlank();
                 }
             }
