@@ -7,12 +7,16 @@ import dev.schemachange.operator.AnnotationControls;
 import dev.schemachange.operator.Conditions;
 import dev.schemachange.operator.Reasons;
 import dev.schemachange.testing.MovableClock;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import picocli.CommandLine;
 
 /**
  * {@code kubectl schemachange} against a mock API server in CRUD mode: what list and describe show,
@@ -466,6 +470,81 @@ class KubectlPluginTest {
                         "error: schemachange shop/nope not found (kubectl get schg -n shop lists"
                                 + " them)\n");
         assertThat(run("describe", "nope", "-n", NS).exit()).isEqualTo(1);
+    }
+
+    @Test
+    void theKubeconfigContextAndItsNamespaceAreUsedAsKubectlUsesThem(@TempDir Path dir)
+            throws Exception {
+        k8s.create("billing", "invoices", "invoices", "");
+        Path kubeconfig = dir.resolve("config");
+        Files.writeString(
+                kubeconfig,
+                """
+                apiVersion: v1
+                kind: Config
+                current-context: elsewhere
+                clusters:
+                - name: mock
+                  cluster: {server: "%s"}
+                - name: nowhere
+                  cluster: {server: "http://127.0.0.1:1"}
+                users:
+                - name: me
+                  user: {token: t}
+                contexts:
+                - name: mock
+                  context: {cluster: mock, user: me, namespace: billing}
+                - name: elsewhere
+                  context: {cluster: nowhere, user: me}
+                """
+                        .formatted(k8s.cluster.client.getMasterUrl()));
+        KubectlCommand plugin =
+                new KubectlCommand(
+                        Clients::fromKubeconfig,
+                        new java.io.BufferedReader(new java.io.StringReader("")),
+                        clock);
+
+        PluginCluster.Result r =
+                PluginCluster.run(
+                        new CommandLine(plugin),
+                        "list",
+                        "--kubeconfig",
+                        kubeconfig.toString(),
+                        "--context",
+                        "mock");
+
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).startsWith("NAME ").contains("\ninvoices ");
+
+        PluginCluster.Result missing =
+                PluginCluster.run(
+                        new CommandLine(
+                                new KubectlCommand(
+                                        Clients::fromKubeconfig,
+                                        new java.io.BufferedReader(new java.io.StringReader("")),
+                                        clock)),
+                        "list",
+                        "--kubeconfig",
+                        dir.resolve("absent").toString());
+        assertThat(missing.exit()).isEqualTo(1);
+        assertThat(missing.err()).startsWith("error: --kubeconfig ").endsWith(": no such file\n");
+    }
+
+    @Test
+    void oscListsThePluginAsItsKubectlSubcommand() {
+        java.io.PrintStream stdout = System.out;
+        java.io.ByteArrayOutputStream help = new java.io.ByteArrayOutputStream();
+        int exit;
+        try {
+            System.setOut(
+                    new java.io.PrintStream(help, true, java.nio.charset.StandardCharsets.UTF_8));
+            exit = dev.schemachange.cli.Osc.execute("kubectl", "--help");
+        } finally {
+            System.setOut(stdout);
+        }
+        assertThat(exit).isZero();
+        assertThat(help.toString(java.nio.charset.StandardCharsets.UTF_8))
+                .contains("list", "describe", "approve", "schedule", "pause", "resume", "rollback");
     }
 
     private static String[] concat(String[] a, String... b) {
