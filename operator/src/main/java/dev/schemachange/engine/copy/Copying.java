@@ -17,7 +17,6 @@ import dev.schemachange.engine.workspace.Workspace;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,7 +36,6 @@ public final class Copying {
     private final Clock clock;
     private final Workspace workspace;
     private Chunker copyChunker;
-    private Chunker verifyChunker;
 
     /** Fewer rows than this make a chunk not worth its commit, whatever their size. */
     static final int MIN_CHUNK_ROWS = 100;
@@ -245,41 +243,6 @@ public final class Copying {
         return s.maxKey() == null || s.maxKey().equals(s.cursor());
     }
 
-    public State verify(Connection c, Plan plan, State state, Controls controls, long deadline)
-            throws SQLException {
-        Chunker chunker = verifyChunker(plan);
-        Checksum checksum = new Checksum(plan, chunker);
-        Copier copier = new Copier(plan, chunker, store, clock, false);
-        List<String> cursor = state.verifyCursor();
-        boolean started = cursor != null;
-        while (true) {
-            if (controls.paused() || System.nanoTime() > deadline) {
-                return state;
-            }
-            Chunker.Range range = chunker.next(c, started ? cursor : null, null);
-            long t0 = System.nanoTime();
-            List<Integer> repaired = new ArrayList<>();
-            for (Plan.Part part : plan.parts()) {
-                repaired.add(checksum.verify(c, range, part, copier) ? 1 : 0);
-            }
-            chunker.observe(Math.max(1, chunker.size()), (System.nanoTime() - t0) / 1_000_000);
-            started = true;
-            cursor = range.upTo();
-            state = state.withVerified(cursor, repaired);
-            if (range.upTo() == null) {
-                break;
-            }
-            store.save(c, state, clock.instant());
-        }
-        workspace.checkConflicts(c, plan);
-        for (Plan.Part part : plan.parts()) {
-            Sessions.exec(c, "ANALYZE TABLE " + part.shadowTable());
-        }
-        State next = state.withPhase(Phase.AwaitingSwap, "verified; waiting for the swap");
-        store.save(c, next, clock.instant());
-        return next;
-    }
-
     /**
      * READ COMMITTED writes need row-based binary logging (or none): statement logging refuses
      * them.
@@ -331,17 +294,5 @@ public final class Copying {
                     spec.backfill().maxChunkBytes());
         }
         return cap;
-    }
-
-    private Chunker verifyChunker(Plan plan) {
-        if (verifyChunker == null) {
-            verifyChunker =
-                    new Chunker(
-                            plan,
-                            Durations.parse(spec.backfill().chunkTime()),
-                            spec.backfill().maxChunkRows(),
-                            0);
-        }
-        return verifyChunker;
     }
 }
