@@ -47,7 +47,7 @@ class ParallelCopyTest {
         try (Workload app = db.startWorkload("orders", rows, 3, "")) {
             Thread.sleep(200);
             Changes.run(migrator, Controls.NONE, Phase.Backfilling);
-            Progress copying = migrator.advance(Controls.NONE, Duration.ofMillis(300), null);
+            Progress copying = migrator.advance(Controls.NONE, Duration.ofMillis(50), null);
             assertThat(copying.message()).isEqualTo("copying rows (4 copiers)");
             verified = Changes.run(migrator, Controls.NONE, Phase.AwaitingSwap);
             Thread.sleep(300); // the triggers keep the shadow equal after the copy too
