@@ -36,7 +36,9 @@ class SplitTest {
                 backfill: {chunkTime: 20ms, maxChunkRows: 300}
                 swap: {approval: Required}
                 retention: {keepOldTableFor: "0"}
-                """);
+                workSchema: %s
+                """
+                                .formatted(workSchema(db)));
         Migrator migrator = Changes.migrator(db, spec);
         WideTable app = WideTable.write(db, "customers", 5_000, 3);
         try (app) {
@@ -73,9 +75,15 @@ class SplitTest {
                 .containsExactlyInAnyOrder("customers", "customer_profiles", "customers_ref");
         assertThat(
                         db.count(
-                                "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '_schemachange' "
-                                        + "AND TABLE_NAME NOT LIKE 'schemachange\\_%'"))
+                                "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '"
+                                        + workSchema(db)
+                                        + "' AND TABLE_NAME NOT LIKE 'schemachange\\_%'"))
                 .isZero();
+    }
+
+    /** Its own work schema: the default one is shared by every change of the test run. */
+    private static String workSchema(TestDatabase db) {
+        return db.name() + "_w";
     }
 
     @Test
