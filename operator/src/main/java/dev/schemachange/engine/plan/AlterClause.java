@@ -55,7 +55,7 @@ public record AlterClause(
             return new AlterClause(text, renames, dropped, problems);
         }
         if (!tokens.isEmpty()
-                && (tokens.get(0).isWord("ALTER")
+                && (tokens.get(0).isWord("ALTER") && !alterClause(tokens)
                         || tokens.get(0).isWord("CREATE")
                         || tokens.get(0).isWord("DROP")
                                 && tokens.size() > 1
@@ -71,6 +71,24 @@ public record AlterClause(
         }
         return new AlterClause(
                 text, Map.copyOf(renames), Set.copyOf(dropped), List.copyOf(problems));
+    }
+
+    /**
+     * Whether a leading ALTER is a clause of the list rather than a statement: {@code ALTER
+     * [COLUMN] c SET DEFAULT …} or {@code … DROP DEFAULT} (a changed default), or {@code ALTER
+     * INDEX|KEY i [NOT] IGNORED}; {@code ALTER TABLE t …} (or ONLINE, IGNORE) is a statement.
+     */
+    private static boolean alterClause(List<Token> t) {
+        if (t.size() < 3) {
+            return false;
+        }
+        Token second = t.get(1);
+        if (second.isWord("COLUMN") || second.isWord("INDEX") || second.isWord("KEY")) {
+            return true;
+        }
+        return second.isName()
+                && !second.isWord("TABLE")
+                && (t.get(2).isWord("SET") || t.get(2).isWord("DROP"));
     }
 
     /**

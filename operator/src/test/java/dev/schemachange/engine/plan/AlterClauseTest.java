@@ -73,4 +73,30 @@ class AlterClauseTest {
                                 .reason())
                 .contains("cannot be read");
     }
+
+    @Test
+    void acceptsAChangedDefaultAsAClauseButNotAnAlterTableStatement() {
+        for (String alter :
+                new String[] {
+                    "ALTER COLUMN amount SET DEFAULT 5",
+                    "ALTER amount SET DEFAULT 5, ADD COLUMN x INT NULL",
+                    "ALTER COLUMN `note` DROP DEFAULT",
+                    "ALTER note DROP DEFAULT",
+                    "ALTER INDEX by_sku IGNORED"
+                }) {
+            assertThat(AlterClause.parse("spec.alter", alter).problems()).as(alter).isEmpty();
+        }
+        for (String alter :
+                new String[] {
+                    "ALTER TABLE t ALTER COLUMN amount SET DEFAULT 5",
+                    "ALTER TABLE t DROP COLUMN c",
+                    "ALTER ONLINE TABLE t ADD COLUMN c INT",
+                    "ALTER IGNORE TABLE t ADD COLUMN c INT"
+                }) {
+            assertThat(AlterClause.parse("spec.alter", alter).problems())
+                    .as(alter)
+                    .extracting(p -> p.reason())
+                    .containsExactly("is a whole statement");
+        }
+    }
 }
