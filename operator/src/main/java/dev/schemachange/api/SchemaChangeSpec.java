@@ -134,6 +134,26 @@ public record SchemaChangeSpec(
                 nativeOptions);
     }
 
+    /** The same change under another strategy (Auto's fallback to a copy validates as Copy). */
+    public SchemaChangeSpec withStrategy(Strategy other) {
+        return new SchemaChangeSpec(
+                database,
+                table,
+                alter,
+                split,
+                dropColumns,
+                compatibilityView,
+                other,
+                backfill,
+                swap,
+                foreignKeys,
+                migrationVersion,
+                retention,
+                workSchema,
+                undoSchema,
+                nativeOptions);
+    }
+
     public enum Strategy {
         Auto,
         Copy,

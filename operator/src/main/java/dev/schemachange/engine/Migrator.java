@@ -17,6 +17,7 @@ import dev.schemachange.engine.db.ServerErrors;
 import dev.schemachange.engine.db.Sessions;
 import dev.schemachange.engine.natively.Choice;
 import dev.schemachange.engine.natively.NativeChange;
+import dev.schemachange.engine.natively.NoLongerNative;
 import dev.schemachange.engine.plan.PartSpec;
 import dev.schemachange.engine.plan.Plan;
 import dev.schemachange.engine.plan.Planner;
@@ -300,6 +301,11 @@ public final class Migrator {
     private Progress run(Connection c, State state, Controls controls, long deadline, Phase until)
             throws SQLException {
         Optional<Choice> nativeChoice = natively.choice(c, state);
+        if (nativeChoice.isPresent() && state.phase() == Phase.Preparing) {
+            // a fallback to a copy stopped before it forgot the native choice
+            natively.forget(c);
+            nativeChoice = Optional.empty();
+        }
         if (nativeChoice.isPresent()) {
             return runNative(c, state, nativeChoice.get(), controls, until);
         }
@@ -386,6 +392,8 @@ public final class Migrator {
                 }
                 log.info("{}.{}: {} -> {} (native)", schema(), spec.table(), before, state.phase());
             }
+        } catch (NoLongerNative e) {
+            return fallBackToCopy(c, state, e);
         } catch (Refused r) {
             log.warn("{}.{}: refused: {}", schema(), spec.table(), r.problem());
             return failRunning(c, null, state, r.problem());
@@ -397,6 +405,51 @@ public final class Migrator {
             return failRunning(
                     c, null, state, ServerErrors.problem(e, schema() + "." + spec.table()));
         }
+    }
+
+    /**
+     * Auto's native ALTER was refused on the real table at the swap: Validating again as a copy
+     * (the checks only a copy needs, the disk space it needs), then the change starts over at
+     * Preparing under the same spec, owner and state row, and reaches AwaitingSwap again, where the
+     * gate applies again. The slice ends here so the phase change, with the reason, is seen.
+     * Written in this order so a crash at any line resumes: the user's triggers, the state row,
+     * then the native choice is forgotten ({@link #run} finishes that for a Preparing row).
+     */
+    private Progress fallBackToCopy(Connection c, State state, NoLongerNative e)
+            throws SQLException {
+        String reason = e.reason(schema() + "." + spec.table());
+        log.warn("{}.{}: {}", schema(), spec.table(), reason);
+        Validator.Validation copy =
+                new Validator(spec.withStrategy(SchemaChangeSpec.Strategy.Copy), db)
+                        .validateChoosing(c);
+        if (!copy.result().ok()) {
+            Problem p = copy.result().problems().get(0);
+            return failRunning(
+                    c,
+                    null,
+                    state,
+                    new Problem(
+                            p.field(),
+                            reason + ", but the copy is refused: " + p.reason(),
+                            p.fix()));
+        }
+        Plan plan = copy.result().plan();
+        TableInfo source = new Inspector(c).table(plan.schema(), plan.table()).orElseThrow();
+        store.saveUserTriggers(c, plan.schema(), plan.table(), plan.userTriggers());
+        State next =
+                State.start(
+                                schema(),
+                                spec.table(),
+                                owner,
+                                state.specHash(),
+                                source.rowEstimate(),
+                                clock.instant())
+                        .withPhase(Phase.Preparing, reason);
+        store.save(c, next, clock.instant());
+        natively.forget(c);
+        notes.add(reason);
+        notes.addAll(plan.notes());
+        return progress(next, null, null);
     }
 
     /**

@@ -8,6 +8,7 @@ import dev.schemachange.api.SchemaChangeSpec;
 import dev.schemachange.engine.db.EngineException;
 import dev.schemachange.testing.AppWorkload;
 import dev.schemachange.testing.Changes;
+import dev.schemachange.testing.LockBaseline;
 import dev.schemachange.testing.MariaDb;
 import dev.schemachange.testing.TestDatabase;
 import java.sql.Connection;
@@ -51,11 +52,15 @@ class NativeStrategyTest {
                         "ADD COLUMN flag INT NOT NULL DEFAULT 7",
                         "DROP COLUMN legacy",
                         "RENAME COLUMN spare TO spare2",
+                        "ALTER COLUMN account SET DEFAULT 42",
+                        "ALTER COLUMN amount DROP DEFAULT",
                         "MODIFY amount INT NOT NULL DEFAULT 5");
         AppWorkload app = AppWorkload.of(db, "ledger", null, ROWS, 4, "REPEATABLE READ");
         Probe probe = new Probe(db, "SELECT COUNT(*) FROM ledger WHERE id = 1");
+        LockBaseline baseline;
         try (app) {
             app.start(AppWorkload.Target.TABLE);
+            baseline = LockBaseline.measure(app, Duration.ofSeconds(2));
             probe.start();
             for (int i = 0; i < alters.size(); i++) {
                 String version = "2026120300000" + i;
@@ -95,6 +100,7 @@ class NativeStrategyTest {
                                                 + "'"))
                         .containsExactly(version);
             }
+            baseline.assertNoMoreLockConflictsThanTheBaseline();
         } finally {
             probe.stop();
         }
@@ -108,9 +114,224 @@ class NativeStrategyTest {
                         db.value(
                                 "SELECT COLUMN_DEFAULT FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'ledger' AND COLUMN_NAME = 'amount'"))
                 .isEqualTo("5");
+        assertThat(
+                        db.value(
+                                "SELECT COLUMN_DEFAULT FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'ledger' AND COLUMN_NAME = 'account'"))
+                .isEqualTo("42");
         assertThat(db.count("SELECT COUNT(*) FROM ledger WHERE flag <> 7")).isZero();
-        assertThat(db.rows(AppWorkload.rows("ledger")))
-                .isEqualTo(db.rows(AppWorkload.rows("ledger_ref")));
+        assertThat(
+                        LockFootprintTest.difference(
+                                db.rows(AppWorkload.rows("ledger")),
+                                db.rows(AppWorkload.rows("ledger_ref"))))
+                .as("the table against the application's record")
+                .isEmpty();
+    }
+
+    /**
+     * Auto chose Native on the scratch copy, then a DBA rebuilt the real table as
+     * ROW_FORMAT=COMPRESSED, where MariaDB adds a column only by a rebuild: at the swap the server
+     * refuses the INSTANT ALTER, and the change goes on as a copy — recorded with the server's
+     * reason, through every copy phase, behind the swap's gate again — under the application.
+     */
+    @Test
+    void autoFallsBackToACopyWhenTheRealTableNoLongerTakesTheAlterInstantlyAtTheSwap(
+            TestDatabase db) throws Exception {
+        int rows = 5_000;
+        AppWorkload.create(db, "journal", null, rows);
+        Migrator migrator =
+                Changes.migrator(
+                        db,
+                        Changes.spec(
+                                db,
+                                "journal",
+                                "ADD COLUMN memo VARCHAR(32) NULL",
+                                """
+                                strategy: Auto
+                                backfill: {chunkTime: 50ms, maxChunkRows: 500}
+                                swap: {approval: Required, lockWaitTimeout: 1s}
+                                retention: {keepOldTableFor: "0"}
+                                """));
+        AppWorkload app = AppWorkload.of(db, "journal", null, rows, 3, "REPEATABLE READ");
+        Progress fellBack;
+        Progress awaiting;
+        Progress done;
+        try (app) {
+            app.start(AppWorkload.Target.TABLE);
+            LockBaseline baseline = LockBaseline.measure(app, Duration.ofSeconds(2));
+            Progress chosen = Changes.run(migrator, Controls.NONE, null);
+            assertThat(chosen.phase()).as(chosen.message()).isEqualTo(Phase.AwaitingSwap);
+            assertThat(chosen.message()).contains("strategy Native (INSTANT)");
+            db.exec("ALTER TABLE journal ROW_FORMAT=COMPRESSED");
+
+            fellBack = migrator.advance(APPROVED, Duration.ofSeconds(20), null);
+            assertThat(db.rows("SHOW COLUMNS FROM journal LIKE 'memo'"))
+                    .as("the refused ALTER changed nothing")
+                    .isEmpty();
+            awaiting = Changes.run(migrator, Controls.NONE, null);
+            done = Changes.run(migrator, APPROVED, null);
+            baseline.assertNoMoreLockConflictsThanTheBaseline();
+        }
+
+        assertThat(fellBack.phase()).as(fellBack.message()).isEqualTo(Phase.Preparing);
+        assertThat(fellBack.message())
+                .startsWith(
+                        "strategy Copy: at the swap the server no longer applies the ALTER to "
+                                + db.name()
+                                + ".journal as INSTANT")
+                .contains("ALGORITHM=INSTANT is not supported", "goes on as a copy");
+        assertThat(fellBack.notes()).contains(fellBack.message());
+        assertThat(
+                        db.count(
+                                "SELECT COUNT(*) FROM `_schemachange`.schemachange_native WHERE table_name = 'journal'"))
+                .as("the native choice is forgotten")
+                .isZero();
+        assertThat(awaiting.phase()).as(awaiting.message()).isEqualTo(Phase.AwaitingSwap);
+        assertThat(awaiting.waitingFor().reason()).isEqualTo(Wait.Reason.APPROVAL);
+        assertThat(awaiting.rowsCopied()).as("copied").isGreaterThanOrEqualTo(rows);
+        assertThat(done.phase()).as(done.message()).isEqualTo(Phase.Completed);
+        assertThat(db.rows("SHOW COLUMNS FROM journal LIKE 'memo'")).hasSize(1);
+        assertThat(db.rows("SHOW TRIGGERS LIKE 'journal'")).isEmpty();
+        assertThat(
+                        LockFootprintTest.difference(
+                                db.rows(AppWorkload.rows("journal")),
+                                db.rows(AppWorkload.rows("journal_ref"))))
+                .as("the table against the application's record")
+                .isEmpty();
+    }
+
+    /**
+     * A crash between the fallback's state row and the removal of the native choice: the next run
+     * finds a native choice beside a Preparing row, forgets it, and goes on as a copy.
+     */
+    @Test
+    void aFallbackInterruptedBeforeTheChoiceWasForgottenResumesAsACopy(TestDatabase db) {
+        db.exec(
+                "CREATE TABLE shelf (id INT NOT NULL PRIMARY KEY, qty INT NOT NULL)",
+                "INSERT INTO shelf SELECT seq, seq FROM seq_1_to_300");
+        Migrator migrator =
+                Changes.migrator(
+                        db,
+                        Changes.spec(
+                                db,
+                                "shelf",
+                                "ADD COLUMN memo VARCHAR(32) NULL",
+                                "strategy: Auto\nretention: {keepOldTableFor: \"0\"}"));
+        assertThat(
+                        migrator.advance(Controls.NONE, Duration.ofSeconds(10), Phase.AwaitingSwap)
+                                .phase())
+                .isEqualTo(Phase.AwaitingSwap);
+        db.exec(
+                "CREATE TABLE shelf_choice AS SELECT * FROM `_schemachange`.schemachange_native "
+                        + "WHERE table_name = 'shelf'",
+                "ALTER TABLE shelf ROW_FORMAT=COMPRESSED");
+        assertThat(migrator.advance(Controls.NONE, Duration.ofSeconds(10), null).phase())
+                .isEqualTo(Phase.Preparing);
+        db.exec("INSERT INTO `_schemachange`.schemachange_native SELECT * FROM shelf_choice");
+
+        Progress done = Changes.run(migrator, Controls.NONE, null);
+
+        assertThat(done.phase()).as(done.message()).isEqualTo(Phase.Completed);
+        assertThat(done.rowsCopied()).isEqualTo(300);
+        assertThat(db.rows("SHOW COLUMNS FROM shelf LIKE 'memo'")).hasSize(1);
+        assertThat(db.count("SELECT SUM(qty) FROM shelf")).isEqualTo(45150);
+    }
+
+    /** strategy Native never falls back: the same refusal fails the change, the table unchanged. */
+    @Test
+    void nativeFailsWithTheServersReasonWhenTheRealTableNoLongerTakesTheAlterInstantly(
+            TestDatabase db) {
+        db.exec(
+                "CREATE TABLE stock (id INT NOT NULL PRIMARY KEY, qty INT NOT NULL)",
+                "INSERT INTO stock SELECT seq, seq FROM seq_1_to_100");
+        Migrator migrator =
+                Changes.migrator(
+                        db,
+                        Changes.spec(
+                                db,
+                                "stock",
+                                "ADD COLUMN memo VARCHAR(32) NULL",
+                                "strategy: Native\nswap: {approval: Required}"));
+        assertThat(Changes.run(migrator, Controls.NONE, null).phase())
+                .isEqualTo(Phase.AwaitingSwap);
+        db.exec("ALTER TABLE stock ROW_FORMAT=COMPRESSED");
+        String before = db.rows("SHOW CREATE TABLE stock").get(0);
+
+        Progress p = Changes.run(migrator, APPROVED, null);
+
+        assertThat(p.phase()).as(p.message()).isEqualTo(Phase.Failed);
+        assertThat(p.problem().field()).isEqualTo("spec.strategy");
+        assertThat(p.problem().reason())
+                .contains(
+                        "the server no longer applies the ALTER to "
+                                + db.name()
+                                + ".stock as INSTANT",
+                        "ALGORITHM=INSTANT is not supported",
+                        "(the table is unchanged)");
+        assertThat(db.rows("SHOW CREATE TABLE stock").get(0)).isEqualTo(before);
+        assertThat(db.rows("SHOW TABLES LIKE 'stock%'")).containsExactly("stock");
+    }
+
+    /**
+     * A changed default under a copy: the shadow has the new default, every row keeps its value,
+     * and a row inserted afterwards without the column gets the new default.
+     */
+    @Test
+    void aCopyGivesTheNewTableTheNewDefaultAndTheRowsKeepTheirValues(TestDatabase db) {
+        db.exec(
+                "CREATE TABLE prices (id INT NOT NULL PRIMARY KEY, cents INT NOT NULL DEFAULT 100, "
+                        + "label VARCHAR(10) NULL DEFAULT 'none')",
+                "INSERT INTO prices SELECT seq, seq * 3, IF(seq % 2 = 0, NULL, 'odd') FROM seq_1_to_1000");
+        String before = db.value("SELECT SUM(cents) FROM prices");
+        Migrator migrator =
+                Changes.migrator(
+                        db,
+                        Changes.spec(
+                                db,
+                                "prices",
+                                "ALTER COLUMN cents SET DEFAULT 250, ALTER COLUMN label DROP DEFAULT",
+                                "strategy: Copy\nretention: {keepOldTableFor: \"0\"}"));
+
+        Progress p = Changes.run(migrator, Controls.NONE, null);
+
+        assertThat(p.phase()).as(p.message()).isEqualTo(Phase.Completed);
+        assertThat(p.rowsCopied()).isEqualTo(1000);
+        assertThat(db.value("SELECT SUM(cents) FROM prices")).isEqualTo(before);
+        assertThat(db.count("SELECT COUNT(*) FROM prices WHERE label IS NULL")).isEqualTo(500);
+        assertThat(db.value("SHOW CREATE TABLE prices"))
+                .contains(
+                        "`cents` int(11) NOT NULL DEFAULT 250", "`label` varchar(10) DEFAULT NULL");
+        db.exec("INSERT INTO prices (id) VALUES (5000)");
+        assertThat(db.rows("SELECT cents, label FROM prices WHERE id = 5000"))
+                .containsExactly("250|NULL");
+    }
+
+    /** The reverse of a changed default is the previous default (or none), applied natively. */
+    @Test
+    void rollbackOfAChangedDefaultRestoresThePreviousOne(TestDatabase db) {
+        db.exec(
+                "CREATE TABLE carts (id INT NOT NULL PRIMARY KEY, qty INT NOT NULL DEFAULT 1, "
+                        + "note VARCHAR(10) NULL)",
+                "INSERT INTO carts SELECT seq, seq, NULL FROM seq_1_to_100");
+        String before = db.rows("SHOW CREATE TABLE carts").get(0);
+        Migrator migrator =
+                Changes.migrator(
+                        db,
+                        Changes.spec(
+                                db,
+                                "carts",
+                                "ALTER COLUMN qty SET DEFAULT 2, ALTER COLUMN note SET DEFAULT 'n'",
+                                "strategy: Auto"));
+        Progress swapped = Changes.run(migrator, Controls.NONE, null);
+        assertThat(swapped.phase()).as(swapped.message()).isEqualTo(Phase.Swapped);
+        assertThat(swapped.message())
+                .startsWith("changed natively (INSTANT)")
+                .contains("CHANGE COLUMN `qty` `qty` int(11) NOT NULL DEFAULT 1");
+
+        Progress back = migrator.rollback(Duration.ofSeconds(20));
+
+        assertThat(back.phase()).as(back.message()).isEqualTo(Phase.RolledBack);
+        assertThat(db.rows("SHOW CREATE TABLE carts").get(0)).isEqualTo(before);
+        assertThat(db.count("SELECT SUM(qty) FROM carts")).isEqualTo(5050);
     }
 
     @Test

@@ -117,6 +117,11 @@ public final class NativeChange {
                 if (!NOT_NATIVE.contains(e.getErrorCode())) {
                     throw e;
                 }
+                if (spec.strategy() == SchemaChangeSpec.Strategy.Auto) {
+                    // Auto means native when the server can, else a copy: the refusal changed
+                    // nothing, so the copy can start from here
+                    throw new NoLongerNative(choice.algorithm(), e.getMessage());
+                }
                 throw new Refused(
                         new Problem(
                                 "spec.strategy",
