@@ -5,6 +5,7 @@ import dev.schemachange.api.Phase;
 import dev.schemachange.api.Problem;
 import dev.schemachange.api.SchemaChangeSpec;
 import dev.schemachange.engine.Wait.Reason;
+import dev.schemachange.engine.check.FreeSpace;
 import dev.schemachange.engine.check.SpecChecks;
 import dev.schemachange.engine.check.Validator;
 import dev.schemachange.engine.copy.Copying;
@@ -84,6 +85,20 @@ public final class Migrator {
             String owner,
             Clock clock,
             CrashPoints crash) {
+        this(db, spec, owner, clock, crash, FreeSpace.DISKS);
+    }
+
+    /**
+     * @param freeSpace where the backfill reads the data disk's free space; production passes
+     *     {@link FreeSpace#DISKS}
+     */
+    public Migrator(
+            ConnectionFactory db,
+            SchemaChangeSpec spec,
+            String owner,
+            Clock clock,
+            CrashPoints crash,
+            FreeSpace freeSpace) {
         this.db = db;
         this.spec = spec;
         this.owner = owner;
@@ -93,7 +108,7 @@ public final class Migrator {
                 new Applier(
                         Durations.parse(spec.swap().lockWaitTimeout()), spec.swap().maxAttempts());
         this.workspace = new Workspace(spec, store, applier);
-        this.copying = new Copying(db, spec, store, clock, workspace, crash);
+        this.copying = new Copying(db, spec, store, clock, workspace, crash, freeSpace);
         this.verifier = new Verifier(db, spec, store, clock, workspace);
         this.gate = new SwapGate(spec, clock);
         this.swapper = new Swapper(spec, store, clock, applier, workspace, notes, crash);

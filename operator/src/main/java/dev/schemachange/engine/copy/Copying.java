@@ -5,6 +5,7 @@ import dev.schemachange.api.Phase;
 import dev.schemachange.api.SchemaChangeSpec;
 import dev.schemachange.engine.Controls;
 import dev.schemachange.engine.CrashPoints;
+import dev.schemachange.engine.check.FreeSpace;
 import dev.schemachange.engine.db.ConnectionFactory;
 import dev.schemachange.engine.db.Retry;
 import dev.schemachange.engine.db.Sessions;
@@ -47,6 +48,7 @@ public final class Copying {
     private final Map<Integer, Chunker> rangeChunkers = new ConcurrentHashMap<>();
 
     private final CrashPoints crash;
+    private final FreeSpace freeSpace;
 
     /** Why the last backfill waited, if the Throttler held it back. */
     private String throttled;
@@ -61,6 +63,21 @@ public final class Copying {
             Clock clock,
             Workspace workspace,
             CrashPoints crash) {
+        this(db, spec, store, clock, workspace, crash, FreeSpace.DISKS);
+    }
+
+    /**
+     * @param freeSpace where the Throttler reads the data disk's free space
+     */
+    public Copying(
+            ConnectionFactory db,
+            SchemaChangeSpec spec,
+            StateStore store,
+            Clock clock,
+            Workspace workspace,
+            CrashPoints crash,
+            FreeSpace freeSpace) {
+        this.freeSpace = freeSpace;
         this.crash = crash;
         this.db = db;
         this.spec = spec;
@@ -109,7 +126,7 @@ public final class Copying {
                         marked ? watermark : null);
         Journal journal = marked ? new Journal(plan, watermark, copier) : null;
         settle(c, watermark, journal, state.cursor(), deadline);
-        try (Throttler throttler = new Throttler(c, db, spec.backfill().throttle())) {
+        try (Throttler throttler = new Throttler(c, db, spec.backfill().throttle(), freeSpace)) {
             throttler.measureBaseline(0); // the copier runs on this session, never while asking
             while (!copyDone(state)) {
                 if (controls.paused() || System.nanoTime() > deadline) {
@@ -188,7 +205,7 @@ public final class Copying {
                         no -> rangeChunkers.computeIfAbsent(no, n -> rangeChunker(plan)),
                         plan.lockFreeCopy() && readCommittedLogs(c),
                         marked ? watermark : null);
-        try (Throttler throttler = new Throttler(c, db, spec.backfill().throttle())) {
+        try (Throttler throttler = new Throttler(c, db, spec.backfill().throttle(), freeSpace)) {
             throttler.measureBaseline(ranges.size());
             state = parallel.run(c, state, ranges, throttler, deadline);
         }

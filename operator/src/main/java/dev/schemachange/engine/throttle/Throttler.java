@@ -2,6 +2,7 @@ package dev.schemachange.engine.throttle;
 
 import dev.schemachange.api.SchemaChangeSpec;
 import dev.schemachange.engine.check.DiskSpace;
+import dev.schemachange.engine.check.FreeSpace;
 import dev.schemachange.engine.db.ConnectionFactory;
 import dev.schemachange.engine.db.Sessions;
 import dev.schemachange.mysql.Inspector;
@@ -36,7 +37,22 @@ public final class Throttler implements AutoCloseable {
     /** Our sessions that may be running while the Throttler asks (parallel copiers). */
     private int copiers;
 
+    private final FreeSpace freeSpace;
+
     public Throttler(Connection c, ConnectionFactory db, SchemaChangeSpec.Throttle limits) {
+        this(c, db, limits, FreeSpace.DISKS);
+    }
+
+    /**
+     * @param freeSpace where the free space on the data disk is read (production: {@link
+     *     FreeSpace#DISKS})
+     */
+    public Throttler(
+            Connection c,
+            ConnectionFactory db,
+            SchemaChangeSpec.Throttle limits,
+            FreeSpace freeSpace) {
+        this.freeSpace = freeSpace;
         this.inspector = new Inspector(c);
         this.connection = c;
         this.db = db;
@@ -133,7 +149,7 @@ public final class Throttler implements AutoCloseable {
         }
         replicasCheckedAt = System.nanoTime();
         // only where information_schema.DISKS says it: elsewhere free space is not knowable here
-        java.util.OptionalLong free = DiskSpace.freeBytes(connection);
+        java.util.OptionalLong free = freeSpace.freeBytes(connection);
         if (free.isPresent() && free.getAsLong() < DiskSpace.FLOOR_BYTES) {
             return "throttled: free disk space "
                     + DiskSpace.bytes(free.getAsLong())
