@@ -4,8 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.schemachange.api.Phase;
 import dev.schemachange.api.SchemaChangeSpec;
-import dev.schemachange.local.Workload;
+import dev.schemachange.testing.AppWorkload;
 import dev.schemachange.testing.Changes;
+import dev.schemachange.testing.LockBaseline;
 import dev.schemachange.testing.MariaDb;
 import dev.schemachange.testing.TestDatabase;
 import java.time.Duration;
@@ -21,92 +22,118 @@ import org.junit.jupiter.api.Test;
 @MariaDb
 class WideningRollbackTest {
     private static final String TO_BIGINT =
-            "MODIFY id BIGINT NOT NULL AUTO_INCREMENT, MODIFY k BIGINT NOT NULL";
+            "MODIFY id BIGINT NOT NULL AUTO_INCREMENT, MODIFY amount BIGINT NOT NULL DEFAULT 0";
     private static final String RETAIN =
             """
             backfill: {chunkTime: 20ms, maxChunkRows: 300}
             retention: {keepOldTableFor: 72h}
             """;
-    private static final String ROWS = "SELECT id, k, payload FROM %s ORDER BY id";
+    private static final Duration BASELINE = Duration.ofSeconds(2);
+
+    /** The application's table with an INT key: appends, updates, key changes, deletes. */
+    private static AppWorkload intKeyed(TestDatabase db, String table, int rows) {
+        AppWorkload.create(db, table, null, rows);
+        db.exec("ALTER TABLE `" + table + "` MODIFY id INT NOT NULL AUTO_INCREMENT");
+        return AppWorkload.of(db, table, null, rows, 3, "REPEATABLE READ");
+    }
 
     @Test
     void anIntKeyAndColumnWidenedToBigintRollBackWithEveryWriteMadeSinceTheSwap(TestDatabase db)
             throws Exception {
-        db.createWorkloadTable("ledger", 3_000);
+        AppWorkload app = intKeyed(db, "ledger", 3_000);
         SchemaChangeSpec spec = Changes.spec(db, "ledger", TO_BIGINT, RETAIN);
         Migrator migrator = Changes.migrator(db, spec);
         Progress swapped;
         Progress back;
         List<List<String>> synced;
-        Workload app = db.startWorkload("ledger", 3_000, 3, "");
         try (app) {
-            Thread.sleep(200); // writes during the copy, the swap and after it
+            app.start(AppWorkload.Target.TABLE);
+            // writes during the copy, the swap and after it
+            LockBaseline baseline = LockBaseline.measure(app, BASELINE);
             swapped = Changes.run(migrator, Controls.NONE, null);
             Thread.sleep(500);
             synced =
                     db.snapshot(
-                            ROWS.formatted("ledger"),
-                            ROWS.formatted("ledger__osc_old"),
-                            ROWS.formatted("ledger_ref"));
+                            AppWorkload.rows("ledger"),
+                            AppWorkload.rows("ledger__osc_old"),
+                            AppWorkload.rows("ledger_ref"));
             back = migrator.rollback(Duration.ofSeconds(30));
             Thread.sleep(300); // and on the old INT table, live again
+            baseline.assertNoMoreLockConflictsThanTheBaseline();
         }
 
         assertThat(swapped.phase()).as(swapped.message()).isEqualTo(Phase.Swapped);
         assertThat(swapped.message()).contains("reverse-synced: rollback is lossless");
         assertThat(swapped.rollbackLoss()).isNull();
-        assertThat(synced.get(0)).as("live BIGINT table").isEqualTo(synced.get(2));
-        assertThat(synced.get(1)).as("reverse-synced INT table").isEqualTo(synced.get(2));
+        assertThat(LockFootprintTest.difference(synced.get(0), synced.get(2)))
+                .as("live BIGINT table")
+                .isEmpty();
+        assertThat(LockFootprintTest.difference(synced.get(1), synced.get(2)))
+                .as("reverse-synced INT table")
+                .isEmpty();
         assertThat(back.phase()).as(back.message()).isEqualTo(Phase.RolledBack);
         assertThat(back.message()).doesNotContain("lost");
         assertThat(app.errors()).as("application errors").isEmpty();
-        assertThat(db.rows(ROWS.formatted("ledger")))
-                .isEqualTo(db.rows(ROWS.formatted("ledger_ref")));
+        assertThat(
+                        LockFootprintTest.difference(
+                                db.rows(AppWorkload.rows("ledger")),
+                                db.rows(AppWorkload.rows("ledger_ref"))))
+                .as("the table after the rollback against the application's record")
+                .isEmpty();
         assertThat(db.value("SHOW CREATE TABLE ledger"))
-                .contains("`id` int(11) NOT NULL AUTO_INCREMENT", "`k` int(11) NOT NULL");
+                .contains(
+                        "`id` int(11) NOT NULL AUTO_INCREMENT",
+                        "`amount` int(11) NOT NULL DEFAULT 0");
     }
 
     @Test
     void aValuePastTheOldRangeIsWrittenButNotCarriedBackAndTheRollbackNeedsConsent(TestDatabase db)
             throws Exception {
-        db.createWorkloadTable("accounts", 2_000);
+        AppWorkload app = intKeyed(db, "accounts", 2_000);
         // rows of our own, in a key range the application never touches
         db.exec(
-                "INSERT INTO accounts VALUES (5000001, 1, 'k grows'), (5000002, 2, 'key moves'), "
-                        + "(5000003, 3, 'still fits')");
+                "INSERT INTO accounts (id, account, amount, note) VALUES (5000001, 1, 1, 'k grows'), "
+                        + "(5000002, 2, 2, 'key moves'), (5000003, 3, 3, 'still fits')");
         SchemaChangeSpec spec = Changes.spec(db, "accounts", TO_BIGINT, RETAIN);
         Migrator migrator = Changes.migrator(db, spec);
         Progress lossy;
         Progress refused;
         Progress back;
         List<List<String>> synced;
-        Workload app = db.startWorkload("accounts", 2_000, 3, "");
         try (app) {
+            app.start(AppWorkload.Target.TABLE);
+            LockBaseline baseline = LockBaseline.measure(app, BASELINE);
             assertThat(Changes.run(migrator, Controls.NONE, null).phase()).isEqualTo(Phase.Swapped);
+            Thread.sleep(500);
+            baseline.assertNoMoreLockConflictsThanTheBaseline();
+            // the application stops before our key past the INT range raises the counter its
+            // appends would take keys from
+            app.stop();
             // the application's writes under strict mode: each succeeds on the BIGINT table
             db.exec(
                     "SET SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO'",
-                    "INSERT INTO accounts (id, k, payload) VALUES (3000000000, 1, 'past INT')",
-                    "UPDATE accounts SET k = 5000000000 WHERE id = 5000001",
+                    "INSERT INTO accounts (id, account, amount, note) VALUES (3000000000, 1, 1, 'past INT')",
+                    "UPDATE accounts SET amount = 5000000000 WHERE id = 5000001",
                     "UPDATE accounts SET id = 3000000001 WHERE id = 5000002",
-                    "UPDATE accounts SET payload = 'fits, carried' WHERE id = 5000003");
+                    "UPDATE accounts SET note = 'fits, carried' WHERE id = 5000003");
             Thread.sleep(300);
             synced =
                     db.snapshot(
-                            "SELECT id, k, payload FROM accounts WHERE id < 2147483648 "
+                            "SELECT id, account, amount, note FROM accounts WHERE id < 2147483648 "
                                     + "AND id NOT IN (5000001, 5000002) ORDER BY id",
-                            ROWS.formatted("accounts__osc_old"));
+                            AppWorkload.rows("accounts__osc_old"));
             lossy = migrator.read().orElseThrow();
             refused = migrator.rollback(Duration.ofSeconds(30));
             assertThat(db.rows("SHOW TRIGGERS LIKE 'accounts'")).hasSize(3);
             back = migrator.rollback(Duration.ofSeconds(30), true);
+            app.start(AppWorkload.Target.TABLE); // on the old INT table, live again
             Thread.sleep(300);
         }
 
-        assertThat(synced.get(1))
+        assertThat(LockFootprintTest.difference(synced.get(1), synced.get(0)))
                 .as("the old table holds every row that fits, none stale")
-                .isEqualTo(synced.get(0));
-        assertThat(synced.get(1)).contains("5000003|3|fits, carried");
+                .isEmpty();
+        assertThat(synced.get(1)).contains("5000003|3|3|fits, carried");
         assertThat(lossy.rollbackLoss()).isNotNull();
         assertThat(lossy.rollbackLoss().rows()).isEqualTo(3);
         assertThat(lossy.rollbackLoss().firstKey()).isEqualTo("3000000000");
@@ -118,7 +145,7 @@ class WideningRollbackTest {
         assertThat(refused.problem().reason())
                 .contains(
                         "3 rows not carried: key 3000000000 (id, insert",
-                        "key 5000001 (k, update",
+                        "key 5000001 (amount, update",
                         "key 3000000001 (id, update");
         assertThat(refused.problem().fix()).contains("--accept-loss");
 
@@ -128,16 +155,18 @@ class WideningRollbackTest {
         assertThat(app.errors()).as("application errors").isEmpty();
         assertThat(
                         db.rows(
-                                "SELECT id, k, payload FROM accounts WHERE id > 5000000 AND id < 6000000"))
-                .containsExactly("5000003|3|fits, carried");
+                                "SELECT id, account, amount, note FROM accounts WHERE id > 5000000 AND id < 6000000"))
+                .containsExactly("5000003|3|3|fits, carried");
         assertThat(
-                        db.rows(
-                                "SELECT id, k, payload FROM accounts WHERE id < 5000000 OR id > 6000000"
-                                        + " ORDER BY id"))
-                .isEqualTo(
-                        db.rows(
-                                "SELECT id, k, payload FROM accounts_ref WHERE id < 5000000 "
-                                        + "OR id > 6000000 ORDER BY id"));
+                        LockFootprintTest.difference(
+                                db.rows(
+                                        "SELECT id, account, amount, note FROM accounts WHERE id < 5000000 "
+                                                + "OR id > 6000000 ORDER BY id"),
+                                db.rows(
+                                        "SELECT id, account, amount, note FROM accounts_ref WHERE id < 5000000 "
+                                                + "OR id > 6000000 ORDER BY id")))
+                .as("the table after the rollback against the application's record")
+                .isEmpty();
         assertThat(db.rows("SELECT id FROM accounts__osc_new WHERE id >= 3000000000 ORDER BY id"))
                 .as("the rows not carried stay in the set-aside new table")
                 .containsExactly("3000000000", "3000000001");
