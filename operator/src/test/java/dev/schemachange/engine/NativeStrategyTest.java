@@ -236,6 +236,42 @@ class NativeStrategyTest {
         assertThat(db.count("SELECT SUM(qty) FROM shelf")).isEqualTo(45150);
     }
 
+    /**
+     * The fallback validates as a copy: a copy that the spec does not allow (the old table could
+     * not be kept reverse-synced without a value for a dropped NOT NULL column) fails the change
+     * with both reasons and the copy's fix, the table unchanged.
+     */
+    @Test
+    void aFallbackToACopyTheSpecDoesNotAllowFailsWithBothReasons(TestDatabase db) {
+        db.exec(
+                "CREATE TABLE tags (id INT NOT NULL PRIMARY KEY, legacy INT NOT NULL, v INT NULL)",
+                "INSERT INTO tags SELECT seq, seq, seq FROM seq_1_to_100");
+        Migrator migrator =
+                Changes.migrator(
+                        db,
+                        Changes.spec(
+                                db,
+                                "tags",
+                                "DROP COLUMN legacy",
+                                "strategy: Auto\nswap: {approval: Required}"));
+        assertThat(Changes.run(migrator, Controls.NONE, null).message())
+                .contains("strategy Native (INSTANT)");
+        db.exec("ALTER TABLE tags ROW_FORMAT=COMPRESSED");
+        String before = db.rows("SHOW CREATE TABLE tags").get(0);
+
+        Progress p = Changes.run(migrator, APPROVED, null);
+
+        assertThat(p.phase()).as(p.message()).isEqualTo(Phase.Failed);
+        assertThat(p.problem().field()).isEqualTo("spec.retention.reverseSync");
+        assertThat(p.problem().reason())
+                .startsWith("strategy Copy: at the swap the server no longer applies the ALTER")
+                .contains(
+                        ", but the copy is refused: rows written after the swap could not go back");
+        assertThat(p.problem().fix()).contains("retention.reverseSync: false");
+        assertThat(db.rows("SHOW CREATE TABLE tags").get(0)).isEqualTo(before);
+        assertThat(db.rows("SHOW TABLES LIKE 'tags%'")).containsExactly("tags");
+    }
+
     /** strategy Native never falls back: the same refusal fails the change, the table unchanged. */
     @Test
     void nativeFailsWithTheServersReasonWhenTheRealTableNoLongerTakesTheAlterInstantly(
