@@ -24,6 +24,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.stream.Collectors;
@@ -203,13 +204,25 @@ public final class SchemaChangeReconciler
         }
         new ProgressStatus(spec, steering.controls(), window, now)
                 .apply(progress, after, conditions);
-        if ((after.getPlan() == null || !hash.equals(before.getSpecHash()))
+        if ((after.getPlan() == null
+                        || !hash.equals(before.getSpecHash())
+                        || wentBack(before, progress))
                 && progress.phase().isBefore(Phase.Swapping)
                 && progress.problem() == null) {
             after.setPlan(planSummary(engines.get(where, hash)));
         }
         annotationProblems(steering, conditions);
         return again(progress, steering.controls(), window, now);
+    }
+
+    /**
+     * Whether the engine went back to an earlier phase, as Auto does when the native ALTER is no
+     * longer instant at the swap and the change starts over as a copy: the stored plan is stale.
+     */
+    private static boolean wentBack(SchemaChangeStatus before, Progress progress) {
+        return Arrays.stream(Phase.values())
+                .filter(p -> p.name().equals(before.getPhase()))
+                .anyMatch(p -> progress.phase().isBefore(p) && progress.phase() != Phase.Failed);
     }
 
     /** status.plan: the strategy, estimates and number of statements of osc plan. */
