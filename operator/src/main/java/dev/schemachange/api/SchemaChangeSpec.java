@@ -314,7 +314,7 @@ public record SchemaChangeSpec(
                                     + "moment between DROP and RENAME (tens of ms; longer if dropping a large table's file is slow) "
                                     + "the table does not exist and application statements fail with ER 1146; a crash in that "
                                     + "moment leaves it missing until the change runs again. No old table remains, so no rollback "
-                                    + "after the swap: requires retention.keepOldTableFor: 0. Fail: refuse when children exist.")
+                                    + "after the swap: requires retention.keepOldTableFor: \"0\". Fail: refuse when children exist.")
                     ChildPolicy children) {
         public ForeignKeys {
             children = children == null ? ChildPolicy.RebuildConstraints : children;

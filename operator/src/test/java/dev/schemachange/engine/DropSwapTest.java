@@ -143,6 +143,7 @@ class DropSwapTest {
         assertThat(p.phase()).isEqualTo(Phase.Failed);
         assertThat(p.problem().field()).isEqualTo("spec.retention.keepOldTableFor");
         assertThat(p.message()).contains("DropSwap drops the original table");
+        assertThat(p.problem().fix()).startsWith("set retention.keepOldTableFor: \"0\" ");
         assertThat(db.rows("SHOW TABLES LIKE 'owners%'")).containsExactly("owners");
     }
 

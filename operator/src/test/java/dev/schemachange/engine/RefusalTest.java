@@ -89,7 +89,7 @@ class RefusalTest {
                                 "retention: {keepOldTableFor: 24h}"));
         assertThat(p.field()).isEqualTo("spec.retention.reverseSync");
         assertThat(p.reason()).contains("column v changes from int(11) to double");
-        assertThat(p.fix()).contains("reverseSync: false");
+        assertThat(p.fix()).contains("reverseSync: false").contains("keepOldTableFor: \"0\" ");
     }
 
     @Test

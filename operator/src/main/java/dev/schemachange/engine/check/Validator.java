@@ -198,7 +198,7 @@ public final class Validator {
                             "spec.retention.keepOldTableFor",
                             "foreignKeys.children: DropSwap drops the original "
                                     + "table at the swap, so no old table can be kept for a rollback",
-                            "set retention.keepOldTableFor: 0 to accept that, or use foreignKeys.children: "
+                            "set retention.keepOldTableFor: \"0\" to accept that, or use foreignKeys.children: "
                                     + "RebuildConstraints (atomic swap, rollback possible)"));
         }
         for (TableInfo.ForeignKey fk : source.foreignKeys()) {
@@ -317,7 +317,7 @@ public final class Validator {
                                         + "old table unchanged, so a rollback would not be lossless: "
                                         + String.join("; ", irreversible),
                                 "set retention.reverseSync: false to keep the old table without reverse sync (your explicit "
-                                        + "consent), or retention.keepOldTableFor: 0 to drop it at the swap"),
+                                        + "consent), or retention.keepOldTableFor: \"0\" to drop it at the swap"),
                         choice);
             }
             return new Validation(result, choice);

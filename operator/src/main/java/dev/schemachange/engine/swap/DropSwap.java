@@ -21,9 +21,9 @@ import java.util.function.IntConsumer;
  * that moment fail (ER 1146; a child insert, ER 1452). No write is lost: writes committed before
  * the DROP reached the shadow through the forward triggers (the DROP waits for their transactions),
  * and a write in the gap fails visibly instead of vanishing. There is no old table afterwards, so
- * no rollback after the swap; the Validator therefore demands {@code keepOldTableFor: 0}. Each step
- * is recognised on resume: the original missing and the shadow present means "crashed after the
- * DROP".
+ * no rollback after the swap; the Validator therefore demands {@code keepOldTableFor: "0"}. Each
+ * step is recognised on resume: the original missing and the shadow present means "crashed after
+ * the DROP".
  */
 public final class DropSwap {
     private final Plan plan;
