@@ -1,6 +1,7 @@
 package dev.schemachange.operator;
 
 import dev.schemachange.api.Phase;
+import dev.schemachange.api.SchemaChangeSpec;
 import dev.schemachange.api.SchemaChangeStatus;
 import dev.schemachange.engine.Progress;
 import dev.schemachange.engine.Wait.Reason;
@@ -40,9 +41,10 @@ import java.util.concurrent.atomic.DoubleAdder;
  * <ul>
  *   <li>{@code rows_copied}, {@code rows_estimated}, {@code rows_per_second}, {@code chunk_rows}
  *       (the adaptive chunk size the chunk-time target settled on), {@code chunks_repaired} (chunks
- *       re-copied after a checksum mismatch), {@code swap_attempts}, {@code swap_stall_seconds}
- *       (how long the swap held its lock): gauges, since a spec change before the swap starts the
- *       copy over and the engine's numbers go back to zero;
+ *       re-copied after a checksum mismatch), {@code swap_attempts} (every attempt made, those of a
+ *       swap that ran out of them included), {@code swap_max_attempts} (spec.swap.maxAttempts),
+ *       {@code swap_stall_seconds} (how long the swap held its lock): gauges, since a spec change
+ *       before the swap starts the copy over and the engine's numbers go back to zero;
  *   <li>{@code phase}: one series per phase with a {@code phase} label, 1 for the current phase and
  *       0 for the others (the state-set idiom of kube-state-metrics' {@code
  *       kube_pod_status_phase}): {@code osc_change_phase{phase="Failed"} == 1} alerts, {@code sum
@@ -119,6 +121,21 @@ public final class OperatorMetrics implements AutoCloseable {
         meters(namespace, name).status(status, clock.instant());
     }
 
+    /** Takes in what the spec sets that a series compares with: swap.maxAttempts. */
+    public void spec(String namespace, String name, SchemaChangeSpec spec) {
+        if (spec != null) {
+            meters(namespace, name).maxSwapAttempts = spec.swap().maxAttempts();
+        }
+    }
+
+    /**
+     * The swap attempts saved in the state row, read after a slice failed: a swap that ran out of
+     * attempts reports no progress, only its error.
+     */
+    public void swapAttempts(String namespace, String name, int attempts) {
+        meters(namespace, name).swapAttempts = attempts;
+    }
+
     /** Drops every series of the change: it was deleted. */
     public void remove(String namespace, String name) {
         ChangeMeters m = changes.remove(namespace + "/" + name);
@@ -159,6 +176,7 @@ public final class OperatorMetrics implements AutoCloseable {
         volatile int chunkRows;
         volatile int chunksRepaired;
         volatile int swapAttempts;
+        volatile int maxSwapAttempts;
         volatile long lockMillis;
         volatile long rowsNotCarried;
         volatile Phase phase = Phase.Pending;
@@ -211,6 +229,13 @@ public final class OperatorMetrics implements AutoCloseable {
                     "swap.attempts",
                     "swap attempts so far (lock wait timeouts retry)",
                     m -> m.swapAttempts);
+            gauge(
+                    registry,
+                    tags,
+                    "swap.max.attempts",
+                    "spec.swap.maxAttempts: the attempts one swap makes before the operator backs"
+                            + " off and retries",
+                    m -> m.maxSwapAttempts);
             gauge(
                     registry,
                     tags,

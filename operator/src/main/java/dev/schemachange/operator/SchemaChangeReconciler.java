@@ -99,6 +99,10 @@ public final class SchemaChangeReconciler
         if (metrics != null) {
             metrics.status(
                     change.getMetadata().getNamespace(), change.getMetadata().getName(), after);
+            metrics.spec(
+                    change.getMetadata().getNamespace(),
+                    change.getMetadata().getName(),
+                    change.getSpec());
         }
         announce(change, before, after);
         UpdateControl<SchemaChange> control =
@@ -163,6 +167,7 @@ public final class SchemaChangeReconciler
                                     settings.slice(),
                                     Phase.Completed);
         } catch (RuntimeException e) {
+            savedSwapAttempts(change, after, where, hash);
             engines.forget(key);
             log.warn("engine slice failed", e);
             return unavailable(
@@ -223,6 +228,37 @@ public final class SchemaChangeReconciler
         return Arrays.stream(Phase.values())
                 .filter(p -> p.name().equals(before.getPhase()))
                 .anyMatch(p -> progress.phase().isBefore(p) && progress.phase() != Phase.Failed);
+    }
+
+    /**
+     * After a failed slice, the swap attempts the engine saved: a swap that ran out of attempts
+     * throws, so only its state row counts them; status.swap.attempts and osc_change_swap_attempts
+     * say how many were made (the attempts-exhausted alert compares them with maxAttempts).
+     */
+    private void savedSwapAttempts(
+            SchemaChange change, SchemaChangeStatus after, ChangeTarget where, String hash) {
+        Progress saved;
+        try {
+            saved = engines.get(where, hash).read().orElse(null);
+        } catch (RuntimeException e) {
+            return; // the database that failed the slice fails this too; the slice's error says why
+        }
+        SchemaChangeStatus.SwapStatus w = after.getSwap();
+        if (saved == null || saved.swapAttempts() == 0 || w != null && w.swappedAt() != null) {
+            return;
+        }
+        after.setSwap(
+                new SchemaChangeStatus.SwapStatus(
+                        w == null ? null : w.nextWindowStart(),
+                        saved.swapAttempts(),
+                        null,
+                        w == null ? null : w.lockMillis()));
+        if (metrics != null) {
+            metrics.swapAttempts(
+                    change.getMetadata().getNamespace(),
+                    change.getMetadata().getName(),
+                    saved.swapAttempts());
+        }
     }
 
     /** status.plan: the strategy, estimates and number of statements of osc plan. */

@@ -113,6 +113,7 @@ class MonitoringTest {
                         "osc_change_waiting_seconds_total",
                         "osc_change_waiting_for",
                         "osc_change_swap_attempts",
+                        "osc_change_swap_max_attempts",
                         "osc_change_swap_stall_seconds",
                         "osc_change_last_progress_timestamp_seconds",
                         "osc_change_condition");

@@ -126,18 +126,19 @@ public final class Swapper {
             crash.reached("swap:after-own-triggers");
             int prior = state.swapAttempts();
             int[] attempts = {prior};
+            State due = state;
             long lockMillis =
                     dropSwap
                             ? new DropSwap(plan, applier, crash)
                                     .swap(
                                             c,
                                             spec.swap().maxAttempts(),
-                                            a -> attempts[0] = prior + a,
+                                            a -> attempts[0] = counted(c, due, prior + a),
                                             VersionRow.of(plan.schema(), spec))
                             : cutOver.swap(
                                     c,
                                     spec.swap().maxAttempts(),
-                                    a -> attempts[0] = prior + a,
+                                    a -> attempts[0] = counted(c, due, prior + a),
                                     VersionRow.of(plan.schema(), spec));
             crash.reached("swap:after-rename");
             if (dropSwap) {
@@ -198,6 +199,29 @@ public final class Swapper {
                                                 : " without reverse sync: rollback after the swap is not available"));
         store.save(c, next, clock.instant());
         return next;
+    }
+
+    /**
+     * Saves the number of swap attempts made, the one starting included, before it starts: a swap
+     * that runs out of attempts throws, and without this its attempts would count nowhere (the
+     * operator's osc_change_swap_attempts and the attempts-exhausted alert read the state row).
+     */
+    private int counted(Connection c, State due, int attempts) {
+        try {
+            store.save(
+                    c,
+                    due.withSwap(attempts, due.lockMillis(), due.swappedAt(), due.oldTable()),
+                    clock.instant());
+        } catch (SQLException e) {
+            // the RENAME on this session fails the same way, and that error is the one to report
+            log.warn(
+                    "{}.{}: swap attempt {} not counted: {}",
+                    due.schema(),
+                    due.table(),
+                    attempts,
+                    e.getMessage());
+        }
+        return attempts;
     }
 
     public State retain(Connection c, State state) throws SQLException {
