@@ -21,8 +21,8 @@ import picocli.CommandLine.Option;
         description =
                 "Show what run would do, changing nothing: the strategy and why, every statement in order, "
                         + "the estimates. A refusal is the one run would give.")
-final class PlanCommand implements Callable<Integer> {
-    enum Format {
+public final class PlanCommand implements Callable<Integer> {
+    public enum Format {
         text,
         sql,
         json
@@ -38,7 +38,18 @@ final class PlanCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         SchemaChange change = target.load();
-        if (!SpecProblems.none(change, System.err)) {
+        return show(change, target, format, System.out, System.err);
+    }
+
+    /**
+     * Plans {@code change} on the database {@code target} connects to and prints it as {@code
+     * format}, or the refusal (exit code 1) on {@code err}: osc plan's output, also for {@code
+     * kubectl schemachange plan NAME --jdbc-url ...}, whose change is the cluster's.
+     */
+    public static int show(
+            SchemaChange change, Target target, Format format, PrintStream out, PrintStream err)
+            throws Exception {
+        if (!SpecProblems.none(change, err)) {
             return 1;
         }
         ChangePlan plan =
@@ -49,13 +60,13 @@ final class PlanCommand implements Callable<Integer> {
                                 Clock.systemUTC())
                         .plan();
         if (plan.problem() != null) {
-            System.err.println("error: " + plan.problem());
+            err.println("error: " + plan.problem());
             return 1;
         }
         switch (format) {
-            case json -> json(plan, System.out);
-            case sql -> sql(plan, System.out);
-            default -> text(plan, System.out);
+            case json -> json(plan, out);
+            case sql -> sql(plan, out);
+            default -> text(plan, out);
         }
         return 0;
     }
@@ -125,7 +136,8 @@ final class PlanCommand implements Callable<Integer> {
                         .writeValueAsString(doc));
     }
 
-    private static String bytes(long b) {
+    /** 1536 → "1.5 KiB": sizes as plan prints them. */
+    public static String bytes(long b) {
         String[] units = {"B", "KiB", "MiB", "GiB", "TiB"};
         double v = b;
         int u = 0;

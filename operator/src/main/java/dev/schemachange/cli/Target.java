@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
 /** The manifest and how to reach its database: options shared by run, status and rollback. */
-final class Target {
+public final class Target {
     @Option(
             names = {"-f", "--file"},
             required = true,
@@ -35,7 +35,23 @@ final class Target {
      * The manifest, with spec.database.schema replaced by the database named in --jdbc-url, if any.
      */
     SchemaChange load() throws IOException {
-        SchemaChange change = Manifests.read(file);
+        return override(Manifests.read(file));
+    }
+
+    /**
+     * The connection options without a manifest file, for a change read from elsewhere ({@code
+     * kubectl schemachange plan} reads it from the cluster); null options as when not given.
+     */
+    public static Target of(String jdbcUrl, String user, String passwordEnv) {
+        Target t = new Target();
+        t.jdbcUrl = jdbcUrl;
+        t.user = user;
+        t.passwordEnv = passwordEnv == null ? "OSC_PASSWORD" : passwordEnv;
+        return t;
+    }
+
+    /** {@code change} with spec.database.schema replaced by the database in --jdbc-url, if any. */
+    public SchemaChange override(SchemaChange change) {
         String db = jdbcUrl == null ? null : databaseOf(jdbcUrl);
         if (db != null && !db.isEmpty()) {
             SchemaChangeSpec.Database d = change.getSpec().database();

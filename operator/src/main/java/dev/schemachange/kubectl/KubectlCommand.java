@@ -22,7 +22,7 @@ import picocli.CommandLine.ScopeType;
         name = "kubectl",
         mixinStandardHelpOptions = true,
         description = {
-            "kubectl schemachange: list, describe and steer SchemaChanges.",
+            "kubectl schemachange: list, describe, plan and steer SchemaChanges.",
             "Steering writes the documented schemachange.dev/* annotations, as kubectl annotate"
                     + " would, after checking that the change's phase gives the action a meaning."
         },
@@ -33,7 +33,8 @@ import picocli.CommandLine.ScopeType;
             ScheduleCommand.class,
             PauseCommand.class,
             ResumeCommand.class,
-            RollbackCommand.class
+            RollbackCommand.class,
+            PlanCommand.class
         })
 public final class KubectlCommand implements Runnable {
     @CommandLine.Spec CommandSpec spec;
