@@ -85,6 +85,18 @@ final class DescribeCommand implements Callable<Integer> {
         line(out, "Phase", m.phase().name());
         line(out, "Message", orNone(st.getMessage()));
         line(out, "Waiting for", m.waitingFor());
+        SchemaChangeStatus.PlanStatus plan = st.getPlan();
+        if (plan != null) {
+            line(
+                    out,
+                    "Plan",
+                    orNone(plan.strategy())
+                            + ", "
+                            + orNone(plan.statements())
+                            + " statements (kubectl schemachange plan "
+                            + m.name()
+                            + ")");
+        }
         SchemaChangeStatus.BackfillStatus b = st.getBackfill();
         if (b != null) {
             line(

@@ -73,6 +73,10 @@ class KubectlPlanTest {
                         statements: 14
                         every statement: kubectl schemachange plan orders-bigint -n shop --jdbc-url jdbc:mysql://HOST:PORT/shop [-o sql]
                         """);
+        assertThat(run("describe", "orders-bigint", "-n", NS).out())
+                .contains(
+                        "Plan:        Copy, 14 statements (kubectl schemachange plan"
+                                + " orders-bigint)\n");
     }
 
     @Test
