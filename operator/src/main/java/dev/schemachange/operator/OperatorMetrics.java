@@ -133,7 +133,10 @@ public final class OperatorMetrics implements AutoCloseable {
      * attempts reports no progress, only its error.
      */
     public void swapAttempts(String namespace, String name, int attempts) {
-        meters(namespace, name).swapAttempts = attempts;
+        ChangeMeters m = meters(namespace, name);
+        m.swapAttempts = attempts;
+        // the swap was tried, so whatever the last good slice waited for (approval) no longer holds
+        m.waitingNow = null;
     }
 
     /** Drops every series of the change: it was deleted. */

@@ -91,6 +91,9 @@ class SwapAttemptsTest {
         awaitChange(c -> Phase.AwaitingSwap.name().equals(c.getStatus().getPhase()));
         assertThat(served("osc_change_swap_attempts")).isZero();
         assertThat(served("osc_change_swap_max_attempts")).isEqualTo(MAX_ATTEMPTS);
+        // the slice that reached AwaitingSwap may have ended before it saw the approval missing
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> served("osc_change_waiting_for", ",reason=\"approval\"") == 1);
 
         int failed;
         try (Connection application = db.connect()) {
@@ -134,6 +137,9 @@ class SwapAttemptsTest {
             assertThat(servedAttempts % MAX_ATTEMPTS).isZero();
             assertThat(servedAttempts)
                     .isGreaterThanOrEqualTo(served("osc_change_swap_max_attempts"));
+            assertThat(served("osc_change_waiting_for", ",reason=\"approval\""))
+                    .as("approved and tried: no longer waiting for approval")
+                    .isZero();
             assertThat(db.count("SELECT COUNT(*) FROM held")).isEqualTo(500);
             application.rollback();
         }
@@ -168,13 +174,20 @@ class SwapAttemptsTest {
 
     /** The value of one of the change's series in a scrape of the operator's registry. */
     private double served(String metric) {
+        return served(metric, "");
+    }
+
+    /** As {@link #served(String)}, for the series with more labels (sorted by name, as served). */
+    private double served(String metric, String labels) {
         Matcher m =
                 Pattern.compile(
                                 "(?m)^"
                                         + metric
                                         + "\\{name=\"held\",namespace=\""
                                         + NAMESPACE
-                                        + "\"[^}]*} (\\S+)$")
+                                        + "\""
+                                        + Pattern.quote(labels)
+                                        + ",?} (\\S+)$")
                         .matcher(metrics.scrape());
         assertThat(m.find()).as(metric + " is served").isTrue();
         return Double.parseDouble(m.group(1));
