@@ -244,6 +244,19 @@ public final class Migrator {
      * named).
      */
     public Progress rollback(Duration budget, boolean acceptLoss) {
+        // a rollback whose children are busy stays RollingBack (see Swapper): try again within
+        // the budget
+        long deadline = System.nanoTime() + budget.toNanos();
+        Progress p = rollbackOnce(acceptLoss);
+        while (p.phase() == Phase.RollingBack
+                && p.problem() == null
+                && System.nanoTime() < deadline) {
+            p = rollbackOnce(acceptLoss);
+        }
+        return p;
+    }
+
+    private Progress rollbackOnce(boolean acceptLoss) {
         notes.clear();
         loss = null;
         try (Connection c = Sessions.open(db)) {

@@ -93,6 +93,7 @@ public final class AppWorkload implements AutoCloseable {
     private long pastWrites;
     private long pastConflicts;
     private Writers current;
+    private volatile long pauseNanos;
 
     private AppWorkload(
             TestDatabase db,
@@ -173,6 +174,15 @@ public final class AppWorkload implements AutoCloseable {
             int threads,
             String isolation) {
         return new AppWorkload(db, table, child, initialRows, threads, isolation);
+    }
+
+    /**
+     * Each session pauses this long after each transaction, as an application thread spends most of
+     * a request outside the database; none by default (the tables are never idle).
+     */
+    public AppWorkload pausing(java.time.Duration pause) {
+        this.pauseNanos = pause.toNanos();
+        return this;
     }
 
     /** Starts writing to {@code target}; the application must not be running. */
@@ -360,6 +370,9 @@ public final class AppWorkload implements AutoCloseable {
         void transaction() throws SQLException {
             try {
                 write();
+                if (pauseNanos > 0) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(pauseNanos);
+                }
             } catch (SQLException e) {
                 if (e.getErrorCode() == 1205) {
                     lockWaitTimeouts.incrementAndGet();

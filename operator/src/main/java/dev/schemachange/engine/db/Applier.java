@@ -2,6 +2,7 @@ package dev.schemachange.engine.db;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLTransientException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -20,6 +21,12 @@ import java.util.stream.Collectors;
  * breaks that cycle by failing the application's statement (ER 1213: DDL outweighs DML). A
  * statement that never waits is never in the queue; it lands in a moment when no transaction holds
  * the table. Only when no such moment comes does it wait as before.
+ *
+ * <p>{@link #neverWaiting()} gives an Applier without that waiting fallback, for DDL on a table the
+ * application may hold in that shape at any time (a child of the changed table: writing the parent
+ * prelocks the child through the constraint, and the transaction's own child insert then asks for
+ * more): when no moment comes within lockWaitTimeout it throws {@link Busy} and the caller tries
+ * again later.
  */
 public final class Applier {
     /** Between two attempts that did not wait. */
@@ -27,13 +34,48 @@ public final class Applier {
 
     private final Duration lockWait;
     private final int attempts;
+    private final boolean neverWait;
 
     /** Whether the server takes lock_wait_timeout = 0 (MariaDB); null until asked. */
     private Boolean canSkipWaiting;
 
     public Applier(Duration lockWait, int attempts) {
+        this(lockWait, attempts, false);
+    }
+
+    private Applier(Duration lockWait, int attempts, boolean neverWait) {
         this.lockWait = lockWait;
         this.attempts = attempts;
+        this.neverWait = neverWait;
+    }
+
+    /**
+     * The same bounds, but a statement never waits for a lock: it is tried without waiting, every
+     * few milliseconds, for up to lockWaitTimeout, and then {@link Busy} is thrown instead of a
+     * waiting attempt. InnoDB lock waits are not waited for either ({@code innodb_lock_wait_timeout
+     * = 0}). On a server that cannot skip the wait (MySQL's minimum is one second) each statement
+     * gets one attempt with the one-second minimum.
+     */
+    public Applier neverWaiting() {
+        return neverWait ? this : new Applier(lockWait, attempts, true);
+    }
+
+    /**
+     * A statement of a {@link #neverWaiting()} Applier found no moment without a lock conflict
+     * within lockWaitTimeout; nothing was changed, and a later attempt can land (transient).
+     */
+    public static final class Busy extends SQLTransientException {
+        private static final long serialVersionUID = 1L;
+
+        Busy(String statement, Duration budget) {
+            super(
+                    "no moment without a conflicting lock within "
+                            + budget.toMillis()
+                            + " ms for: "
+                            + statement,
+                    "HY000",
+                    1205);
+        }
     }
 
     /** Seconds for SET lock_wait_timeout: the server takes whole seconds, at least 1. */
@@ -43,6 +85,11 @@ public final class Applier {
 
     public void setLockWait(Connection c) throws SQLException {
         Sessions.exec(c, "SET SESSION lock_wait_timeout = " + lockWaitSeconds());
+    }
+
+    /** innodb_lock_wait_timeout for our DDL: none at all when never waiting. */
+    private String innodbLockWait() {
+        return neverWait ? "0" : Long.toString(lockWaitSeconds());
     }
 
     /**
@@ -60,10 +107,14 @@ public final class Applier {
         SessionVariable.with(
                 c,
                 "innodb_lock_wait_timeout",
-                Long.toString(lockWaitSeconds()),
+                innodbLockWait(),
                 () -> {
                     for (String sql : statements) {
-                        retrying(c, sql);
+                        if (neverWait) {
+                            run(c, sql);
+                        } else {
+                            retrying(c, sql);
+                        }
                     }
                     return null;
                 });
@@ -96,7 +147,7 @@ public final class Applier {
     }
 
     private void retrying(Connection c, String sql) throws SQLException {
-        String shown = sql.length() > 160 ? sql.substring(0, 160) + "..." : sql;
+        String shown = shown(sql);
         Retry.of(attempts, Retry.exponential(200, 5_000))
                 .run(
                         "DDL [" + shown + "]",
@@ -118,8 +169,30 @@ public final class Applier {
             if (landed >= 0) {
                 return landed;
             }
+            if (neverWait) {
+                throw new Busy(shown(sql), lockWait);
+            }
+        } else if (neverWait) {
+            return SessionVariable.with(
+                    c,
+                    "lock_wait_timeout",
+                    "1",
+                    () -> {
+                        try {
+                            return timed(c, sql);
+                        } catch (SQLException e) {
+                            if (ServerErrors.isLockConflict(e)) {
+                                throw new Busy(shown(sql), lockWait);
+                            }
+                            throw e;
+                        }
+                    });
         }
         return timed(c, sql);
+    }
+
+    private static String shown(String sql) {
+        return sql.length() > 160 ? sql.substring(0, 160) + "..." : sql;
     }
 
     /** The milliseconds of the attempt that landed, or -1 when none did within lockWaitTimeout. */

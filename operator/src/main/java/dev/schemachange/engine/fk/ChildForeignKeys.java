@@ -3,6 +3,7 @@ package dev.schemachange.engine.fk;
 import dev.schemachange.api.Problem;
 import dev.schemachange.engine.db.Applier;
 import dev.schemachange.engine.db.SessionVariable;
+import dev.schemachange.engine.db.Sessions;
 import dev.schemachange.engine.plan.AlterClause;
 import dev.schemachange.engine.plan.PartSpec;
 import dev.schemachange.engine.plan.Planner;
@@ -10,14 +11,20 @@ import dev.schemachange.mysql.Identifiers;
 import dev.schemachange.mysql.Inspector;
 import dev.schemachange.mysql.TableInfo;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Foreign keys of other tables that reference the changed one (RebuildConstraints). InnoDB
@@ -27,6 +34,8 @@ import java.util.regex.Pattern;
  * copying or re-checking rows. Rollback re-points them back.
  */
 public final class ChildForeignKeys {
+    private static final Logger log = LoggerFactory.getLogger(ChildForeignKeys.class);
+
     private ChildForeignKeys() {}
 
     /**
@@ -135,21 +144,28 @@ public final class ChildForeignKeys {
      * Re-points every child constraint that references {@code schema.from} at {@code schema.to}.
      * MariaDB refuses to drop and add a constraint of the same name in one ALTER, so each goes
      * through its temporary name ({@code <name>__osc}) and back: two in-place ALTERs, with a
-     * constraint in force all the time.
+     * constraint in force all the time. With a {@link Applier#neverWaiting()} applier a child that
+     * stays busy is left as it is (each of its ALTERs either happened or not) and named in the
+     * result, {@code schema.table}; a later call finishes it.
+     *
+     * @return the children not (fully) re-pointed yet; empty when every one is done
      */
-    public static void repoint(Connection c, Applier applier, String schema, String from, String to)
+    public static List<String> repoint(
+            Connection c, Applier applier, String schema, String from, String to)
             throws SQLException {
-        repoint(c, applier, schema, from, fk -> to, List.of(to));
+        return repoint(c, applier, schema, from, fk -> to, List.of(to));
     }
 
     /**
      * A split's swap: every child constraint that references {@code schema.from} goes to the part
      * that keeps the columns it references, under its own name.
+     *
+     * @return as {@link #repoint(Connection, Applier, String, String, String)}
      */
-    public static void repointToParts(
+    public static List<String> repointToParts(
             Connection c, Applier applier, String schema, String from, List<PartSpec> parts)
             throws SQLException {
-        repoint(
+        return repoint(
                 c,
                 applier,
                 schema,
@@ -159,10 +175,46 @@ public final class ChildForeignKeys {
     }
 
     /**
-     * Re-points each child of {@code from} to {@code to.apply(fk)} (null: left as it is), then
-     * finishes any re-pointing to one of {@code targets} that a crash interrupted.
+     * The constraints that still wait for a re-point from {@code from} to one of {@code targets}:
+     * those of other tables (and of a live table itself) that reference {@code from}, and those
+     * that reference a target under their temporary name. One query of information_schema, so a
+     * step can afford to ask every time.
+     *
+     * @return {@code schema.table} of each table holding one, sorted, without repeats
      */
-    private static void repoint(
+    public static List<String> waiting(
+            Connection c, String schema, String from, List<String> targets) throws SQLException {
+        StringBuilder sql =
+                new StringBuilder(
+                        "SELECT DISTINCT CONCAT(CONSTRAINT_SCHEMA, '.', TABLE_NAME) FROM"
+                                + " information_schema.REFERENTIAL_CONSTRAINTS"
+                                + " WHERE UNIQUE_CONSTRAINT_SCHEMA = ?"
+                                + " AND NOT (CONSTRAINT_SCHEMA = ? AND TABLE_NAME = ?)"
+                                + " AND (REFERENCED_TABLE_NAME = ?");
+        List<Object> args = new ArrayList<>(List.of(schema, schema, from, from));
+        for (String t : targets) {
+            sql.append(" OR (REFERENCED_TABLE_NAME = ? AND RIGHT(CONSTRAINT_NAME, ?) = ?)");
+            args.addAll(List.of(t, ForeignKeyNames.SUFFIX.length(), ForeignKeyNames.SUFFIX));
+        }
+        sql.append(") ORDER BY 1");
+        List<String> out = new ArrayList<>();
+        try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+            Sessions.bind(ps, args);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Re-points each child of {@code from} to {@code to.apply(fk)} (null: left as it is), then
+     * finishes any re-pointing to one of {@code targets} that a crash (or a busy child)
+     * interrupted.
+     */
+    private static List<String> repoint(
             Connection c,
             Applier applier,
             String schema,
@@ -171,20 +223,42 @@ public final class ChildForeignKeys {
             List<String> targets)
             throws SQLException {
         Inspector inspector = new Inspector(c);
-        TableInfo referenced = inspector.table(schema, from).orElse(null);
-        if (referenced == null) {
-            return;
+        Set<String> busy = new TreeSet<>();
+        // a child left half-way to {@code from} (its temporary name: a busy child, or a crash)
+        // first gets its own name back, so its next temporary name is free
+        for (TableInfo.ForeignKey fk :
+                inspector.table(schema, from).map(ChildForeignKeys::children).orElse(List.of())) {
+            String child = fk.schema() + "." + fk.table();
+            boolean self = fk.schema().equals(schema) && targets.contains(fk.table());
+            if (fk.name().endsWith(ForeignKeyNames.SUFFIX) && !self && !busy.contains(child)) {
+                try {
+                    ForeignKeyNames.restore(c, applier, fk.schema(), fk.table());
+                } catch (Applier.Busy e) {
+                    busy.add(child);
+                    log.info("{}: renaming {} back waits: {}", child, fk.name(), e.getMessage());
+                }
+            }
         }
+        TableInfo referenced = inspector.table(schema, from).orElse(null);
         // the live table's own self-referencing constraints are SelfForeignKeys' job
         List<TableInfo.ForeignKey> children =
-                children(referenced).stream()
-                        .filter(
-                                fk ->
-                                        targetOf.apply(fk) != null
-                                                && !(fk.schema().equals(schema)
-                                                        && fk.table().equals(targetOf.apply(fk))))
-                        .toList();
+                referenced == null
+                        ? List.of()
+                        : children(referenced).stream()
+                                .filter(
+                                        fk ->
+                                                targetOf.apply(fk) != null
+                                                        && !(fk.schema().equals(schema)
+                                                                && fk.table()
+                                                                        .equals(
+                                                                                targetOf.apply(
+                                                                                        fk))))
+                                .toList();
         for (TableInfo.ForeignKey fk : children) {
+            String child = fk.schema() + "." + fk.table();
+            if (busy.contains(child) || fk.name().endsWith(ForeignKeyNames.SUFFIX)) {
+                continue; // its next ALTER would meet the same transaction
+            }
             String to = targetOf.apply(fk);
             String create = inspector.showCreate(fk.schema(), fk.table());
             Map<String, String> clauses = ForeignKeyNames.clauses(create);
@@ -200,34 +274,47 @@ public final class ChildForeignKeys {
                             ? Identifiers.quote(to)
                             : Identifiers.quote(schema, to);
             String repointed = m.replaceFirst(Matcher.quoteReplacement("REFERENCES " + target));
-            SessionVariable.with(
-                    c,
-                    "foreign_key_checks",
-                    "0",
-                    () -> {
-                        applier.ddl(
-                                c,
-                                "ALTER TABLE "
-                                        + Identifiers.quote(fk.schema(), fk.table())
-                                        + " DROP FOREIGN KEY "
-                                        + Identifiers.quote(fk.name())
-                                        + ", ADD CONSTRAINT "
-                                        + Identifiers.quote(fk.name() + ForeignKeyNames.SUFFIX)
-                                        + repointed
-                                        + ", ALGORITHM=INPLACE, LOCK=NONE");
-                        return null;
-                    });
+            try {
+                SessionVariable.with(
+                        c,
+                        "foreign_key_checks",
+                        "0",
+                        () -> {
+                            applier.ddl(
+                                    c,
+                                    "ALTER TABLE "
+                                            + Identifiers.quote(fk.schema(), fk.table())
+                                            + " DROP FOREIGN KEY "
+                                            + Identifiers.quote(fk.name())
+                                            + ", ADD CONSTRAINT "
+                                            + Identifiers.quote(fk.name() + ForeignKeyNames.SUFFIX)
+                                            + repointed
+                                            + ", ALGORITHM=INPLACE, LOCK=NONE");
+                            return null;
+                        });
+            } catch (Applier.Busy e) {
+                busy.add(child);
+                log.info("{}: re-pointing {} waits: {}", child, fk.name(), e.getMessage());
+            }
         }
-        // also finishes a re-pointing that a crash interrupted between the two steps
+        // the second step, also for a re-pointing that a crash interrupted between the two
         for (String to : targets) {
             TableInfo target = inspector.table(schema, to).orElse(null);
             for (TableInfo.ForeignKey fk :
                     target == null ? List.<TableInfo.ForeignKey>of() : children(target)) {
-                if (fk.name().endsWith(ForeignKeyNames.SUFFIX)) {
-                    ForeignKeyNames.restore(c, applier, fk.schema(), fk.table());
+                String child = fk.schema() + "." + fk.table();
+                if (fk.name().endsWith(ForeignKeyNames.SUFFIX) && !busy.contains(child)) {
+                    try {
+                        ForeignKeyNames.restore(c, applier, fk.schema(), fk.table());
+                    } catch (Applier.Busy e) {
+                        busy.add(child);
+                        log.info(
+                                "{}: renaming {} back waits: {}", child, fk.name(), e.getMessage());
+                    }
                 }
             }
         }
+        return List.copyOf(busy);
     }
 
     private static List<TableInfo.ForeignKey> children(TableInfo table) {

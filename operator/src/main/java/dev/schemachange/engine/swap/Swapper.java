@@ -47,6 +47,10 @@ public final class Swapper {
     public static final String ACCEPT_LOSS_ANNOTATION = "schemachange.dev/rollback-accept-loss";
 
     private static final Logger log = LoggerFactory.getLogger(Swapper.class);
+
+    /** How the status says a child's re-point waits (the retry looks for it). */
+    private static final String WAITING = "waiting for a moment when no transaction holds them";
+
     private final SchemaChangeSpec spec;
     private final StateStore store;
     private final Clock clock;
@@ -158,20 +162,20 @@ public final class Swapper {
         if (version.isPresent()) {
             version.get().finish(c, inspector, true);
         }
-        if (spec.split() != null) {
-            // each child to the part that keeps the columns it references, in this same step
-            ChildForeignKeys.repointToParts(
-                    c, applier, plan.schema(), plan.names().oldTable(), PartSpec.of(spec));
-        } else {
-            ChildForeignKeys.repoint(
-                    c, applier, plan.schema(), plan.names().oldTable(), plan.table());
-        }
-        SelfForeignKeys.repoint(c, applier, plan.schema(), plan.names().oldTable(), plan.table());
-        crash.reached("swap:after-repoint");
         Plan.Part first = plan.parts().get(0);
         boolean synced =
                 inspector.triggers(plan.schema(), first.table()).stream()
                         .anyMatch(t -> first.reverseTriggers().contains(t.name()));
+        // While reverse sync keeps the old table complete, a child may go on referencing it for a
+        // while: its re-point never waits (see repointChildren). Without reverse sync nothing
+        // would keep it current, so the re-point must land now, waiting if it has to.
+        List<String> waiting =
+                repointChildren(
+                        c,
+                        plan.schema(),
+                        plan.names().oldTable(),
+                        synced ? applier.neverWaiting() : applier);
+        crash.reached("swap:after-repoint");
         String old =
                 synced
                         ? cutOver.keepSynced(c)
@@ -189,14 +193,7 @@ public final class Swapper {
                 keep.isZero()
                         ? next.withPhase(Phase.Completed, "swapped; the old table was dropped")
                         : next.withPhase(
-                                Phase.Swapped,
-                                "swapped; the old table is kept as "
-                                        + old
-                                        + " until "
-                                        + swappedAt.plus(keep)
-                                        + (synced
-                                                ? ", reverse-synced: rollback is lossless"
-                                                : " without reverse sync: rollback after the swap is not available"));
+                                Phase.Swapped, swappedMessage(old, swappedAt, synced, waiting));
         store.save(c, next, clock.instant());
         return next;
     }
@@ -224,7 +221,98 @@ public final class Swapper {
         return attempts;
     }
 
+    private String swappedMessage(
+            String old, Instant swappedAt, boolean synced, List<String> waiting) {
+        Duration keep = Durations.parse(spec.retention().keepOldTableFor());
+        return "swapped; the old table is kept as "
+                + old
+                + " until "
+                + swappedAt.plus(keep)
+                + (synced
+                        ? ", reverse-synced: rollback is lossless"
+                        : " without reverse sync: rollback after the swap is not available")
+                + (waiting.isEmpty()
+                        ? ""
+                        : "; the foreign keys of "
+                                + String.join(", ", waiting)
+                                + " still reference the old table: re-pointing them at the new"
+                                + " one is "
+                                + WAITING
+                                + " (retried at every step; the old table stays, reverse-synced,"
+                                + " until then)");
+    }
+
+    /**
+     * Re-points the children (and a self-referencing constraint) from {@code from} at the live
+     * table, or for a split each child at the part that keeps its columns.
+     *
+     * <p>Why a child's re-point must not wait: its ALTER needs the child's exclusive metadata lock,
+     * and a waiting exclusive request is queued ahead of new ones. An application transaction that
+     * wrote the parent (or, through our reverse trigger, the old table the children reference right
+     * after the swap) holds a weaker lock on the child already, the server's prelocking for the
+     * constraint; when its own child insert then asks for a stronger one it waits behind our ALTER
+     * while our ALTER waits for it, and the server breaks that deadlock by failing the
+     * application's statement. A request that never waits never joins the queue. A child that stays
+     * busy keeps referencing the old table, which reverse sync keeps complete, so its writes are
+     * checked against the right rows until a later step re-points it.
+     *
+     * @return the tables whose constraints still reference the old table (none with a waiting
+     *     applier)
+     */
+    private List<String> repointChildren(Connection c, String schema, String from, Applier a)
+            throws SQLException {
+        List<String> waiting =
+                new ArrayList<>(
+                        spec.split() != null
+                                ? ChildForeignKeys.repointToParts(
+                                        c, a, schema, from, PartSpec.of(spec))
+                                : ChildForeignKeys.repoint(c, a, schema, from, spec.table()));
+        // its ALTER is on the live table, which an application only holds as any table it
+        // writes: the swap's RENAME's case, so it keeps the RENAME's waiting fallback
+        SelfForeignKeys.repoint(c, applier, schema, from, spec.table());
+        return waiting;
+    }
+
+    /**
+     * While the old table is reverse-synced and a child still references it, tries the re-point
+     * again, and keeps the message saying which children wait.
+     *
+     * @return the state, saved with a new message when the waiting tables changed; its message
+     *     names the tables that still reference the old table
+     */
+    private State repointWaiting(Connection c, State state) throws SQLException {
+        String old = workspace.namesOnly(state).names().oldTable();
+        List<String> waiting = ChildForeignKeys.waiting(c, state.schema(), old, liveNames(state));
+        if (!waiting.isEmpty()) {
+            repointChildren(c, state.schema(), old, applier.neverWaiting());
+            waiting = ChildForeignKeys.waiting(c, state.schema(), old, liveNames(state));
+        }
+        String message = swappedMessage(state.oldTable(), state.swappedAt(), true, waiting);
+        boolean said = state.message() != null && state.message().contains(WAITING);
+        if ((said || !waiting.isEmpty()) && !message.equals(state.message())) {
+            if (waiting.isEmpty()) {
+                log.info(
+                        "{}.{}: every child references the new table",
+                        state.schema(),
+                        state.table());
+            }
+            State next = state.withPhase(Phase.Swapped, message);
+            store.save(c, next, clock.instant());
+            return next;
+        }
+        return state;
+    }
+
     public State retain(Connection c, State state) throws SQLException {
+        Plan names = workspace.namesOnly(state);
+        if ((state.schema() + "." + names.names().oldTable()).equals(state.oldTable())) {
+            // the end of retention drops the old table and the reverse triggers: never while a
+            // child references it
+            state = repointWaiting(c, state);
+            if (state.message().contains(WAITING)) {
+                return state;
+            }
+        }
         Duration keep = Durations.parse(spec.retention().keepOldTableFor());
         if (state.swappedAt() != null && clock.instant().isBefore(state.swappedAt().plus(keep))) {
             return state;
@@ -323,8 +411,32 @@ public final class Swapper {
             // still
             // referencing it. Until the RENAME, reverse sync keeps the old table complete for the
             // children.
+            // Each re-point never waits, as after the swap (see repointChildren); the RENAME
+            // back waits until every child references the old table: a child still on the live
+            // table would reference the set-aside one afterwards, which nothing keeps current.
+            List<String> waiting = new ArrayList<>();
             for (String live : liveNames(plan)) {
-                ChildForeignKeys.repoint(c, applier, state.schema(), live, plan.names().oldTable());
+                waiting.addAll(
+                        ChildForeignKeys.repoint(
+                                c,
+                                applier.neverWaiting(),
+                                state.schema(),
+                                live,
+                                plan.names().oldTable()));
+            }
+            if (!waiting.isEmpty()) {
+                State pending =
+                        state.withPhase(
+                                Phase.RollingBack,
+                                "rolling back: the foreign keys of "
+                                        + String.join(", ", waiting)
+                                        + " still reference the new table: re-pointing them at the"
+                                        + " old one is "
+                                        + WAITING
+                                        + " (retried at every step); the old table goes live once"
+                                        + " every child references it");
+                store.save(c, pending, clock.instant());
+                return pending;
             }
             applier.ddl(c, triggers.drop().toArray(String[]::new));
             crash.reached("rollback:after-repoint");
@@ -404,6 +516,10 @@ public final class Swapper {
                     .ifPresent(live -> live.foreignKeys().forEach(fk -> liveNames.add(fk.name())));
         }
         return ForeignKeyNames.namesWith(old, ForeignKeyNames.OLD_SUFFIX).containsAll(liveNames);
+    }
+
+    private List<String> liveNames(State state) {
+        return liveNames(workspace.namesOnly(state));
     }
 
     /** The tables children may reference after the swap: the live table, or a split's parts. */
