@@ -48,7 +48,7 @@ class LockFootprintTest {
     private static final Duration ROLLED_BACK = Duration.ofSeconds(1);
     private static final Duration REPOINT_DEADLINE = Duration.ofSeconds(20);
     private static final Duration CHILD_APP_PAUSE =
-            Duration.ofMillis(Long.getLong("fkPauseMillis", 5));
+            Duration.ofMillis(Long.getLong("fkPauseMillis", 2));
     private static final Controls APPROVED = new Controls(true, null, false, false);
     private static final Controls ROLLBACK = new Controls(false, null, false, true);
     private static final String OPTIONS =
