@@ -1,6 +1,7 @@
 package dev.schemachange.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.schemachange.api.Phase;
 import dev.schemachange.api.SchemaChangeSpec;
@@ -140,6 +141,90 @@ class ChildRepointWaitsTest {
         assertThat(db.rows("SELECT order_id, qty FROM refunds_items ORDER BY id"))
                 .isEqualTo(expectedItems(db, "refunds"));
         assertThat(orphans(db, "refunds")).isZero();
+    }
+
+    /**
+     * The process dies right after the swap's re-point attempt, the child still busy: the next run
+     * (a new process) recognises the swap by inspection, tries the re-point again without waiting
+     * and reports the child as waiting; once the transaction ends, a step finishes it.
+     */
+    @Test
+    void aCrashWhileTheChildIsBusyIsResumedByTheNextRun(TestDatabase db) throws Exception {
+        create(db, "invoices");
+        AtomicReference<Connection> holder = new AtomicReference<>();
+        Migrator crashing =
+                new Migrator(
+                        db::connect,
+                        spec(db, "invoices"),
+                        "test/invoices",
+                        java.time.Clock.systemUTC(),
+                        point -> {
+                            if (point.equals("swap:after-rename")) {
+                                holder.set(holdChild(db, "invoices"));
+                            }
+                            if (point.equals("swap:after-repoint")) {
+                                throw new IllegalStateException("killed at " + point);
+                            }
+                        });
+        try {
+            assertThatThrownBy(() -> Changes.run(crashing, Controls.NONE, null))
+                    .hasMessage("killed at swap:after-repoint");
+            assertThat(childConstraint(db, "invoices"))
+                    .isEqualTo(List.of("invoices_items_order|invoices__osc_old"));
+            Migrator next =
+                    new Migrator(
+                            db::connect,
+                            spec(db, "invoices"),
+                            "test/invoices",
+                            java.time.Clock.systemUTC());
+
+            Progress resumed = Changes.run(next, Controls.NONE, null);
+
+            assertThat(resumed.phase()).isEqualTo(Phase.Swapped);
+            assertThat(resumed.message()).contains(WAITING);
+            holder.get().commit();
+            Progress done = Changes.run(next, Controls.NONE, null);
+            assertThat(done.message()).doesNotContain(WAITING).contains("reverse-synced");
+            assertThat(childConstraint(db, "invoices"))
+                    .isEqualTo(List.of("invoices_items_order|invoices"));
+        } finally {
+            close(holder.get());
+        }
+        assertThat(orphans(db, "invoices")).isZero();
+    }
+
+    /**
+     * Each re-point is two ALTERs (to a temporary name, then back), and a busy child or a crash can
+     * leave it between them: the next step after the swap, and a rollback, finish it under the
+     * constraint's own name.
+     */
+    @Test
+    void aChildLeftUnderItsTemporaryNameGetsItsOwnNameBack(TestDatabase db) throws Exception {
+        create(db, "credits");
+        Migrator migrator = Changes.migrator(db, spec(db, "credits"));
+        assertThat(Changes.run(migrator, Controls.NONE, null).phase()).isEqualTo(Phase.Swapped);
+        String halfWay =
+                "ALTER TABLE credits_items DROP FOREIGN KEY credits_items_order, ADD CONSTRAINT"
+                        + " credits_items_order__osc FOREIGN KEY (order_id) REFERENCES credits (id)"
+                        + " ON DELETE CASCADE";
+        db.exec("SET SESSION foreign_key_checks = 0", halfWay);
+
+        Progress swapped = Changes.run(migrator, Controls.NONE, null);
+
+        assertThat(swapped.phase()).isEqualTo(Phase.Swapped);
+        assertThat(childConstraint(db, "credits"))
+                .isEqualTo(List.of("credits_items_order|credits"));
+        db.exec("SET SESSION foreign_key_checks = 0", halfWay);
+        assertThat(
+                        migrator.advance(
+                                        new Controls(false, null, false, true),
+                                        Duration.ofSeconds(5),
+                                        null)
+                                .phase())
+                .isEqualTo(Phase.RolledBack);
+        assertThat(childConstraint(db, "credits"))
+                .isEqualTo(List.of("credits_items_order|credits"));
+        assertThat(orphans(db, "credits")).isZero();
     }
 
     /** {@code t} with 500 rows and its child {@code t_items} with 1,000 (ON DELETE CASCADE). */
