@@ -443,10 +443,10 @@ class LockFootprintTest {
                     retries.add(e.getMessage());
                     continue;
                 }
-                rolledBack = last.phase() == Phase.RolledBack;
                 if (phase == Phase.RolledBack && last.phase() == Phase.RollingBack) {
                     continue; // a child is busy: the rollback waits for its re-point
                 }
+                rolledBack = last.phase() == Phase.RolledBack;
                 return last.phase() == phase
                         ? null
                         : "stopped at " + last.phase() + " instead of " + phase + ": " + last;
