@@ -57,7 +57,12 @@ public final class Applier {
      * gets one attempt with the one-second minimum.
      */
     public Applier neverWaiting() {
-        return neverWait ? this : new Applier(lockWait, attempts, true);
+        if (neverWait) {
+            return this;
+        }
+        Applier a = new Applier(lockWait, attempts, true);
+        a.canSkipWaiting = canSkipWaiting; // known already after the swap's RENAME
+        return a;
     }
 
     /**

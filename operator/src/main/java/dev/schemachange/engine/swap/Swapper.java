@@ -309,7 +309,7 @@ public final class Swapper {
             // the end of retention drops the old table and the reverse triggers: never while a
             // child references it
             state = repointWaiting(c, state);
-            if (state.message().contains(WAITING)) {
+            if (state.message() != null && state.message().contains(WAITING)) {
                 return state;
             }
         }
