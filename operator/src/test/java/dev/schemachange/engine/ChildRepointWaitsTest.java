@@ -227,6 +227,58 @@ class ChildRepointWaitsTest {
         assertThat(orphans(db, "credits")).isZero();
     }
 
+    /**
+     * {@code keepOldTableFor: 0} drops the old table at the swap, but not while a child references
+     * it: with children the old table is reverse-synced from the start and kept, Swapped, until the
+     * late re-point lands; the step that lands it drops the old table.
+     */
+    @Test
+    void withRetentionZeroTheOldTableStaysReverseSyncedUntilTheChildIsRepointed(TestDatabase db)
+            throws Exception {
+        create(db, "bills");
+        AtomicReference<Connection> holder = new AtomicReference<>();
+        Migrator migrator =
+                new Migrator(
+                        db::connect,
+                        Changes.spec(
+                                db,
+                                "bills",
+                                "ADD COLUMN note VARCHAR(20) NULL",
+                                OPTIONS.replace("keepOldTableFor: 1h", "keepOldTableFor: \"0\"")),
+                        "test/bills",
+                        java.time.Clock.systemUTC(),
+                        point -> {
+                            if (point.equals("swap:after-rename")) {
+                                holder.set(holdChild(db, "bills"));
+                            }
+                        });
+        try {
+            Progress swapped = Changes.run(migrator, Controls.NONE, null);
+
+            assertThat(swapped.phase()).isEqualTo(Phase.Swapped);
+            assertThat(swapped.message()).contains(WAITING);
+            assertThat(childConstraint(db, "bills"))
+                    .isEqualTo(List.of("bills_items_order|bills__osc_old"));
+            db.exec(
+                    "INSERT INTO bills (id, total) VALUES (501, 7)",
+                    "INSERT INTO bills_items (order_id, qty) VALUES (501, 3)",
+                    "DELETE FROM bills WHERE id = 3");
+            assertThat(db.rows("SELECT order_id, qty FROM bills_items ORDER BY id"))
+                    .isEqualTo(expectedItems(db, "bills"));
+
+            holder.get().commit();
+            Progress done = Changes.run(migrator, Controls.NONE, null);
+
+            assertThat(done.phase()).isEqualTo(Phase.Completed);
+            assertThat(childConstraint(db, "bills")).isEqualTo(List.of("bills_items_order|bills"));
+            assertThat(db.count(tableCount("bills__osc_old"))).isZero();
+            assertThat(db.rows("SHOW TRIGGERS LIKE 'bills%'")).isEmpty();
+        } finally {
+            close(holder.get());
+        }
+        assertThat(orphans(db, "bills")).isZero();
+    }
+
     /** {@code t} with 500 rows and its child {@code t_items} with 1,000 (ON DELETE CASCADE). */
     private static void create(TestDatabase db, String t) {
         db.exec(

@@ -190,12 +190,13 @@ public final class Swapper {
         crash.reached("swap:after-retire");
         State next = state.withSwap(state.swapAttempts(), state.lockMillis(), swappedAt, old);
         next =
-                keep.isZero()
+                keep.isZero() && !synced
                         ? next.withPhase(Phase.Completed, "swapped; the old table was dropped")
                         : next.withPhase(
                                 Phase.Swapped, swappedMessage(old, swappedAt, synced, waiting));
         store.save(c, next, clock.instant());
-        return next;
+        // keepOldTableFor 0 with children: the old table was kept only for them (Workspace)
+        return keep.isZero() && synced ? retain(c, next) : next;
     }
 
     /**
@@ -226,8 +227,9 @@ public final class Swapper {
         Duration keep = Durations.parse(spec.retention().keepOldTableFor());
         return "swapped; the old table is kept as "
                 + old
-                + " until "
-                + swappedAt.plus(keep)
+                + (keep.isZero()
+                        ? " until every child references the new table (keepOldTableFor: 0)"
+                        : " until " + swappedAt.plus(keep))
                 + (synced
                         ? ", reverse-synced: rollback is lossless"
                         : " without reverse sync: rollback after the swap is not available")

@@ -208,7 +208,7 @@ public final class Workspace {
         List<String> ddl = new ArrayList<>(triggers.drop());
         ddl.addAll(triggers.dropReverse());
         ddl.addAll(triggers.create());
-        if (reverseSync(plan)) {
+        if (reverseSync(plan) || bridgesChildren(c, plan)) {
             if (!plan.widened().isEmpty()) {
                 unfit.ensure(c); // the reverse triggers record rows that do not fit there
             }
@@ -277,6 +277,31 @@ public final class Workspace {
                         .map(TableInfo.Trigger::name)
                         .toList();
         return present.containsAll(plan.names().forwardTriggers());
+    }
+
+    /**
+     * With {@code keepOldTableFor: 0} the old table is still kept, reverse-synced, while children
+     * reference it: their re-point after the swap never waits and may be late (Swapper), and until
+     * it lands a child write is checked, and a parent delete cascades, against the old table.
+     */
+    private boolean bridgesChildren(Connection c, Plan plan) throws SQLException {
+        return spec.retention().reverseSync()
+                && Durations.parse(spec.retention().keepOldTableFor()).isZero()
+                && plan.irreversible().isEmpty()
+                && spec.foreignKeys().children() == SchemaChangeSpec.ChildPolicy.RebuildConstraints
+                && new Inspector(c)
+                        .table(plan.schema(), plan.table())
+                        .map(
+                                t ->
+                                        t.referencedBy().stream()
+                                                .anyMatch(
+                                                        fk ->
+                                                                !(fk.schema().equals(plan.schema())
+                                                                        && fk.table()
+                                                                                .equals(
+                                                                                        plan
+                                                                                                .table()))))
+                        .orElse(false);
     }
 
     /** Rows written after the swap also go back to the old table, so a rollback loses none. */
