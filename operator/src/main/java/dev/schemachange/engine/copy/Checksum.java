@@ -49,7 +49,7 @@ public final class Checksum {
     }
 
     /** MariaDB 10.8 and later have CRC32C; MySQL does not. */
-    private static boolean hasCrc32c(Connection c) {
+    static boolean hasCrc32c(Connection c) {
         try {
             Sessions.firstRow(c, "SELECT CRC32C('')", List.of());
             return true;
@@ -104,30 +104,33 @@ public final class Checksum {
                 () -> {
                     Sessions.exec(c, "START TRANSACTION WITH CONSISTENT SNAPSHOT");
                     List<Object> p1 = new ArrayList<>();
-                    List<String> source =
-                            Sessions.firstRow(
-                                    c,
-                                    "SELECT "
-                                            + digest.aggregate(false)
-                                            + " FROM "
-                                            + chunker.source()
-                                            + chunker.forceIndex()
-                                            + " WHERE "
-                                            + chunker.where(r, p1),
-                                    p1);
+                    List<String> source = Sessions.firstRow(c, sourceAggregate(digest, r, p1), p1);
                     List<Object> p2 = new ArrayList<>();
                     List<String> target =
-                            Sessions.firstRow(
-                                    c,
-                                    "SELECT "
-                                            + digest.aggregate(true)
-                                            + " FROM "
-                                            + part.shadowTable()
-                                            + " t WHERE "
-                                            + chunker.where(r, p2, part),
-                                    p2);
+                            Sessions.firstRow(c, shadowAggregate(digest, r, part, p2), p2);
                     return source.equals(target);
                 });
+    }
+
+    /** The original's aggregate over a range; adds the bounds' values to {@code params}. */
+    String sourceAggregate(Digest digest, Chunker.Range r, List<Object> params) {
+        return "SELECT "
+                + digest.aggregate(false)
+                + " FROM "
+                + chunker.source()
+                + chunker.forceIndex()
+                + " WHERE "
+                + chunker.where(r, params);
+    }
+
+    /** A part's shadow's aggregate over the same range. */
+    String shadowAggregate(Digest digest, Chunker.Range r, Plan.Part part, List<Object> params) {
+        return "SELECT "
+                + digest.aggregate(true)
+                + " FROM "
+                + part.shadowTable()
+                + " t WHERE "
+                + chunker.where(r, params, part);
     }
 
     /**

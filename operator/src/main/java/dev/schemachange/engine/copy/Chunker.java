@@ -128,17 +128,18 @@ public final class Chunker {
      * LOCK TABLES.
      */
     public List<String> maxKey(Connection c) throws SQLException {
-        return Sessions.firstRow(
-                c,
-                "SELECT "
-                        + key.render(null)
-                        + " FROM "
-                        + Identifiers.quote(plan.schema(), plan.table())
-                        + forceIndex()
-                        + " ORDER BY "
-                        + key.orderBy(null, true)
-                        + " LIMIT 1",
-                List.of());
+        return Sessions.firstRow(c, maxKeySql(), List.of());
+    }
+
+    String maxKeySql() {
+        return "SELECT "
+                + key.render(null)
+                + " FROM "
+                + Identifiers.quote(plan.schema(), plan.table())
+                + forceIndex()
+                + " ORDER BY "
+                + key.orderBy(null, true)
+                + " LIMIT 1";
     }
 
     String source() {

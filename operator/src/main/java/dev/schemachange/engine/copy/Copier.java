@@ -228,7 +228,7 @@ public final class Copier {
             long written;
             boolean warned;
             try (PreparedStatement ps =
-                    c.prepareStatement(insertSelect(part, r, params, !lockFree))) {
+                    Sessions.prepare(c, insertSelect(part, r, params, !lockFree))) {
                 Sessions.bind(ps, params);
                 written = ps.executeUpdate();
                 warned =

@@ -264,7 +264,7 @@ public final class Copying {
      * READ COMMITTED writes need row-based binary logging (or none): statement logging refuses
      * them.
      */
-    private static boolean readCommittedLogs(Connection c) throws SQLException {
+    static boolean readCommittedLogs(Connection c) throws SQLException {
         List<String> row = Sessions.firstRow(c, "SELECT @@log_bin, @@binlog_format", List.of());
         return "0".equals(row.get(0)) || !"STATEMENT".equalsIgnoreCase(row.get(1));
     }

@@ -59,6 +59,11 @@ final class Digest {
         Inspector inspector = new Inspector(c);
         TableInfo source = table(inspector, plan.schema(), plan.table());
         TableInfo shadow = table(inspector, part.schema(), part.shadow());
+        return of(part, source, shadow, crc32c);
+    }
+
+    /** From both tables' definitions as read; for a plan, the shadow's is a scratch copy's. */
+    static Digest of(Plan.Part part, TableInfo source, TableInfo shadow, boolean crc32c) {
         List<Column> out = new ArrayList<>();
         for (Plan.ColumnPair pair : part.columns()) {
             out.add(

@@ -72,21 +72,9 @@ public final class Journal {
             throws SQLException {
         Sessions.exec(
                 c, "SET TRANSACTION ISOLATION LEVEL READ COMMITTED"); // the next statement only
-        String sql =
-                "SELECT "
-                        + key.render("j")
-                        + " FROM "
-                        + watermark.journal()
-                        + " j WHERE "
-                        + (after == null ? "" : key.after("j") + " AND ")
-                        + key.upTo("j")
-                        + " ORDER BY "
-                        + key.orderBy("j", false)
-                        + " LIMIT "
-                        + BATCH
-                        + " LOCK IN SHARE MODE";
+        String sql = journaledSql(after != null);
         List<List<String>> keys = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
+        try (PreparedStatement ps = Sessions.prepare(c, sql)) {
             List<String> params = new ArrayList<>();
             if (after != null) {
                 params.addAll(key.parameters(after));
@@ -104,6 +92,22 @@ public final class Journal {
             }
         }
         return keys;
+    }
+
+    /** The batch read of {@link #journaled}: its range's bounds are its placeholders. */
+    String journaledSql(boolean bounded) {
+        return "SELECT "
+                + key.render("j")
+                + " FROM "
+                + watermark.journal()
+                + " j WHERE "
+                + (bounded ? key.after("j") + " AND " : "")
+                + key.upTo("j")
+                + " ORDER BY "
+                + key.orderBy("j", false)
+                + " LIMIT "
+                + BATCH
+                + " LOCK IN SHARE MODE";
     }
 
     private void recopy(Connection c, List<List<String>> keys) throws SQLException {

@@ -141,11 +141,16 @@ public final class Verifier {
         }
         workspace.checkConflicts(c, plan);
         for (Plan.Part part : plan.parts()) {
-            Sessions.exec(c, "ANALYZE TABLE " + part.shadowTable());
+            Sessions.exec(c, analyzeSql(part));
         }
         State next = state.withPhase(Phase.AwaitingSwap, "verified; waiting for the swap");
         store.save(c, next, clock.instant());
         return next;
+    }
+
+    /** The shadow's index statistics, refreshed once verified, so the new table is planned well. */
+    static String analyzeSql(Plan.Part part) {
+        return "ANALYZE TABLE " + part.shadowTable();
     }
 
     /** One chunk of every part; returns the pieces repaired per part. */

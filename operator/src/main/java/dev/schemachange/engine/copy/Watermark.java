@@ -81,42 +81,11 @@ public final class Watermark {
      */
     boolean create(Connection c) throws SQLException {
         drop(c);
-        List<String> logging = Sessions.firstRow(c, "SELECT @@log_bin, @@binlog_format", List.of());
-        if (!"0".equals(logging.get(0)) && "STATEMENT".equalsIgnoreCase(logging.get(1))) {
+        if (!loggingAllows(c)) {
             return false;
         }
-        String source = Identifiers.quote(plan.schema(), plan.table()) + " s";
-        List<String> columns = new ArrayList<>(List.of("0 AS r", "0 AS copied", "0 AS bounded"));
-        for (String bound : List.of("lo", "max", "after")) {
-            for (int i = 0; i < plan.key().size(); i++) {
-                columns.add(comparable(plan.key().get(i), "s") + " AS " + bound + "_" + i);
-            }
-        }
-        String keyColumns =
-                plan.key().stream()
-                        .map(k -> Identifiers.quote(k.source()))
-                        .collect(Collectors.joining(", "));
         try {
-            Sessions.exec(
-                    c,
-                    "CREATE TABLE "
-                            + table()
-                            + " (PRIMARY KEY (r)) ENGINE=MEMORY SELECT "
-                            + String.join(", ", columns)
-                            + " FROM "
-                            + source
-                            + " WHERE 1 = 0",
-                    "CREATE TABLE "
-                            + journal()
-                            + " (PRIMARY KEY ("
-                            + keyColumns
-                            + ")) ENGINE=InnoDB SELECT "
-                            + plan.key().stream()
-                                    .map(k -> "s." + Identifiers.quote(k.source()))
-                                    .collect(Collectors.joining(", "))
-                            + " FROM "
-                            + source
-                            + " WHERE 1 = 0");
+            Sessions.exec(c, createStatements().toArray(String[]::new));
         } catch (SQLException e) {
             log.info(
                     "{}.{}: no backfill watermark ({}); triggers mirror every write",
@@ -131,6 +100,48 @@ public final class Watermark {
             return false;
         }
         return true;
+    }
+
+    /**
+     * Not under statement-based binary logging: there a MEMORY read in an InnoDB write is unsafe.
+     */
+    static boolean loggingAllows(Connection c) throws SQLException {
+        List<String> logging = Sessions.firstRow(c, "SELECT @@log_bin, @@binlog_format", List.of());
+        return "0".equals(logging.get(0)) || !"STATEMENT".equalsIgnoreCase(logging.get(1));
+    }
+
+    /** The mark's and the journal's CREATE TABLE, empty, with the key columns' own types. */
+    public List<String> createStatements() {
+        String source = Identifiers.quote(plan.schema(), plan.table()) + " s";
+        List<String> columns = new ArrayList<>(List.of("0 AS r", "0 AS copied", "0 AS bounded"));
+        for (String bound : List.of("lo", "max", "after")) {
+            for (int i = 0; i < plan.key().size(); i++) {
+                columns.add(comparable(plan.key().get(i), "s") + " AS " + bound + "_" + i);
+            }
+        }
+        String keyColumns =
+                plan.key().stream()
+                        .map(k -> Identifiers.quote(k.source()))
+                        .collect(Collectors.joining(", "));
+        return List.of(
+                "CREATE TABLE "
+                        + table()
+                        + " (PRIMARY KEY (r)) ENGINE=MEMORY SELECT "
+                        + String.join(", ", columns)
+                        + " FROM "
+                        + source
+                        + " WHERE 1 = 0",
+                "CREATE TABLE "
+                        + journal()
+                        + " (PRIMARY KEY ("
+                        + keyColumns
+                        + ")) ENGINE=InnoDB SELECT "
+                        + plan.key().stream()
+                                .map(k -> "s." + Identifiers.quote(k.source()))
+                                .collect(Collectors.joining(", "))
+                        + " FROM "
+                        + source
+                        + " WHERE 1 = 0");
     }
 
     /**
@@ -168,8 +179,7 @@ public final class Watermark {
         params.addAll(max);
         Sessions.exec(c, "DELETE FROM " + table());
         try {
-            Sessions.update(
-                    c, "INSERT INTO " + table() + " VALUES (0, 0, 0, " + binds(3) + ")", params);
+            Sessions.update(c, openSql(), params);
         } catch (SQLException e) {
             // a value this session's sql_mode refuses (a zero date): without a mark, triggers
             // mirror everything
@@ -179,6 +189,14 @@ public final class Watermark {
                     plan.table(),
                     e.getMessage());
         }
+    }
+
+    /**
+     * The mark's single row, "nothing copied, the range ends at ?": the copy range's end three
+     * times over (lo, max, after).
+     */
+    public String openSql() {
+        return "INSERT INTO " + table() + " VALUES (0, 0, 0, " + binds(3) + ")";
     }
 
     /** {@code times} groups of one placeholder per key column. */
@@ -261,25 +279,14 @@ public final class Watermark {
             throws SQLException {
         List<String> params = new ArrayList<>(new KeySql(plan.key()).parameters(upTo));
         params.add(String.valueOf(range));
-        List<String> higher =
-                Sessions.firstRow(
-                        c,
-                        "SELECT w.copied = 0 OR NOT "
-                                + upTo(i -> KeySql.bind(plan.key().get(i).type()), "lo")
-                                + ", @@SESSION.lock_wait_timeout FROM "
-                                + table()
-                                + " w WHERE w.r = ?",
-                        params);
+        List<String> higher = Sessions.firstRow(c, raiseCheckSql(), params);
         if (higher == null) {
             return false;
         }
         if ("0".equals(higher.get(0))) {
             return true;
         }
-        String set =
-                IntStream.range(0, plan.key().size())
-                        .mapToObj(i -> "lo_" + i + " = " + KeySql.bind(plan.key().get(i).type()))
-                        .collect(Collectors.joining(", "));
+        String set = raiseSet();
         // for this update only: the copier's own waits stay. raise runs after every chunk, so the
         // session's value is read with the mark rather than in a round trip of its own
         return SessionVariable.with(
@@ -288,6 +295,38 @@ public final class Watermark {
                 "2",
                 higher.get(1),
                 () -> update(c, range, upTo, set, retry));
+    }
+
+    /**
+     * Whether the mark lies below a key (placeholders: the key, then the range's number), and the
+     * session's lock_wait_timeout.
+     */
+    public String raiseCheckSql() {
+        return "SELECT w.copied = 0 OR NOT "
+                + upTo(i -> KeySql.bind(plan.key().get(i).type()), "lo")
+                + ", @@SESSION.lock_wait_timeout FROM "
+                + table()
+                + " w WHERE w.r = ?";
+    }
+
+    private String raiseSet() {
+        return IntStream.range(0, plan.key().size())
+                .mapToObj(i -> "lo_" + i + " = " + KeySql.bind(plan.key().get(i).type()))
+                .collect(Collectors.joining(", "));
+    }
+
+    /** Moves a range's mark (placeholders: the new mark, then the range's number). */
+    public String raiseSql(boolean lowPriority) {
+        return raiseSql(lowPriority, raiseSet());
+    }
+
+    private String raiseSql(boolean lowPriority, String set) {
+        return "UPDATE "
+                + (lowPriority ? "LOW_PRIORITY " : "")
+                + table()
+                + " SET copied = 1, "
+                + set
+                + " WHERE r = ?";
     }
 
     /**
@@ -307,17 +346,7 @@ public final class Watermark {
                         // only under a load that
                         // never leaves the table unread for a moment does the update, after a
                         // minute, queue up front
-                        String priority = attempt <= 30 ? "LOW_PRIORITY " : "";
-                        return Sessions.update(
-                                        c,
-                                        "UPDATE "
-                                                + priority
-                                                + table()
-                                                + " SET copied = 1, "
-                                                + set
-                                                + " WHERE r = ?",
-                                        params)
-                                > 0;
+                        return Sessions.update(c, raiseSql(attempt <= 30, set), params) > 0;
                     });
         } catch (SQLException e) {
             if (Sessions.isRetryable(e)) {

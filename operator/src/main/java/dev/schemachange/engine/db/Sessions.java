@@ -51,9 +51,18 @@ public final class Sessions {
         }
     }
 
-    public static int update(Connection c, String sql, List<?> params) throws SQLException {
+    /**
+     * Prepares {@code sql}, logging its text at debug level as {@link #exec} does: with its {@code
+     * ?} placeholders, never the values bound to them (they may be user data). Every prepared
+     * statement the engine runs goes through here.
+     */
+    public static PreparedStatement prepare(Connection c, String sql) throws SQLException {
         log.debug("sql: {}", sql);
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
+        return c.prepareStatement(sql);
+    }
+
+    public static int update(Connection c, String sql, List<?> params) throws SQLException {
+        try (PreparedStatement ps = prepare(c, sql)) {
             bind(ps, params);
             return ps.executeUpdate();
         }
@@ -62,7 +71,7 @@ public final class Sessions {
     /** The first row of a query as text values, or null when there is none. */
     public static List<String> firstRow(Connection c, String sql, List<?> params)
             throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(sql)) {
+        try (PreparedStatement ps = prepare(c, sql)) {
             bind(ps, params);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {

@@ -65,7 +65,8 @@ final class NativeStore {
             return Optional.empty();
         }
         try (PreparedStatement ps =
-                c.prepareStatement(
+                Sessions.prepare(
+                        c,
                         "SELECT algorithm, reason, reverse_alter, no_reverse, after_shape FROM "
                                 + table()
                                 + " WHERE table_schema = ? AND table_name = ? AND spec_hash = ?")) {

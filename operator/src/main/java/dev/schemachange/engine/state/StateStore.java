@@ -148,7 +148,8 @@ public final class StateStore {
             throws SQLException {
         List<TableInfo.Trigger> out = new ArrayList<>();
         try (PreparedStatement ps =
-                c.prepareStatement(
+                Sessions.prepare(
+                        c,
                         "SELECT trigger_name, event, timing, statement, sql_mode, "
                                 + "definer, action_order FROM "
                                 + Identifiers.quote(workSchema, TRIGGERS)
@@ -179,7 +180,8 @@ public final class StateStore {
             return Optional.empty();
         }
         try (PreparedStatement ps =
-                c.prepareStatement(
+                Sessions.prepare(
+                        c,
                         "SELECT "
                                 + COLUMNS
                                 + " FROM "
@@ -219,7 +221,8 @@ public final class StateStore {
 
     boolean exists(Connection c) throws SQLException {
         try (PreparedStatement ps =
-                c.prepareStatement(
+                Sessions.prepare(
+                        c,
                         "SELECT 1 FROM information_schema.TABLES "
                                 + "WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?")) {
             ps.setString(1, workSchema);
@@ -289,7 +292,8 @@ public final class StateStore {
     public List<CopyRange> ranges(Connection c, String schema, String table) throws SQLException {
         List<CopyRange> out = new ArrayList<>();
         try (PreparedStatement ps =
-                c.prepareStatement(
+                Sessions.prepare(
+                        c,
                         "SELECT range_no, after_key, up_to, copy_cursor, rows_copied, copy_millis, "
                                 + "chunk_rows FROM "
                                 + ranges()

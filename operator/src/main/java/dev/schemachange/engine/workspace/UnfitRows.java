@@ -92,7 +92,8 @@ public final class UnfitRows {
         }
         List<Row> rows = new ArrayList<>();
         try (PreparedStatement ps =
-                c.prepareStatement(
+                Sessions.prepare(
+                        c,
                         "SELECT row_key, columns, event, at FROM "
                                 + table()
                                 + " WHERE table_schema = ? AND table_name = ? ORDER BY id LIMIT "
