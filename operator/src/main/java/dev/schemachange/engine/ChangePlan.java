@@ -28,10 +28,29 @@ public record ChangePlan(
         return new ChangePlan(table, null, null, List.of(), null, problem);
     }
 
-    /** One step of the change: what it is for, and its statements (none for a described step). */
-    public record Step(String title, String comment, List<String> sql) {
+    /**
+     * One step of the change: what it is for, and its statements (none for a described step).
+     *
+     * @param sql each statement exactly as the engine runs (and logs) it; a value known only while
+     *     it runs, such as a chunk's bounds, is a {@code ?}
+     * @param placeholders for each statement, what its {@code ?} stand for, in order ("" when it
+     *     has none)
+     */
+    public record Step(String title, String comment, List<String> sql, List<String> placeholders) {
         public Step {
             sql = List.copyOf(sql);
+            placeholders =
+                    placeholders == null
+                            ? java.util.Collections.nCopies(sql.size(), "")
+                            : List.copyOf(placeholders);
+            if (placeholders.size() != sql.size()) {
+                throw new IllegalArgumentException(
+                        "one placeholder note per statement: " + placeholders + " for " + sql);
+            }
+        }
+
+        public Step(String title, String comment, List<String> sql) {
+            this(title, comment, sql, null);
         }
     }
 

@@ -3,35 +3,48 @@ package dev.schemachange.engine;
 import dev.schemachange.api.Durations;
 import dev.schemachange.api.SchemaChangeSpec;
 import dev.schemachange.engine.check.DiskSpace;
+import dev.schemachange.engine.copy.CopyStatements;
 import dev.schemachange.engine.copy.Watermark;
 import dev.schemachange.engine.db.Applier;
 import dev.schemachange.engine.db.Sessions;
+import dev.schemachange.engine.fk.ChildForeignKeys;
+import dev.schemachange.engine.fk.ForeignKeyNames;
 import dev.schemachange.engine.natively.Choice;
 import dev.schemachange.engine.plan.PartSpec;
 import dev.schemachange.engine.plan.Plan;
+import dev.schemachange.engine.sql.KeySql;
 import dev.schemachange.engine.sql.TriggerSql;
 import dev.schemachange.engine.state.StateStore;
 import dev.schemachange.engine.swap.CutOver;
 import dev.schemachange.engine.swap.VersionRow;
+import dev.schemachange.engine.workspace.Workspace;
 import dev.schemachange.mysql.Identifiers;
 import dev.schemachange.mysql.Inspector;
 import dev.schemachange.mysql.TableInfo;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 /**
- * Writes out a validated change as {@link ChangePlan}: the statements come from the classes that
- * run them ({@link PartSpec}, {@link TriggerSql}, {@link CutOver}, {@link VersionRow}, the native
- * ALTER as {@code NativeChange} builds it); the chunked copy and the verify are described by their
- * shape, as their statements depend on each chunk's bounds.
+ * Writes out a validated change as {@link ChangePlan}: every statement comes from the method the
+ * engine builds it with ({@link Workspace}, {@link TriggerSql}, {@link CopyStatements}, {@link
+ * CutOver}, {@link VersionRow}, {@link ChildForeignKeys}, {@link ForeignKeyNames}, the native ALTER
+ * as {@code NativeChange} builds it), so its text is what {@code run} logs at debug level; a value
+ * known only while it runs (a chunk's bounds) is a {@code ?}, and the step says what it stands for.
+ * Statements whose text depends on what the server shows at that moment (a chunk boundary's OFFSET,
+ * the own foreign keys' clauses after the swap) are described in the step's comment.
  */
 final class PlanBuilder {
     private final SchemaChangeSpec spec;
     private final StateStore store;
+
+    /** The chunk key of the plan being written out, for naming placeholders. */
+    private List<Plan.KeyColumn> keyColumns = List.of();
 
     PlanBuilder(SchemaChangeSpec spec, StateStore store) {
         this.spec = spec;
@@ -87,7 +100,7 @@ final class PlanBuilder {
                                     : "none: " + choice.noReverse(),
                             back));
         } else {
-            copySteps(plan, source, version, bounds, steps);
+            copySteps(c, plan, source, version, bounds, steps);
         }
         DiskSpace space = DiskSpace.measure(c, schema, spec.table(), choice);
         return new ChangePlan(
@@ -106,109 +119,486 @@ final class PlanBuilder {
                 null);
     }
 
+    /** A step's statements with, for each, what its placeholders stand for. */
+    private static final class Statements {
+        private final List<String> sql = new ArrayList<>();
+        private final List<String> binds = new ArrayList<>();
+
+        Statements add(String statement) {
+            return add(statement, "");
+        }
+
+        Statements add(String statement, String placeholders) {
+            sql.add(statement);
+            binds.add(placeholders);
+            return this;
+        }
+
+        Statements addAll(List<String> statements) {
+            statements.forEach(this::add);
+            return this;
+        }
+
+        ChangePlan.Step step(String title, String comment) {
+            return new ChangePlan.Step(title, comment, sql, binds);
+        }
+    }
+
     private void copySteps(
+            Connection c,
             Plan plan,
             TableInfo source,
             Optional<VersionRow> version,
             String bounds,
-            List<ChangePlan.Step> steps) {
-        List<String> shadow = new ArrayList<>();
+            List<ChangePlan.Step> steps)
+            throws SQLException {
+        Applier applier =
+                new Applier(
+                        Durations.parse(spec.swap().lockWaitTimeout()), spec.swap().maxAttempts());
+        Workspace workspace = new Workspace(spec, store, applier);
+        String schema = plan.schema();
+        boolean keep = !Durations.parse(spec.retention().keepOldTableFor()).isZero();
+        boolean synced = keep && spec.retention().reverseSync() && plan.irreversible().isEmpty();
+        String key = String.join(", ", plan.key().stream().map(Plan.KeyColumn::source).toList());
+        keyColumns = plan.key();
+
+        Statements shadow = new Statements().add(workspace.undoSchemaSql());
         for (PartSpec part : PartSpec.of(spec)) {
-            String work = Identifiers.quote(spec.workSchema(), part.table());
-            String table = Identifiers.quote(plan.schema(), part.shadow());
-            shadow.add(part.create(work, source));
-            shadow.addAll(part.ddl(work, source));
-            shadow.add("RENAME TABLE " + work + " TO " + table);
-            shadow.add("CREATE VIEW " + work + " AS SELECT * FROM " + table);
+            shadow.addAll(workspace.shadowSql(schema, part, source));
+            shadow.addAll(workspace.moveSql(schema, part));
         }
         steps.add(
-                new ChangePlan.Step(
+                shadow.step(
                         "shadow table",
-                        "built from SHOW CREATE TABLE, changed by the ALTER while empty",
-                        shadow));
-        TriggerSql triggers = new TriggerSql(plan, store.conflicts(), new Watermark(plan));
+                        "built in the work schema from SHOW CREATE TABLE, changed by the ALTER while "
+                                + "empty"
+                                + (source.foreignKeys().isEmpty()
+                                        ? ""
+                                        : " (its foreign keys then take temporary names <name>__osc,"
+                                                + " as constraint names are unique per schema)")
+                                + ", then moved next to the original"));
+
+        boolean watermarked = CopyStatements.watermarked(c);
+        boolean lockFree = CopyStatements.lockFree(c, plan);
+        CopyStatements copy = new CopyStatements(plan);
+        TriggerSql triggers =
+                new TriggerSql(plan, store.conflicts(), watermarked ? new Watermark(plan) : null);
+        Statements install = new Statements();
+        if (watermarked) {
+            install.addAll(copy.createWatermark());
+        }
+        install.addAll(triggers.create());
+        List<String> end = copy.rangeEnd(watermarked);
+        install.add(end.get(0));
+        if (watermarked) {
+            install.add(end.get(1))
+                    .add(end.get(2), keyBinds("the copy range's end") + ", three times");
+        }
+        List<String> locked = new ArrayList<>(List.of(plan.table()));
+        plan.parts().forEach(p -> locked.add(p.shadow()));
         steps.add(
-                new ChangePlan.Step(
+                install.step(
                         "triggers",
-                        "created together under LOCK TABLES " + plan.table() + " WRITE",
-                        triggers.create()));
+                        (watermarked
+                                        ? "the backfill's watermark (MEMORY) and journal first; then "
+                                        : "")
+                                + "created together under LOCK TABLES "
+                                + String.join(", ", locked)
+                                + " WRITE, where the copy range's end is read"
+                                + (watermarked ? " and the watermark opened at it" : "")));
+
+        Statements chunk = new Statements();
+        List<String> settle = copy.settle(spec.backfill().threads() > 1);
+        String raised = "the chunk's last key (" + key + ")";
+        if (watermarked && !lockFree) {
+            chunk.add(settle.get(0), keyBinds("the chunk's last key") + ", then the copier's range")
+                    .add(settle.get(1), raised + ", then the copier's range");
+        }
+        for (String insert : copy.chunk(lockFree)) {
+            chunk.add(
+                    insert,
+                    keyBinds("the last key copied") + ", then " + keyBinds("the chunk's last key"));
+        }
+        if (watermarked) {
+            if (lockFree) {
+                chunk.add(
+                                settle.get(0),
+                                keyBinds("the chunk's last key") + ", then the copier's range")
+                        .add(settle.get(1), raised + ", then the copier's range");
+            }
+            chunk.add(
+                    settle.get(2),
+                    (spec.backfill().threads() > 1
+                                    ? keyBinds("the copier's range start") + ", "
+                                    : "")
+                            + keyBinds("the chunk's last key"));
+        }
         steps.add(
-                new ChangePlan.Step(
+                chunk.step(
                         "copy",
-                        "INSERT IGNORE INTO each shadow SELECT its columns FROM the original in key order ("
-                                + String.join(
-                                        ", ", plan.key().stream().map(k -> k.source()).toList())
-                                + "), one chunk of at most "
+                        "chunk by chunk in key order ("
+                                + key
+                                + "), "
+                                + (lockFree
+                                        ? "READ COMMITTED without locking the original's rows"
+                                        : "share-locking the original's rows")
+                                + ", one chunk of at most "
                                 + spec.backfill().maxChunkRows()
-                                + " rows per transaction, sized to take "
+                                + " rows per transaction (and maxChunkBytes), sized to take "
                                 + spec.backfill().chunkTime()
-                                + "; the cursor is saved with each chunk",
-                        List.of()));
+                                + ", in statements of about "
+                                + "20 ms; each chunk's end is read first (SELECT "
+                                + key
+                                + " … ORDER BY "
+                                + key
+                                + " LIMIT 1 OFFSET <chunk rows - 1>) and saved with it; the first "
+                                + "chunk has no lower bound"
+                                + (watermarked
+                                        ? "; the watermark follows the copy and keys written above it"
+                                                + " are re-copied from the journal"
+                                        : "")
+                                + (spec.backfill().threads() > 1
+                                        ? "; " + spec.backfill().threads() + " copiers over ranges"
+                                        : "")));
+
+        Map<String, TableInfo> shadows = scratchShadows(c, source);
+        Statements verify = new Statements();
+        List<String> chunkVerify = copy.verifyChunk(source, shadows, CopyStatements.crc32c(c));
+        for (String q : chunkVerify) {
+            verify.add(
+                    q,
+                    q.startsWith("SELECT")
+                            ? keyBinds("the last key verified")
+                                    + ", then "
+                                    + keyBinds("the chunk's last key")
+                            : "");
+        }
+        verify.addAll(copy.analyze());
         steps.add(
-                new ChangePlan.Step(
+                verify.step(
                         "verify",
-                        "chunk by chunk, a checksum of the original's and the shadow's rows; a chunk that "
-                                + "differs is copied again",
-                        List.of()));
-        CutOver cutOver =
-                new CutOver(
-                        plan,
-                        new Applier(
-                                Durations.parse(spec.swap().lockWaitTimeout()),
-                                spec.swap().maxAttempts()),
-                        triggers,
-                        CrashPoints.NONE);
+                        "chunk by chunk, in one consistent snapshot each, the rows and two CRC sums of "
+                                + "the original's and the shadow's rows as the new shape holds them; "
+                                + "the first chunk has no lower bound, the last no upper one; only a "
+                                + "chunk whose sums differ is compared row by row and copied again "
+                                + "under lock"));
+
+        CutOver cutOver = new CutOver(plan, applier, triggers, CrashPoints.NONE);
+        Statements swap = new Statements().addAll(cutOver.prepareSql());
+        version.ifPresent(v -> addVersion(swap, v.prepareSql(true), true));
+        swap.add(cutOver.swapSql(version));
+        version.ifPresent(v -> swap.addAll(v.finishSql(true)));
         steps.add(
-                new ChangePlan.Step(
+                swap.step(
                         "swap",
-                        "one atomic RENAME"
+                        (plan.compatibilityView()
+                                        ? "the compatibility view made over the parts' final names; then "
+                                        : "")
+                                + "one atomic RENAME"
                                 + (version.isPresent()
-                                        ? " that also rotates the version table (its copy holds the row)"
+                                        ? " that also rotates the version table (a copy holding "
+                                                + "the row "
+                                                + spec.migrationVersion().value()
+                                                + ", rebuilt for every attempt; rows written meanwhile "
+                                                + "are merged after it)"
                                         : "")
                                 + "; "
-                                + bounds,
-                        List.of(cutOver.swapSql(version))));
-        if (!source.referencedBy().isEmpty()) {
+                                + bounds));
+
+        List<TableInfo.ForeignKey> children = ChildForeignKeys.childrenOf(source);
+        if (!children.isEmpty()) {
+            Statements fks = new Statements();
+            fks.addAll(repoint(c, children, schema, plan.table(), spec.split() != null));
             steps.add(
-                    new ChangePlan.Step(
+                    fks.step(
                             "foreign keys",
-                            "child constraints re-pointed at the new table by policy "
-                                    + spec.foreignKeys().children()
-                                    + ": "
+                            "child constraints ("
                                     + String.join(
                                             ", ",
-                                            source.referencedBy().stream()
+                                            children.stream()
                                                     .map(fk -> fk.table() + "." + fk.name())
-                                                    .toList()),
-                            List.of()));
+                                                    .toList())
+                                    + ") followed the RENAME to the old table; policy "
+                                    + spec.foreignKeys().children()
+                                    + " re-points each at the live table through its temporary name "
+                                    + "and back, in place with foreign_key_checks=0"));
         }
-        boolean keep = !Durations.parse(spec.retention().keepOldTableFor()).isZero();
+
+        Statements after = new Statements();
+        if (!synced) {
+            if (!keep) {
+                after.add(cutOver.dropOldSql());
+            }
+        }
+        for (PartSpec part : PartSpec.of(spec)) {
+            after.add(workspace.dropWorkCopySql(part.table(), true));
+        }
+        if (!synced) {
+            after.add(Watermark.dropStatement(plan));
+        }
         steps.add(
-                new ChangePlan.Step(
-                        "reverse sync",
-                        keep && spec.retention().reverseSync()
-                                ? "after the swap, writes go back to the old table for retention "
-                                        + spec.retention().keepOldTableFor()
-                                : "none (retention 0 or reverseSync: false)",
-                        keep && spec.retention().reverseSync()
-                                ? triggers.createReverse()
-                                : List.of()));
-        List<String> cleanup = new ArrayList<>(triggers.drop());
-        cleanup.addAll(triggers.dropReverse());
-        cleanup.add(
-                "DROP TABLE IF EXISTS "
-                        + Identifiers.quote(plan.schema(), plan.names().oldTable()));
+                after.step(
+                        "after the swap",
+                        (synced
+                                        ? "the old table stays as "
+                                                + plan.names().oldTable()
+                                                + ", reverse-synced"
+                                        : keep
+                                                ? "the old table moves to "
+                                                        + plan.undoSchema()
+                                                        + " under a name stamped with the swap time "
+                                                        + "(its triggers and foreign keys dropped)"
+                                                : "the old table is dropped")
+                                + (source.foreignKeys().isEmpty()
+                                        ? ""
+                                        : "; the table's own foreign keys take their names back "
+                                                + "(and the old table's move aside to <name>__oso)"
+                                                + ", each by an in-place ALTER as SHOW CREATE TABLE "
+                                                + "shows them then")
+                                + "; the work schema's view onto the shadow goes"));
+
         steps.add(
-                new ChangePlan.Step(
-                        "cleanup", keep ? "when retention ends" : "right after the swap", cleanup));
+                new Statements()
+                        .addAll(synced ? triggers.createReverse() : List.of())
+                        .step(
+                                "reverse sync",
+                                synced
+                                        ? "created with the forward triggers, under the same lock; "
+                                                + "from the swap on, writes to the new table go back "
+                                                + "to the old one for retention "
+                                                + spec.retention().keepOldTableFor()
+                                        : "none (retention 0, reverseSync: false, or rows that "
+                                                + "could not go back unchanged)"));
+
+        Statements cleanup = new Statements();
+        if (synced) {
+            cleanup.addAll(triggers.dropReverse());
+            cleanup.add(cutOver.dropOldSql());
+            cleanup.add(Watermark.dropStatement(plan));
+        }
         steps.add(
-                new ChangePlan.Step(
-                        "rollback",
-                        keep && spec.retention().reverseSync()
-                                ? "before the swap: the triggers and the shadow are dropped; after it: "
-                                        + "the reverse-synced old table is renamed back into place"
-                                : "before the swap only (no synced old table is kept)",
-                        List.of()));
+                cleanup.step(
+                        "cleanup",
+                        synced
+                                ? "when retention ends"
+                                : keep
+                                        ? "when retention ends, the old table is dropped from "
+                                                + plan.undoSchema()
+                                        : "none left after the swap"));
+
+        Statements abort = new Statements();
+        abort.addAll(triggers.drop());
+        plan.parts().forEach(p -> abort.add(Workspace.dropShadowSql(p)));
+        abort.addAll(cutOver.unprepareSql());
+        PartSpec.of(spec).forEach(p -> abort.add(workspace.dropWorkCopySql(p.table(), true)));
+        version.ifPresent(v -> abort.addAll(v.finishSql(true).subList(1, 3)));
+        abort.add(Watermark.dropStatement(plan));
+        steps.add(
+                abort.step(
+                        "rollback before the swap",
+                        "the triggers go (under a WRITE lock on the original and the shadow, where the "
+                                + "table's own triggers would move back), then the shadow and the "
+                                + "helpers; the original table was never changed"));
+
+        Statements back = new Statements();
+        if (synced) {
+            List<String> live =
+                    spec.split() == null
+                            ? List.of(plan.table())
+                            : plan.parts().stream().map(Plan.Part::table).toList();
+            for (String from : live) {
+                back.addAll(repointBack(c, children, schema, from, plan.names().oldTable()));
+            }
+            back.addAll(triggers.drop());
+            version.ifPresent(v -> addVersion(back, v.prepareSql(false), false));
+            back.add(cutOver.swapBackSql(version));
+            back.addAll(cutOver.unprepareSql());
+            if (!source.foreignKeys().isEmpty()) {
+                for (Plan.Part part : plan.parts()) {
+                    back.add(
+                            ForeignKeyNames.dropAllSql(
+                                    schema,
+                                    part.shadow(),
+                                    source.foreignKeys().stream()
+                                            .map(TableInfo.ForeignKey::name)
+                                            .toList()));
+                }
+            }
+            version.ifPresent(
+                    v -> {
+                        List<String> finish = v.finishSql(false);
+                        back.add(finish.get(0), "the version " + spec.migrationVersion().value());
+                        back.addAll(finish.subList(1, 3));
+                    });
+            back.addAll(triggers.drop());
+            back.addAll(triggers.dropReverse());
+            back.add(Watermark.dropStatement(plan));
+        }
+        steps.add(
+                back.step(
+                        "rollback after the swap",
+                        synced
+                                ? "until retention ends: child constraints re-pointed at the "
+                                        + "reverse-synced old table, its forward triggers dropped, one "
+                                        + "RENAME puts it back in place (the new table stays aside as "
+                                        + plan.names().newTable()
+                                        + "; "
+                                        + bounds
+                                        + ")"
+                                        + (version.isPresent()
+                                                ? ", rotating the version table without the row"
+                                                : "")
+                                        + (source.foreignKeys().isEmpty()
+                                                ? ""
+                                                : "; the set-aside table's foreign keys are dropped"
+                                                        + " and the old table's take their names back")
+                                : "none: no reverse-synced old table is kept, so a rollback after "
+                                        + "the swap is not lossless (write a new change)"));
+    }
+
+    private void addVersion(Statements to, List<String> prepare, boolean add) {
+        to.addAll(prepare.subList(0, 3));
+        to.add(
+                prepare.get(3),
+                add
+                        ? "the version row's values ("
+                                + spec.migrationVersion().column()
+                                + " = "
+                                + spec.migrationVersion().value()
+                                + (spec.migrationVersion().values().isEmpty()
+                                        ? ""
+                                        : " and " + spec.migrationVersion().values().keySet())
+                                + ")"
+                        : "the version " + spec.migrationVersion().value());
+    }
+
+    /**
+     * The swap's re-pointing of each child constraint, as {@link ChildForeignKeys} runs it once the
+     * children reference the old table: each to its temporary name referencing the live table (or a
+     * split's part that keeps the referenced columns), then each child's names back.
+     */
+    private List<String> repoint(
+            Connection c,
+            List<TableInfo.ForeignKey> children,
+            String schema,
+            String table,
+            boolean split)
+            throws SQLException {
+        List<PartSpec> parts = PartSpec.of(spec);
+        List<String> first = new ArrayList<>();
+        Map<String, List<String>> temporaries = new LinkedHashMap<>();
+        Map<String, Map<String, String>> clauses = new LinkedHashMap<>();
+        Inspector inspector = new Inspector(c);
+        for (TableInfo.ForeignKey fk : children) {
+            String to =
+                    split
+                            ? ChildForeignKeys.holder(parts, fk).map(PartSpec::table).orElse(null)
+                            : table;
+            if (to == null || (fk.schema().equals(schema) && fk.table().equals(to))) {
+                continue;
+            }
+            String clause =
+                    ForeignKeyNames.clausesOf(inspector.showCreate(fk.schema(), fk.table()))
+                            .get(fk.name());
+            // before the swap the clause names the table itself, after it the old table: either
+            // way the REFERENCES becomes the live name
+            first.add(ChildForeignKeys.repointSql(fk, clause, schema, table, to));
+            String child = fk.schema() + "." + fk.table();
+            String temporary = ForeignKeyNames.temporary(fk.name());
+            temporaries.computeIfAbsent(child, k -> new ArrayList<>()).add(temporary);
+            clauses.computeIfAbsent(child, k -> new LinkedHashMap<>())
+                    .put(temporary, ChildForeignKeys.repointed(fk, clause, schema, table, to));
+        }
+        for (Map.Entry<String, List<String>> e : temporaries.entrySet()) {
+            String child = e.getKey();
+            int dot = child.indexOf('.');
+            first.add(
+                    ForeignKeyNames.restoreSql(
+                            child.substring(0, dot),
+                            child.substring(dot + 1),
+                            e.getValue(),
+                            clauses.get(child)));
+        }
+        return first;
+    }
+
+    /** A rollback's re-pointing of the children of {@code from} at the old table. */
+    private List<String> repointBack(
+            Connection c,
+            List<TableInfo.ForeignKey> children,
+            String schema,
+            String from,
+            String old)
+            throws SQLException {
+        List<String> out = new ArrayList<>();
+        Map<String, List<String>> temporaries = new LinkedHashMap<>();
+        Map<String, Map<String, String>> clauses = new LinkedHashMap<>();
+        Inspector inspector = new Inspector(c);
+        List<PartSpec> parts = PartSpec.of(spec);
+        for (TableInfo.ForeignKey fk : children) {
+            String holder =
+                    spec.split() == null
+                            ? spec.table()
+                            : ChildForeignKeys.holder(parts, fk).map(PartSpec::table).orElse(null);
+            if (!from.equals(holder) || (fk.schema().equals(schema) && fk.table().equals(from))) {
+                continue;
+            }
+            String clause =
+                    ChildForeignKeys.repointed(
+                            fk,
+                            ForeignKeyNames.clausesOf(inspector.showCreate(fk.schema(), fk.table()))
+                                    .get(fk.name()),
+                            schema,
+                            spec.table(),
+                            from);
+            out.add(ChildForeignKeys.repointSql(fk, clause, schema, from, old));
+            String child = fk.schema() + "." + fk.table();
+            String temporary = ForeignKeyNames.temporary(fk.name());
+            temporaries.computeIfAbsent(child, k -> new ArrayList<>()).add(temporary);
+            clauses.computeIfAbsent(child, k -> new LinkedHashMap<>())
+                    .put(temporary, ChildForeignKeys.repointed(fk, clause, schema, from, old));
+        }
+        for (Map.Entry<String, List<String>> e : temporaries.entrySet()) {
+            int dot = e.getKey().indexOf('.');
+            out.add(
+                    ForeignKeyNames.restoreSql(
+                            e.getKey().substring(0, dot),
+                            e.getKey().substring(dot + 1),
+                            e.getValue(),
+                            clauses.get(e.getKey())));
+        }
+        return out;
+    }
+
+    /**
+     * Each part's new table as the server builds it, by its shadow's name: built empty in the work
+     * schema as the shadow would be (the verify's digest depends on its column types), read, and
+     * dropped again.
+     */
+    private Map<String, TableInfo> scratchShadows(Connection c, TableInfo source)
+            throws SQLException {
+        Map<String, TableInfo> out = new LinkedHashMap<>();
+        Inspector inspector = new Inspector(c);
+        for (PartSpec part : PartSpec.of(spec)) {
+            String name = Identifiers.fit(part.table(), "__osc_pln");
+            String quoted = Identifiers.quote(spec.workSchema(), name);
+            try {
+                Sessions.exec(c, "DROP TABLE IF EXISTS " + quoted, part.create(quoted, source));
+                Sessions.exec(c, part.ddl(quoted, source).toArray(String[]::new));
+                out.put(part.shadow(), inspector.table(spec.workSchema(), name).orElseThrow());
+            } finally {
+                Sessions.exec(c, "DROP TABLE IF EXISTS " + quoted);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * What a key bound's placeholders stand for: each column, as often as the comparison uses it.
+     */
+    private String keyBinds(String what) {
+        List<String> names = keyColumns.stream().map(Plan.KeyColumn::source).toList();
+        return what + " (" + String.join(", ", new KeySql(keyColumns).parameters(names)) + ")";
     }
 
     /** At the rate the server showed for earlier copies of any table, from the state rows. */

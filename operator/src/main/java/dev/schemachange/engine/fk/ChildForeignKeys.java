@@ -263,33 +263,13 @@ public final class ChildForeignKeys {
             String create = inspector.showCreate(fk.schema(), fk.table());
             Map<String, String> clauses = ForeignKeyNames.clauses(create);
             String clause = clauses.get(fk.name());
-            Matcher m =
-                    Pattern.compile(
-                                    "REFERENCES (`(?:[^`]|``)+`\\.)?`"
-                                            + Pattern.quote(from.replace("`", "``"))
-                                            + "`")
-                            .matcher(clause);
-            String target =
-                    fk.schema().equals(schema)
-                            ? Identifiers.quote(to)
-                            : Identifiers.quote(schema, to);
-            String repointed = m.replaceFirst(Matcher.quoteReplacement("REFERENCES " + target));
             try {
                 SessionVariable.with(
                         c,
                         "foreign_key_checks",
                         "0",
                         () -> {
-                            applier.ddl(
-                                    c,
-                                    "ALTER TABLE "
-                                            + Identifiers.quote(fk.schema(), fk.table())
-                                            + " DROP FOREIGN KEY "
-                                            + Identifiers.quote(fk.name())
-                                            + ", ADD CONSTRAINT "
-                                            + Identifiers.quote(fk.name() + ForeignKeyNames.SUFFIX)
-                                            + repointed
-                                            + ", ALGORITHM=INPLACE, LOCK=NONE");
+                            applier.ddl(c, repointSql(fk, clause, schema, from, to));
                             return null;
                         });
             } catch (Applier.Busy e) {
@@ -315,6 +295,42 @@ public final class ChildForeignKeys {
             }
         }
         return List.copyOf(busy);
+    }
+
+    /**
+     * The first of the two ALTERs that re-point a child constraint: under its temporary name, now
+     * referencing {@code schema.to} instead of {@code schema.from}. {@code clause} is the
+     * constraint as the child's SHOW CREATE TABLE shows it.
+     */
+    public static String repointSql(
+            TableInfo.ForeignKey fk, String clause, String schema, String from, String to) {
+        return "ALTER TABLE "
+                + Identifiers.quote(fk.schema(), fk.table())
+                + " DROP FOREIGN KEY "
+                + Identifiers.quote(fk.name())
+                + ", ADD CONSTRAINT "
+                + Identifiers.quote(fk.name() + ForeignKeyNames.SUFFIX)
+                + repointed(fk, clause, schema, from, to)
+                + ", ALGORITHM=INPLACE, LOCK=NONE";
+    }
+
+    /** The constraint's clause with its REFERENCES moved from {@code from} to {@code to}. */
+    public static String repointed(
+            TableInfo.ForeignKey fk, String clause, String schema, String from, String to) {
+        Matcher m =
+                Pattern.compile(
+                                "REFERENCES (`(?:[^`]|``)+`\\.)?`"
+                                        + Pattern.quote(from.replace("`", "``"))
+                                        + "`")
+                        .matcher(clause);
+        String target =
+                fk.schema().equals(schema) ? Identifiers.quote(to) : Identifiers.quote(schema, to);
+        return m.replaceFirst(Matcher.quoteReplacement("REFERENCES " + target));
+    }
+
+    /** The tables' constraints that reference it, but for its own (self-referencing) ones. */
+    public static List<TableInfo.ForeignKey> childrenOf(TableInfo table) {
+        return children(table);
     }
 
     private static List<TableInfo.ForeignKey> children(TableInfo table) {

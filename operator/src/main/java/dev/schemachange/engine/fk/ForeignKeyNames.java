@@ -98,18 +98,21 @@ public final class ForeignKeyNames {
         if (!fks.isEmpty()) {
             applier.ddl(
                     c,
-                    "ALTER TABLE "
-                            + Identifiers.quote(schema, table)
-                            + " "
-                            + String.join(
-                                    ", ",
-                                    fks.stream()
-                                            .map(
-                                                    fk ->
-                                                            "DROP FOREIGN KEY "
-                                                                    + Identifiers.quote(fk.name()))
-                                            .toList()));
+                    dropAllSql(
+                            schema, table, fks.stream().map(TableInfo.ForeignKey::name).toList()));
         }
+    }
+
+    /** What {@link #dropAll} runs for a table with the constraints {@code names}. */
+    public static String dropAllSql(String schema, String table, List<String> names) {
+        return "ALTER TABLE "
+                + Identifiers.quote(schema, table)
+                + " "
+                + String.join(
+                        ", ",
+                        names.stream()
+                                .map(n -> "DROP FOREIGN KEY " + Identifiers.quote(n))
+                                .toList());
     }
 
     /**
@@ -141,36 +144,72 @@ public final class ForeignKeyNames {
         if (renamed.isEmpty()) {
             return;
         }
-        List<String> drops =
-                renamed.stream()
-                        .map(fk -> "DROP FOREIGN KEY " + Identifiers.quote(fk.name()))
-                        .toList();
-        // each clause exactly as the server shows it, so the definition stays identical but for the
-        // name
-        List<String> adds =
-                renamed.stream()
-                        .map(
-                                fk ->
-                                        "ADD CONSTRAINT "
-                                                + Identifiers.quote(target.apply(fk.name()))
-                                                + clauses.get(fk.name()))
-                        .toList();
+        String sql =
+                renameSql(
+                        schema,
+                        table,
+                        renamed.stream().map(TableInfo.ForeignKey::name).toList(),
+                        clauses,
+                        target);
         SessionVariable.with(
                 c,
                 "foreign_key_checks",
                 "0",
                 () -> {
-                    applier.ddl(
-                            c,
-                            "ALTER TABLE "
-                                    + Identifiers.quote(schema, table)
-                                    + " "
-                                    + String.join(", ", drops)
-                                    + ", "
-                                    + String.join(", ", adds)
-                                    + ", ALGORITHM=INPLACE, LOCK=NONE");
+                    applier.ddl(c, sql);
                     return null;
                 });
+    }
+
+    /**
+     * The in-place ALTER that renames the constraints {@code names} (in this order) of a table by
+     * {@code target}; {@code clauses} are theirs as SHOW CREATE TABLE shows them.
+     */
+    static String renameSql(
+            String schema,
+            String table,
+            List<String> names,
+            Map<String, String> clauses,
+            java.util.function.UnaryOperator<String> target) {
+        List<String> drops =
+                names.stream().map(n -> "DROP FOREIGN KEY " + Identifiers.quote(n)).toList();
+        // each clause exactly as the server shows it, so the definition stays identical but for the
+        // name
+        List<String> adds =
+                names.stream()
+                        .map(
+                                n ->
+                                        "ADD CONSTRAINT "
+                                                + Identifiers.quote(target.apply(n))
+                                                + clauses.get(n))
+                        .toList();
+        return "ALTER TABLE "
+                + Identifiers.quote(schema, table)
+                + " "
+                + String.join(", ", drops)
+                + ", "
+                + String.join(", ", adds)
+                + ", ALGORITHM=INPLACE, LOCK=NONE";
+    }
+
+    /**
+     * The second ALTER of a child constraint's re-pointing ({@code ChildForeignKeys}): its
+     * temporary names back to the original ones; {@code clauses}: by temporary name, each as the
+     * first ALTER left it.
+     */
+    public static String restoreSql(
+            String schema, String table, List<String> temporary, Map<String, String> clauses) {
+        return renameSql(schema, table, temporary, clauses, ForeignKeyNames::strip);
+    }
+
+    /** A constraint's temporary name during a re-pointing. */
+    public static String temporary(String name) {
+        return name + SUFFIX;
+    }
+
+    /** Constraint name → its clause, as {@code createSql} (SHOW CREATE TABLE) shows it. */
+    public static Map<String, String> clausesOf(String createSql) {
+        return clauses(createSql);
     }
 
     /** Where the index named {@code name} appears in SHOW CREATE TABLE (none: last). */

@@ -37,24 +37,13 @@ public final class CompatibilityView {
     void prepare(Connection c) throws SQLException {
         List<String> placeholders = new ArrayList<>();
         for (Plan.Part part : plan.parts()) {
-            String name = Identifiers.quote(plan.schema(), part.table());
             dropPlaceholder(c, part.table());
-            Sessions.exec(
-                    c,
-                    "CREATE TABLE "
-                            + name
-                            + " COMMENT = "
-                            + Identifiers.literal(PLACEHOLDER)
-                            + " SELECT * FROM "
-                            + part.shadowTable()
-                            + " LIMIT 0");
+            Sessions.exec(c, placeholderSql(part));
             placeholders.add(part.table());
         }
         crash.reached("swap:view-placeholders");
         try {
-            Sessions.exec(
-                    c,
-                    "CREATE OR REPLACE SQL SECURITY INVOKER VIEW " + quoted() + " AS " + select());
+            Sessions.exec(c, viewSql());
         } finally {
             for (String table : placeholders) {
                 dropPlaceholder(c, table);
@@ -62,14 +51,43 @@ public final class CompatibilityView {
         }
     }
 
+    private String placeholderSql(Plan.Part part) {
+        return "CREATE TABLE "
+                + Identifiers.quote(plan.schema(), part.table())
+                + " COMMENT = "
+                + Identifiers.literal(PLACEHOLDER)
+                + " SELECT * FROM "
+                + part.shadowTable()
+                + " LIMIT 0";
+    }
+
+    private String viewSql() {
+        return "CREATE OR REPLACE SQL SECURITY INVOKER VIEW " + quoted() + " AS " + select();
+    }
+
+    private String dropPlaceholderSql(String table) {
+        return "DROP TABLE IF EXISTS " + Identifiers.quote(plan.schema(), table);
+    }
+
+    /** What {@link #prepare} runs on a clean run, for a plan. */
+    List<String> prepareSql() {
+        List<String> out = new ArrayList<>();
+        plan.parts().forEach(p -> out.add(placeholderSql(p)));
+        out.add(viewSql());
+        plan.parts().forEach(p -> out.add(dropPlaceholderSql(p.table())));
+        return out;
+    }
+
+    String dropSql() {
+        return "DROP VIEW IF EXISTS " + quoted();
+    }
+
     /** Removes the view and any placeholder a crash left, for an abort before the swap. */
     void drop(Connection c) throws SQLException {
-        Sessions.exec(c, "DROP VIEW IF EXISTS " + quoted());
+        Sessions.exec(c, dropSql());
         for (Plan.Part part : plan.parts()) {
             if (isPlaceholder(c, part.table())) {
-                Sessions.exec(
-                        c,
-                        "DROP TABLE IF EXISTS " + Identifiers.quote(plan.schema(), part.table()));
+                Sessions.exec(c, dropPlaceholderSql(part.table()));
             }
         }
     }
@@ -80,7 +98,7 @@ public final class CompatibilityView {
      */
     private void dropPlaceholder(Connection c, String table) throws SQLException {
         if (isPlaceholder(c, table)) {
-            Sessions.exec(c, "DROP TABLE IF EXISTS " + Identifiers.quote(plan.schema(), table));
+            Sessions.exec(c, dropPlaceholderSql(table));
         } else if (Sessions.firstRow(
                         c,
                         "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? "

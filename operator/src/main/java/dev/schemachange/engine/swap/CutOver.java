@@ -210,6 +210,10 @@ public final class CutOver {
      */
     long swapBack(Connection c, int maxAttempts, java.util.Optional<VersionRow> version)
             throws SQLException {
+        return rename(c, maxAttempts, swapBackRenameSql(), a -> {}, version, false);
+    }
+
+    private String swapBackRenameSql() {
         StringBuilder sql = new StringBuilder("RENAME TABLE ");
         for (Plan.Part part : plan.parts()) {
             sql.append(part.liveTable()).append(" TO ").append(part.shadowTable()).append(", ");
@@ -218,14 +222,38 @@ public final class CutOver {
             sql.append(original()).append(" TO ").append(view.quoted()).append(", ");
         }
         sql.append(oldTable()).append(" TO ").append(original());
-        return rename(c, maxAttempts, sql.toString(), a -> {}, version, false);
+        return sql.toString();
+    }
+
+    /** The reverse swap's RENAME as {@link #swapBack} runs it: for a plan. */
+    public String swapBackSql(java.util.Optional<VersionRow> version) {
+        return swapBackRenameSql() + version.map(VersionRow::renamePairs).orElse("");
+    }
+
+    /**
+     * What {@link #prepareParts} runs before the RENAME of a split with a compatibility view (the
+     * placeholders that let the view be created over the parts' final names, then dropped): for a
+     * plan. Empty otherwise.
+     */
+    public List<String> prepareSql() {
+        return plan.compatibilityView() ? view.prepareSql() : List.of();
+    }
+
+    /** What {@link #unprepareParts} runs (the view's DROP), for a plan. */
+    public List<String> unprepareSql() {
+        return List.of(view.dropSql());
+    }
+
+    /** The old table's DROP, when nothing keeps it: for a plan too. */
+    public String dropOldSql() {
+        return "DROP TABLE IF EXISTS " + oldTable();
     }
 
     /** Step 3: returns the old table's final name, or null when it was dropped. */
     String retire(Connection c, Inspector inspector, Instant swappedAt, boolean keep)
             throws SQLException {
         if (!keep) {
-            applier.ddl(c, "DROP TABLE IF EXISTS " + oldTable());
+            applier.ddl(c, dropOldSql());
             return null;
         }
         String name = Identifiers.fit(plan.table(), "__" + STAMP.format(swappedAt));

@@ -62,34 +62,42 @@ public final class VersionRow {
      * Builds the replacement table: the current rows plus ({@code add}) or minus the version row.
      */
     void prepare(Connection c, boolean add) throws SQLException {
-        Sessions.exec(
-                c,
-                "DROP TABLE IF EXISTS " + replacement(),
-                "CREATE TABLE " + replacement() + " LIKE " + table(),
-                "INSERT INTO " + replacement() + " SELECT * FROM " + table());
+        List<String> sql = prepareSql(add);
+        Sessions.exec(c, sql.subList(0, 3).toArray(String[]::new));
         Map<String, String> row = row();
         List<Object> params = new ArrayList<>(row.values());
         if (add) {
-            Sessions.update(
-                    c,
-                    "INSERT IGNORE INTO "
-                            + replacement()
-                            + " ("
-                            + Identifiers.quoteList(List.copyOf(row.keySet()))
-                            + ") VALUES ("
-                            + row.keySet().stream().map(k -> "?").collect(Collectors.joining(", "))
-                            + ")",
-                    params);
+            Sessions.update(c, sql.get(3), params);
         } else {
-            Sessions.update(
-                    c,
-                    "DELETE FROM "
-                            + replacement()
-                            + " WHERE "
-                            + Identifiers.quote(version.column())
-                            + " = ?",
-                    List.of(version.value()));
+            Sessions.update(c, sql.get(3), List.of(version.value()));
         }
+    }
+
+    /**
+     * What {@link #prepare} runs, for a plan: the replacement built from the current rows, then the
+     * version row added (placeholders: the row's values) or removed (the version).
+     */
+    public List<String> prepareSql(boolean add) {
+        Map<String, String> row = row();
+        return List.of(
+                "DROP TABLE IF EXISTS " + replacement(),
+                "CREATE TABLE " + replacement() + " LIKE " + table(),
+                "INSERT INTO " + replacement() + " SELECT * FROM " + table(),
+                add
+                        ? "INSERT IGNORE INTO "
+                                + replacement()
+                                + " ("
+                                + Identifiers.quoteList(List.copyOf(row.keySet()))
+                                + ") VALUES ("
+                                + row.keySet().stream()
+                                        .map(k -> "?")
+                                        .collect(Collectors.joining(", "))
+                                + ")"
+                        : "DELETE FROM "
+                                + replacement()
+                                + " WHERE "
+                                + Identifiers.quote(version.column())
+                                + " = ?");
     }
 
     /** The pairs to append to the swap's RENAME. */
@@ -99,16 +107,24 @@ public final class VersionRow {
 
     /** After the RENAME: merges rows written meanwhile, drops the helper tables; safe to repeat. */
     public void finish(Connection c, Inspector inspector, boolean added) throws SQLException {
+        List<String> sql = finishSql(added);
         if (inspector.tableExists(schema, replacedName())) {
-            String notTheRow =
-                    added ? "" : " WHERE NOT (" + Identifiers.quote(version.column()) + " <=> ?)";
-            Sessions.update(
-                    c,
-                    "INSERT IGNORE INTO " + table() + " SELECT * FROM " + replaced() + notTheRow,
-                    added ? List.of() : List.of(version.value()));
+            Sessions.update(c, sql.get(0), added ? List.of() : List.of(version.value()));
         }
-        Sessions.exec(
-                c, "DROP TABLE IF EXISTS " + replaced(), "DROP TABLE IF EXISTS " + replacement());
+        Sessions.exec(c, sql.subList(1, 3).toArray(String[]::new));
+    }
+
+    /**
+     * What {@link #finish} runs right after the RENAME, for a plan: the rows written meanwhile
+     * merged (placeholder when {@code !added}: the version), the helper tables dropped.
+     */
+    public List<String> finishSql(boolean added) {
+        String notTheRow =
+                added ? "" : " WHERE NOT (" + Identifiers.quote(version.column()) + " <=> ?)";
+        return List.of(
+                "INSERT IGNORE INTO " + table() + " SELECT * FROM " + replaced() + notTheRow,
+                "DROP TABLE IF EXISTS " + replaced(),
+                "DROP TABLE IF EXISTS " + replacement());
     }
 
     /**

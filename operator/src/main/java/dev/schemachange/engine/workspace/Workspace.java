@@ -64,20 +64,45 @@ public final class Workspace {
                 List.of(Identifiers.quote(state.schema(), state.table())),
                 () -> Sessions.exec(c, triggers.drop().toArray(String[]::new)));
         TableInfo source = new Inspector(c).table(state.schema(), state.table()).orElseThrow();
-        Sessions.exec(c, "CREATE DATABASE IF NOT EXISTS " + Identifiers.quote(spec.undoSchema()));
+        Sessions.exec(c, undoSchemaSql());
         for (PartSpec part : PartSpec.of(spec)) {
             dropWorkCopy(c, part.table());
-            String work = Identifiers.quote(spec.workSchema(), part.table());
             String shadow = Identifiers.quote(state.schema(), part.shadow());
-            Sessions.exec(c, "DROP TABLE IF EXISTS " + shadow, part.create(work, source));
-            Sessions.exec(c, part.ddl(work, source).toArray(String[]::new));
+            Sessions.exec(c, shadowSql(state.schema(), part, source).toArray(String[]::new));
             ForeignKeyNames.useTemporary(c, applier, spec.workSchema(), part.table());
-            Sessions.exec(
-                    c,
-                    "RENAME TABLE " + work + " TO " + shadow,
-                    "CREATE VIEW " + work + " AS SELECT * FROM " + shadow);
+            Sessions.exec(c, moveSql(state.schema(), part).toArray(String[]::new));
             log.info("{}.{}: shadow table {} created", state.schema(), state.table(), shadow);
         }
+    }
+
+    /**
+     * A part's shadow built in the work schema: made afresh from the original's definition, then
+     * changed by the ALTER while empty. Then its foreign keys take their temporary names, and
+     * {@link #moveSql} moves it next to the original.
+     */
+    public List<String> shadowSql(String schema, PartSpec part, TableInfo source) {
+        String work = Identifiers.quote(spec.workSchema(), part.table());
+        List<String> out =
+                new ArrayList<>(
+                        List.of(
+                                "DROP TABLE IF EXISTS " + Identifiers.quote(schema, part.shadow()),
+                                part.create(work, source)));
+        out.addAll(part.ddl(work, source));
+        return out;
+    }
+
+    /** The shadow moved next to the original, and a view onto it left in the work schema. */
+    public List<String> moveSql(String schema, PartSpec part) {
+        String work = Identifiers.quote(spec.workSchema(), part.table());
+        String shadow = Identifiers.quote(schema, part.shadow());
+        return List.of(
+                "RENAME TABLE " + work + " TO " + shadow,
+                "CREATE VIEW " + work + " AS SELECT * FROM " + shadow);
+    }
+
+    /** The first statement of Preparing: the schema where the old table may be retired. */
+    public String undoSchemaSql() {
+        return "CREATE DATABASE IF NOT EXISTS " + Identifiers.quote(spec.undoSchema());
     }
 
     /**
@@ -92,11 +117,14 @@ public final class Workspace {
                                 + "WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
                         List.of(spec.workSchema(), table));
         if (type != null) {
-            Sessions.exec(
-                    c,
-                    ("VIEW".equals(type.get(0)) ? "DROP VIEW IF EXISTS " : "DROP TABLE IF EXISTS ")
-                            + Identifiers.quote(spec.workSchema(), table));
+            Sessions.exec(c, dropWorkCopySql(table, "VIEW".equals(type.get(0))));
         }
+    }
+
+    /** What {@link #dropWorkCopy} runs for a view onto the shadow ({@code view}) or a table. */
+    public String dropWorkCopySql(String table, boolean view) {
+        return (view ? "DROP VIEW IF EXISTS " : "DROP TABLE IF EXISTS ")
+                + Identifiers.quote(spec.workSchema(), table);
     }
 
     /**
@@ -142,7 +170,7 @@ public final class Workspace {
         }
         CutOver cutOver = new CutOver(plan, applier, triggers, CrashPoints.NONE);
         List<String> ddl = new ArrayList<>(triggers.drop());
-        plan.parts().forEach(p -> ddl.add("DROP TABLE IF EXISTS " + p.shadowTable()));
+        plan.parts().forEach(p -> ddl.add(dropShadowSql(p)));
         applier.ddl(c, ddl.toArray(String[]::new));
         cutOver.unprepareParts(c);
         for (Plan.Part part : plan.parts()) {
@@ -156,6 +184,11 @@ public final class Workspace {
                             true); // only drops a replacement left by a failed swap attempt
         }
         clearHelpers(c, state);
+    }
+
+    /** The shadow's DROP when a change is abandoned before its swap. */
+    public static String dropShadowSql(Plan.Part part) {
+        return "DROP TABLE IF EXISTS " + part.shadowTable();
     }
 
     /**
