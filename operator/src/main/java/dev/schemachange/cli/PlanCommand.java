@@ -81,7 +81,12 @@ public final class PlanCommand implements Callable<Integer> {
         for (ChangePlan.Step step : p.steps()) {
             out.println();
             out.println(n++ + ". " + step.title() + ": " + step.comment());
-            step.sql().forEach(s -> out.println("   " + s + ";"));
+            for (int i = 0; i < step.sql().size(); i++) {
+                if (!step.placeholders().get(i).isEmpty()) {
+                    out.println("   -- ? = " + step.placeholders().get(i));
+                }
+                out.println("   " + step.sql().get(i) + ";");
+            }
         }
     }
 
@@ -96,7 +101,11 @@ public final class PlanCommand implements Callable<Integer> {
         for (ChangePlan.Step step : p.steps()) {
             out.println();
             out.println("-- " + step.title() + ": " + step.comment());
-            for (String s : step.sql()) {
+            for (int i = 0; i < step.sql().size(); i++) {
+                String s = step.sql().get(i);
+                if (!step.placeholders().get(i).isEmpty()) {
+                    out.println("-- ? = " + step.placeholders().get(i));
+                }
                 if (s.startsWith("CREATE TRIGGER") || s.contains(" BEGIN ")) {
                     out.println("DELIMITER $$");
                     out.println(s + "$$");

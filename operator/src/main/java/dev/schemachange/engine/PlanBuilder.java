@@ -389,7 +389,9 @@ final class PlanBuilder {
         Statements abort = new Statements();
         abort.addAll(triggers.drop());
         plan.parts().forEach(p -> abort.add(Workspace.dropShadowSql(p)));
-        abort.addAll(cutOver.unprepareSql());
+        if (plan.compatibilityView()) {
+            abort.addAll(cutOver.unprepareSql());
+        }
         PartSpec.of(spec).forEach(p -> abort.add(workspace.dropWorkCopySql(p.table(), true)));
         version.ifPresent(v -> abort.addAll(v.finishSql(true).subList(1, 3)));
         abort.add(Watermark.dropStatement(plan));
@@ -412,7 +414,9 @@ final class PlanBuilder {
             back.addAll(triggers.drop());
             version.ifPresent(v -> addVersion(back, v.prepareSql(false), false));
             back.add(cutOver.swapBackSql(version));
-            back.addAll(cutOver.unprepareSql());
+            if (plan.compatibilityView()) {
+                back.addAll(cutOver.unprepareSql());
+            }
             if (!source.foreignKeys().isEmpty()) {
                 for (Plan.Part part : plan.parts()) {
                     back.add(
@@ -430,7 +434,7 @@ final class PlanBuilder {
                         back.add(finish.get(0), "the version " + spec.migrationVersion().value());
                         back.addAll(finish.subList(1, 3));
                     });
-            back.addAll(triggers.drop());
+            // (the forward triggers' DROP runs again here: gone already since before the RENAME)
             back.addAll(triggers.dropReverse());
             back.add(Watermark.dropStatement(plan));
         }

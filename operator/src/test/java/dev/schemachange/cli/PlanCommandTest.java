@@ -83,7 +83,28 @@ class PlanCommandTest {
                             "disk needed 0 B");
         } else {
             assertThat(text)
-                    .contains("1. shadow table", "CREATE TRIGGER", "RENAME TABLE", "copy time");
+                    .contains(
+                            "1. shadow table",
+                            "CREATE TRIGGER",
+                            "RENAME TABLE",
+                            "copy time",
+                            "INSERT IGNORE INTO `" + db.name() + "`.`",
+                            "-- ? = the last key copied (id), then the chunk's last key (id)",
+                            "START TRANSACTION WITH CONSISTENT SNAPSHOT",
+                            "ANALYZE TABLE `" + db.name() + "`.`",
+                            "rollback before the swap",
+                            "rollback after the swap");
+            assertThat(captured(() -> plan(file, db, "json"), 0))
+                    .contains("\"placeholders\" : [", "the chunk's last key (id)");
+        }
+        if (example.file().equals("fk-children.yaml")) {
+            assertThat(text)
+                    .contains(
+                            "ALTER TABLE `"
+                                    + db.name()
+                                    + "`.`addresses` DROP FOREIGN KEY `addresses_customer`, ADD CONSTRAINT "
+                                    + "`addresses_customer__osc` FOREIGN KEY (`customer_id`) REFERENCES "
+                                    + "`customers` (`id`) ON DELETE CASCADE, ALGORITHM=INPLACE, LOCK=NONE;");
         }
     }
 
