@@ -207,12 +207,19 @@ final class PlanBuilder {
                                 + " WRITE, where the copy range's end is read"
                                 + (watermarked ? " and the watermark opened at it" : "")));
 
+        int cap = CopyStatements.chunkRowsCap(c, plan, spec);
+        long rows = Math.max(0, source.rowEstimate());
         Statements chunk = new Statements();
         List<String> settle = copy.settle(spec.backfill().threads() > 1);
         String raised = "the chunk's last key (" + key + ")";
         if (watermarked && !lockFree) {
-            chunk.add(settle.get(0), keyBinds("the chunk's last key") + ", then the copier's range")
-                    .add(settle.get(1), raised + ", then the copier's range");
+            chunk.add(
+                            settle.get(0),
+                            keyBinds("the chunk's last key")
+                                    + ", then the copier's range number (0 with one copier)")
+                    .add(
+                            settle.get(1),
+                            raised + ", then the copier's range number (0 with one copier)");
         }
         for (String insert : copy.chunk(lockFree)) {
             chunk.add(
@@ -223,8 +230,11 @@ final class PlanBuilder {
             if (lockFree) {
                 chunk.add(
                                 settle.get(0),
-                                keyBinds("the chunk's last key") + ", then the copier's range")
-                        .add(settle.get(1), raised + ", then the copier's range");
+                                keyBinds("the chunk's last key")
+                                        + ", then the copier's range number (0 with one copier)")
+                        .add(
+                                settle.get(1),
+                                raised + ", then the copier's range number (0 with one copier)");
             }
             chunk.add(
                     settle.get(2),
@@ -242,9 +252,18 @@ final class PlanBuilder {
                                 + (lockFree
                                         ? "READ COMMITTED without locking the original's rows"
                                         : "share-locking the original's rows")
-                                + ", one chunk of at most "
-                                + spec.backfill().maxChunkRows()
-                                + " rows per transaction (and maxChunkBytes), sized to take "
+                                + String.format(
+                                        Locale.ROOT,
+                                        ", ~%,d rows in at least %,d chunks of at most %,d rows"
+                                                + " (maxChunkRows %d",
+                                        rows,
+                                        (rows + cap - 1) / cap,
+                                        cap,
+                                        spec.backfill().maxChunkRows())
+                                + (cap < spec.backfill().maxChunkRows()
+                                        ? ", lowered by maxChunkBytes"
+                                        : "")
+                                + "), one per transaction, each sized to take "
                                 + spec.backfill().chunkTime()
                                 + ", in statements of about "
                                 + "20 ms; each chunk's end is read first (SELECT "
@@ -442,8 +461,12 @@ final class PlanBuilder {
                 back.step(
                         "rollback after the swap",
                         synced
-                                ? "until retention ends: child constraints re-pointed at the "
-                                        + "reverse-synced old table, its forward triggers dropped, one "
+                                ? "until retention ends: "
+                                        + (children.isEmpty()
+                                                ? ""
+                                                : "child constraints re-pointed at the "
+                                                        + "reverse-synced old table, ")
+                                        + "the old table's forward triggers dropped, one "
                                         + "RENAME puts it back in place (the new table stays aside as "
                                         + plan.names().newTable()
                                         + "; "

@@ -1,5 +1,6 @@
 package dev.schemachange.engine.copy;
 
+import dev.schemachange.api.SchemaChangeSpec;
 import dev.schemachange.engine.plan.Plan;
 import dev.schemachange.mysql.TableInfo;
 import java.sql.Connection;
@@ -45,6 +46,15 @@ public final class CopyStatements {
      */
     public static boolean watermarked(Connection c) throws SQLException {
         return Watermark.loggingAllows(c);
+    }
+
+    /**
+     * The copy chunks' largest row count on this server, as {@link Copying} computes it from {@code
+     * maxChunkRows}, {@code maxChunkBytes} and the table's average row length.
+     */
+    public static int chunkRowsCap(Connection c, Plan plan, SchemaChangeSpec spec)
+            throws SQLException {
+        return Copying.chunkRowsCap(spec, plan, Copying.averageRowLength(c, plan));
     }
 
     /**

@@ -284,6 +284,20 @@ public final class Copying {
         return new Chunker(plan, Durations.parse(spec.backfill().chunkTime()), chunkRowsCap, 0);
     }
 
+    static long averageRowLength(Connection c, Plan plan) throws SQLException {
+        return Sessions.longValue(
+                c,
+                "SELECT COALESCE(MAX(AVG_ROW_LENGTH), 0) FROM information_schema.TABLES "
+                        + "WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
+                List.of(plan.schema(), plan.table()));
+    }
+
+    /** The cap {@link #chunkRowsCap(Connection, Plan)} computes, from the average row length. */
+    static int chunkRowsCap(SchemaChangeSpec spec, Plan plan, long avg) {
+        long perChunk = spec.backfill().maxChunkBytes() / (Math.max(1, avg) * plan.parts().size());
+        return (int) Math.min(spec.backfill().maxChunkRows(), Math.max(MIN_CHUNK_ROWS, perChunk));
+    }
+
     /**
      * {@code maxChunkRows}, lowered so that a chunk writes about {@code maxChunkBytes} at most: a
      * chunk is one transaction, and on a server with {@code sync_binlog=1} every application commit
@@ -292,15 +306,8 @@ public final class Copying {
      * average row length stands for it (never below {@link #MIN_CHUNK_ROWS}).
      */
     private int chunkRowsCap(Connection c, Plan plan) throws SQLException {
-        long avg =
-                Sessions.longValue(
-                        c,
-                        "SELECT COALESCE(MAX(AVG_ROW_LENGTH), 0) FROM information_schema.TABLES "
-                                + "WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",
-                        List.of(plan.schema(), plan.table()));
-        long perChunk = spec.backfill().maxChunkBytes() / (Math.max(1, avg) * plan.parts().size());
-        int cap =
-                (int) Math.min(spec.backfill().maxChunkRows(), Math.max(MIN_CHUNK_ROWS, perChunk));
+        long avg = averageRowLength(c, plan);
+        int cap = chunkRowsCap(spec, plan, avg);
         if (cap < spec.backfill().maxChunkRows()) {
             log.info(
                     "{}.{}: chunks of at most {} rows ({} bytes a row, maxChunkBytes {})",
