@@ -344,12 +344,39 @@ final class PlanBuilder {
         }
 
         Statements after = new Statements();
+        List<String> own = ownForeignKeys(source, null);
         if (!synced) {
             if (!keep) {
                 after.add(cutOver.dropOldSql());
+            } else if (!own.isEmpty()) {
+                after.add(ForeignKeyNames.dropAllSql(schema, plan.names().oldTable(), own));
             }
+        } else if (!own.isEmpty()) {
+            after.add(
+                    ForeignKeyNames.plannedRenameSql(
+                            schema,
+                            plan.names().oldTable(),
+                            source.createSql(),
+                            own,
+                            "",
+                            ForeignKeyNames.OLD_SUFFIX,
+                            true));
         }
         for (PartSpec part : PartSpec.of(spec)) {
+            List<String> kept = ownForeignKeys(source, part);
+            if (synced && !kept.isEmpty()) {
+                after.add(
+                        ForeignKeyNames.plannedRenameSql(
+                                schema,
+                                part.table(),
+                                source.createSql(),
+                                kept,
+                                ForeignKeyNames.SUFFIX,
+                                "",
+                                // the shadow's keys are declared (from SHOW CREATE TABLE): they
+                                // keep their names, so rename() finds none and keeps name order
+                                false));
+            }
             after.add(workspace.dropWorkCopySql(part.table(), true));
         }
         if (!synced) {
@@ -368,12 +395,18 @@ final class PlanBuilder {
                                                         + " under a name stamped with the swap time "
                                                         + "(its triggers and foreign keys dropped)"
                                                 : "the old table is dropped")
-                                + (source.foreignKeys().isEmpty()
+                                + (own.isEmpty()
                                         ? ""
-                                        : "; the table's own foreign keys take their names back "
-                                                + "(and the old table's move aside to <name>__oso)"
-                                                + ", each by an in-place ALTER as SHOW CREATE TABLE "
-                                                + "shows them then")
+                                        : synced
+                                                ? "; its foreign keys move aside to <name>__oso (still"
+                                                        + " in force, so parent cascades reach it) and "
+                                                        + "the new table's take their names back"
+                                                : "; the new table's foreign keys take their names "
+                                                        + "back by an in-place ALTER as SHOW CREATE TABLE "
+                                                        + "shows them then"
+                                                        + (keep
+                                                                ? ", the old table's are dropped"
+                                                                : ""))
                                 + "; the work schema's view onto the shadow goes"));
 
         steps.add(
@@ -436,16 +469,24 @@ final class PlanBuilder {
             if (plan.compatibilityView()) {
                 back.addAll(cutOver.unprepareSql());
             }
-            if (!source.foreignKeys().isEmpty()) {
-                for (Plan.Part part : plan.parts()) {
-                    back.add(
-                            ForeignKeyNames.dropAllSql(
-                                    schema,
-                                    part.shadow(),
-                                    source.foreignKeys().stream()
-                                            .map(TableInfo.ForeignKey::name)
-                                            .toList()));
+            for (PartSpec part : PartSpec.of(spec)) {
+                List<String> kept = ownForeignKeys(source, part);
+                if (!kept.isEmpty()) {
+                    back.add(ForeignKeyNames.dropAllSql(schema, part.shadow(), kept));
                 }
+            }
+            if (!own.isEmpty()) {
+                back.add(
+                        ForeignKeyNames.plannedRenameSql(
+                                schema,
+                                plan.table(),
+                                source.createSql(),
+                                own,
+                                ForeignKeyNames.OLD_SUFFIX,
+                                "",
+                                // the old table's generated keys moved aside with their
+                                // constraints (a table whose keys were declared keeps name order)
+                                true));
             }
             version.ifPresent(
                     v -> {
@@ -475,7 +516,7 @@ final class PlanBuilder {
                                         + (version.isPresent()
                                                 ? ", rotating the version table without the row"
                                                 : "")
-                                        + (source.foreignKeys().isEmpty()
+                                        + (own.isEmpty()
                                                 ? ""
                                                 : "; the set-aside table's foreign keys are dropped"
                                                         + " and the old table's take their names back")
@@ -595,6 +636,21 @@ final class PlanBuilder {
                             clauses.get(e.getKey())));
         }
         return out;
+    }
+
+    /**
+     * The names of the table's own foreign keys to parents (not its self-references, which {@code
+     * SelfForeignKeys} re-points), those a part keeps when {@code part} is given.
+     */
+    private static List<String> ownForeignKeys(TableInfo source, PartSpec part) {
+        return source.foreignKeys().stream()
+                .filter(
+                        fk ->
+                                !(fk.refSchema().equals(source.schema())
+                                        && fk.refTable().equals(source.name())))
+                .filter(fk -> part == null || fk.columns().stream().allMatch(part::keeps))
+                .map(TableInfo.ForeignKey::name)
+                .toList();
     }
 
     /**

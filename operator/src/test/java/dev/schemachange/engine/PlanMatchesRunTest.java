@@ -128,7 +128,53 @@ class PlanMatchesRunTest {
     void theStatementsPlannedAreTheOnesRunAndRollbackExecute(Example example, TestDatabase db)
             throws Exception {
         arrange(db, example);
-        SchemaChangeSpec spec = example(db, example.file());
+        assertPlannedStatementsRun(db, example(db, example.file()));
+    }
+
+    /**
+     * A table with foreign keys to parents: the old table's constraints move aside at the swap and
+     * come back at the rollback, the new table's take their names back; as planned.
+     */
+    @Test
+    void theForeignKeysToParentsAreRenamedAsPlanned(TestDatabase db) throws Exception {
+        arrange(
+                db,
+                new Example(
+                        "shipments",
+                        List.of(
+                                "CREATE TABLE customers (id INT PRIMARY KEY)",
+                                "CREATE TABLE warehouses (id INT PRIMARY KEY)",
+                                "INSERT INTO customers SELECT seq FROM seq_1_to_200",
+                                "INSERT INTO warehouses SELECT seq FROM seq_1_to_10",
+                                "CREATE TABLE shipments (id INT AUTO_INCREMENT PRIMARY KEY, "
+                                        + "customer_id INT NOT NULL, warehouse_id INT NULL, qty INT, "
+                                        + "CONSTRAINT shipments_customer FOREIGN KEY (customer_id) "
+                                        + "REFERENCES customers (id) ON DELETE CASCADE, "
+                                        + "CONSTRAINT fk_shipments_warehouse FOREIGN KEY (warehouse_id) "
+                                        + "REFERENCES warehouses (id))",
+                                "INSERT INTO shipments (customer_id, warehouse_id, qty) "
+                                        + "SELECT 1 + seq % 200, 1 + seq % 10, seq FROM seq_1_to_"
+                                        + ROWS)));
+        SchemaChangeSpec spec =
+                Changes.spec(
+                        db,
+                        "shipments",
+                        "ADD COLUMN note VARCHAR(20)",
+                        "retention: {keepOldTableFor: 72h}\n");
+        ChangePlan plan = migrator(db, spec).plan();
+        assertThat(plan.steps().stream().flatMap(s -> s.sql().stream()))
+                .anyMatch(
+                        q ->
+                                q.startsWith(
+                                        "ALTER TABLE `"
+                                                + db.name()
+                                                + "`.`shipments__osc_old` DROP FOREIGN KEY"));
+
+        assertPlannedStatementsRun(db, spec);
+    }
+
+    private static void assertPlannedStatementsRun(TestDatabase db, SchemaChangeSpec spec)
+            throws Exception {
         ChangePlan plan = migrator(db, spec).plan();
         assertThat(plan.problem()).isNull();
         List<ChangePlan.Step> untilReverseSync =

@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
  * re-checking rows.
  */
 public final class ForeignKeyNames {
-    static final String SUFFIX = "__osc";
+    public static final String SUFFIX = "__osc";
 
     /**
      * The names a reverse-synced old table holds its foreign keys under while it waits (same length
@@ -200,6 +200,43 @@ public final class ForeignKeyNames {
     public static String restoreSql(
             String schema, String table, List<String> temporary, Map<String, String> clauses) {
         return renameSql(schema, table, temporary, clauses, ForeignKeyNames::strip);
+    }
+
+    /**
+     * For a plan: the in-place ALTER that renames a table's constraints {@code names} (as {@code
+     * createSql} names them, by name as the Inspector lists them, or with {@code keyOrder} in the
+     * order of their keys in {@code createSql}, as {@link #rename} finds them where the server's
+     * generated indexes were renamed with their constraints) from {@code name + fromSuffix} to
+     * {@code name + toSuffix}, their clauses as {@code createSql} shows them; null when there are
+     * none.
+     */
+    public static String plannedRenameSql(
+            String schema,
+            String table,
+            String createSql,
+            List<String> names,
+            String fromSuffix,
+            String toSuffix,
+            boolean keyOrder) {
+        if (names.isEmpty()) {
+            return null;
+        }
+        Map<String, String> original = clauses(createSql);
+        Map<String, String> clauses = new HashMap<>();
+        List<String> from =
+                names.stream()
+                        .sorted(
+                                java.util.Comparator.comparingInt(
+                                        n -> keyOrder ? keyPosition(createSql, n) : 0))
+                        .map(n -> n + fromSuffix)
+                        .toList();
+        names.forEach(n -> clauses.put(n + fromSuffix, original.get(n)));
+        return renameSql(
+                schema,
+                table,
+                from,
+                clauses,
+                n -> n.substring(0, n.length() - fromSuffix.length()) + toSuffix);
     }
 
     /** A constraint's temporary name during a re-pointing. */
