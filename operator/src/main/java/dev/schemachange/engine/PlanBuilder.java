@@ -37,7 +37,7 @@ import java.util.Optional;
  * as {@code NativeChange} builds it), so its text is what {@code run} logs at debug level; a value
  * known only while it runs (a chunk's bounds) is a {@code ?}, and the step says what it stands for.
  * Statements whose text depends on what the server shows at that moment (a chunk boundary's OFFSET,
- * the own foreign keys' clauses after the swap) are described in the step's comment.
+ * a self-referencing foreign key's re-pointing) are described in the step's comment.
  */
 final class PlanBuilder {
     private final SchemaChangeSpec spec;
@@ -325,22 +325,43 @@ final class PlanBuilder {
                                 + bounds));
 
         List<TableInfo.ForeignKey> children = ChildForeignKeys.childrenOf(source);
-        if (!children.isEmpty()) {
+        boolean selfReferencing =
+                source.foreignKeys().stream()
+                        .anyMatch(
+                                fk ->
+                                        fk.refSchema().equals(source.schema())
+                                                && fk.refTable().equals(source.name()));
+        if (!children.isEmpty() || selfReferencing) {
             Statements fks = new Statements();
             fks.addAll(repoint(c, children, schema, plan.table(), spec.split() != null));
             steps.add(
                     fks.step(
                             "foreign keys",
-                            "child constraints ("
-                                    + String.join(
-                                            ", ",
-                                            children.stream()
-                                                    .map(fk -> fk.table() + "." + fk.name())
-                                                    .toList())
-                                    + ") followed the RENAME to the old table; policy "
-                                    + spec.foreignKeys().children()
-                                    + " re-points each at the live table through its temporary name "
-                                    + "and back, in place with foreign_key_checks=0"));
+                            (children.isEmpty()
+                                            ? ""
+                                            : "child constraints ("
+                                                    + String.join(
+                                                            ", ",
+                                                            children.stream()
+                                                                    .map(
+                                                                            fk ->
+                                                                                    fk.table()
+                                                                                            + "."
+                                                                                            + fk
+                                                                                                    .name())
+                                                                    .toList())
+                                                    + ") followed the RENAME to the old table; policy "
+                                                    + spec.foreignKeys().children()
+                                                    + " re-points each at the live table through its "
+                                                    + "temporary name and back, in place with "
+                                                    + "foreign_key_checks=0")
+                                    + (selfReferencing
+                                            ? (children.isEmpty() ? "" : "; ")
+                                                    + "the table's self-references are re-pointed from"
+                                                    + " the old table at the live one the same way, by "
+                                                    + "an in-place ALTER as SHOW CREATE TABLE shows "
+                                                    + "them then (not listed)"
+                                            : "")));
         }
 
         Statements after = new Statements();
