@@ -221,9 +221,9 @@ public final class Copying {
     }
 
     /**
-     * Moves the watermark up to the checkpoint, then re-copies the keys journaled below it. Also
-     * the first step of every backfill call: a crash may have come between a chunk's commit and its
-     * mark.
+     * Moves the watermark up to the checkpoint, then re-copies the keys journaled below it and
+     * forgets those above it that no open transaction holds ({@link Journal#prune}). Also the first
+     * step of every backfill call: a crash may have come between a chunk's commit and its mark.
      */
     private void settle(
             Connection c, Watermark watermark, Journal journal, List<String> cursor, long deadline)
@@ -247,6 +247,7 @@ public final class Copying {
                     spec.table(),
                     keys);
         }
+        journal.prune(c, cursor, null);
     }
 
     private State copyWithRetry(Connection c, Copier copier, State state) throws SQLException {

@@ -1,6 +1,7 @@
 package dev.schemachange.engine.copy;
 
 import dev.schemachange.engine.db.Retry;
+import dev.schemachange.engine.db.SessionVariable;
 import dev.schemachange.engine.db.Sessions;
 import dev.schemachange.engine.plan.Plan;
 import dev.schemachange.engine.sql.KeySql;
@@ -11,6 +12,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Re-copies the keys the triggers journaled above the {@link Watermark} once the copier has passed
@@ -22,13 +25,37 @@ import java.util.List;
  * them go on. A write that starts meanwhile is mirrored (its key is below the mark now): it waits
  * for the batch's shadow row, or the batch's delete waits for its commit, so the newer version
  * always lands last.
+ *
+ * <p>Keys journaled ahead of the copier are {@link #prune pruned} once no open transaction holds
+ * them: the copier has not read those keys yet, and its later read sees the writes that made them,
+ * committed. So the journal holds the keys written since the copier's last settle, and those of
+ * transactions still open, rather than every key written ahead of the copier since it started.
  */
 public final class Journal {
+    private static final Logger log = LoggerFactory.getLogger(Journal.class);
     private static final int BATCH = 500;
+
+    /**
+     * Attempts of a catch-up batch that never wait for a lock. Why: the batch share-locks source
+     * rows and then deletes journal entries, while an application transaction may hold an entry (it
+     * journaled that key) and then ask for one of those source rows — a deadlock, in which InnoDB
+     * may roll back the application (seen in bench/run under oltp_write_only). A batch that never
+     * waits is never in a cycle: meeting a held lock it rolls back and is tried again, in linear 10
+     * ms steps (about 8 s in all, far longer than an application's transaction); only then does it
+     * wait as before.
+     */
+    private static final int RECOPY_ATTEMPTS = 40;
+
+    /** MySQL 5.7 knows no SKIP LOCKED: a parse error. */
+    private static final int PARSE_ERROR = 1064;
+
     private final Plan plan;
     private final Watermark watermark;
     private final Copier copier;
     private final KeySql key;
+
+    /** False once the server refused SKIP LOCKED: the journal then keeps what it is given. */
+    private boolean pruning = true;
 
     Journal(Plan plan, Watermark watermark, Copier copier) {
         this.plan = plan;
@@ -53,15 +80,83 @@ public final class Journal {
             if (keys.isEmpty()) {
                 return total;
             }
-            Retry.of(10, Retry.linear(20))
+            Retry.of(RECOPY_ATTEMPTS + 5, Retry.linear(10))
                     .run(
                             plan.schema() + "." + plan.table() + ": journal catch-up",
                             attempt -> {
-                                recopy(c, keys);
-                                return null;
+                                if (attempt > RECOPY_ATTEMPTS) {
+                                    recopy(c, keys); // a row held that long: wait as before
+                                    return null;
+                                }
+                                return SessionVariable.with(
+                                        c,
+                                        "innodb_lock_wait_timeout",
+                                        "0",
+                                        () -> {
+                                            recopy(c, keys);
+                                            return null;
+                                        });
                             });
             total += keys.size();
         }
+    }
+
+    /**
+     * Forgets the journaled keys in {@code (after, upTo]} ({@code upTo} null: to the end) that no
+     * open transaction holds; returns how many. Called by the copier of that range between its
+     * chunks, with {@code after} its checkpoint, so it has read none of those keys yet.
+     *
+     * <p>Why that is exact: a write above the mark journals its key in the writer's own
+     * transaction, which holds the entry's record lock until it ends (an insert's implicit lock, or
+     * the X lock of the no-op update on a key that is there). An entry nobody holds therefore has
+     * no writer still open: every write that made it has committed (or rolled back). The copier
+     * reads the key later, in a statement that starts after this prune, so it sees those writes; a
+     * write after the prune journals the key again (it is still above the mark). Each batch is one
+     * READ COMMITTED transaction of {@code FOR UPDATE SKIP LOCKED}, which skips the entries an open
+     * transaction holds and never waits, then a delete by primary key of the entries it locked: no
+     * gap lock, and an application that journals one of those keys meanwhile waits only for this
+     * short commit.
+     */
+    long prune(Connection c, List<String> after, List<String> upTo) throws SQLException {
+        long total = 0;
+        List<String> from = after;
+        while (pruning) {
+            List<String> start = from;
+            List<List<String>> keys;
+            try {
+                keys =
+                        Sessions.inTransaction(
+                                c,
+                                true,
+                                () -> {
+                                    List<List<String>> free =
+                                            keys(c, start, upTo, "FOR UPDATE SKIP LOCKED");
+                                    if (!free.isEmpty()) {
+                                        forget(c, free);
+                                    }
+                                    return free;
+                                });
+            } catch (SQLException e) {
+                if (e.getErrorCode() != PARSE_ERROR) {
+                    throw e;
+                }
+                pruning = false;
+                log.info(
+                        "{}.{}: the server has no SKIP LOCKED ({}); the journal keeps every key"
+                                + " written ahead of the copier until the copier passes it",
+                        plan.schema(),
+                        plan.table(),
+                        e.getMessage());
+                return total;
+            }
+            total += keys.size();
+            if (keys.size() < BATCH) {
+                break;
+            }
+            // past the keys still held, which the next batch would only skip again
+            from = keys.get(keys.size() - 1);
+        }
+        return total;
     }
 
     /**
@@ -72,14 +167,25 @@ public final class Journal {
             throws SQLException {
         Sessions.exec(
                 c, "SET TRANSACTION ISOLATION LEVEL READ COMMITTED"); // the next statement only
-        String sql = journaledSql(after != null);
+        return keys(c, after, upTo, "LOCK IN SHARE MODE");
+    }
+
+    /**
+     * Up to {@link #BATCH} journaled keys in {@code (after, upTo]} in key order, read with {@code
+     * lock} ({@code after} or {@code upTo} null: no bound on that side).
+     */
+    private List<List<String>> keys(
+            Connection c, List<String> after, List<String> upTo, String lock) throws SQLException {
+        List<String> params = new ArrayList<>();
+        if (after != null) {
+            params.addAll(key.parameters(after));
+        }
+        if (upTo != null) {
+            params.addAll(key.parameters(upTo));
+        }
+        String sql = keysSql(after != null, upTo != null, lock);
         List<List<String>> keys = new ArrayList<>();
         try (PreparedStatement ps = Sessions.prepare(c, sql)) {
-            List<String> params = new ArrayList<>();
-            if (after != null) {
-                params.addAll(key.parameters(after));
-            }
-            params.addAll(key.parameters(upTo));
             Sessions.bind(ps, params);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -96,18 +202,29 @@ public final class Journal {
 
     /** The batch read of {@link #journaled}: its range's bounds are its placeholders. */
     String journaledSql(boolean bounded) {
+        return keysSql(bounded, true, "LOCK IN SHARE MODE");
+    }
+
+    private String keysSql(boolean after, boolean upTo, String lock) {
+        List<String> where = new ArrayList<>();
+        if (after) {
+            where.add(key.after("j"));
+        }
+        if (upTo) {
+            where.add(key.upTo("j"));
+        }
         return "SELECT "
                 + key.render("j")
                 + " FROM "
                 + watermark.journal()
-                + " j WHERE "
-                + (bounded ? key.after("j") + " AND " : "")
-                + key.upTo("j")
+                + " j"
+                + (where.isEmpty() ? "" : " WHERE " + String.join(" AND ", where))
                 + " ORDER BY "
                 + key.orderBy("j", false)
                 + " LIMIT "
                 + BATCH
-                + " LOCK IN SHARE MODE";
+                + " "
+                + lock;
     }
 
     private void recopy(Connection c, List<List<String>> keys) throws SQLException {
@@ -146,17 +263,31 @@ public final class Journal {
                         copier.checkWarnings(c, "written during the backfill", part);
                     }
                     // by primary key, never a scan: a scan of the small journal would wait for the
-                    // entries applications
-                    // are writing above the mark, while this batch holds share locks those
-                    // applications wait for
-                    Sessions.update(
-                            c,
-                            "DELETE j FROM "
-                                    + watermark.journal()
-                                    + " j FORCE INDEX (PRIMARY) WHERE "
-                                    + key.oneOf("j", false, n),
-                            params);
+                    // entries applications are writing above the mark, while this batch holds
+                    // share locks those applications wait for
+                    forget(c, keys);
                     return null;
                 });
+    }
+
+    /**
+     * Deletes the entries of {@code keys}, one primary-key lookup each: a single statement over a
+     * list of keys may scan a small journal (the optimizer prefers it for a few rows), and a scan
+     * waits for every entry an open application transaction holds.
+     */
+    private void forget(Connection c, List<List<String>> keys) throws SQLException {
+        try (PreparedStatement ps =
+                Sessions.prepare(
+                        c,
+                        "DELETE FROM "
+                                + watermark.journal()
+                                + " WHERE "
+                                + key.oneOf(null, false, 1))) {
+            for (List<String> one : keys) {
+                Sessions.bind(ps, one);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
     }
 }

@@ -224,7 +224,10 @@ final class ParallelCopy {
         }
     }
 
-    /** As {@link Copying}'s settle, for one range: its mark up to its checkpoint, then its keys. */
+    /**
+     * As {@link Copying}'s settle, for one range: its mark up to its checkpoint, then its keys
+     * below it, then the keys ahead of it that no open transaction holds ({@link Journal#prune}).
+     */
     private void settle(Connection c, Journal journal, CopyRange r, long deadline)
             throws SQLException {
         if (journal == null || r.cursor() == null) {
@@ -234,6 +237,7 @@ final class ParallelCopy {
             log.debug("{}.{}: no watermark row for range {}", plan.schema(), plan.table(), r.no());
         }
         journal.catchUp(c, r.after(), r.cursor());
+        journal.prune(c, r.cursor(), r.upTo());
     }
 
     private static boolean failed(Future<Void> f) {
