@@ -228,7 +228,11 @@ public final class Copying {
     private void settle(
             Connection c, Watermark watermark, Journal journal, List<String> cursor, long deadline)
             throws SQLException {
-        if (journal == null || cursor == null) {
+        if (journal == null) {
+            return;
+        }
+        if (cursor == null) { // nothing copied yet: every journaled key is ahead
+            journal.prune(c, null, null);
             return;
         }
         if (!watermark.raise(c, cursor, deadline) && !markLost) {

@@ -230,7 +230,11 @@ final class ParallelCopy {
      */
     private void settle(Connection c, Journal journal, CopyRange r, long deadline)
             throws SQLException {
-        if (journal == null || r.cursor() == null) {
+        if (journal == null) {
+            return;
+        }
+        if (r.cursor() == null) { // range 0 before its first chunk: every key in it is ahead
+            journal.prune(c, null, r.upTo());
             return;
         }
         if (!watermark.raise(c, r.no(), r.cursor(), deadline)) {

@@ -39,7 +39,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class JournalBoundTest {
     private static final Controls PAUSED = new Controls(false, null, true, false);
     private static final Controls APPROVED = new Controls(true, null, false, false);
-    private static final int ROWS = 30_000;
+    private static final int ROWS = 60_000;
     private static final int WRITERS = 3;
 
     /** Moved keys land here, above the copy range (the triggers mirror them). */
@@ -120,7 +120,7 @@ class JournalBoundTest {
 
     /**
      * Uniform writers over the whole key space — updates, key changes, deletes, inserts — while a
-     * slow copier (chunks of 100 rows) crosses 30,000 rows. At every sample, each range's journal
+     * slow copier (chunks of 50 rows) crosses 60,000 rows. At every sample, each range's journal
      * holds at most the writes committed since that range's previous mark was first seen, plus one
      * per open writer: the keys written since the copier's last settle. What the previous design
      * would hold (every key written above the mark) is counted from the writers' own keys.
@@ -150,7 +150,7 @@ class JournalBoundTest {
                         t,
                         "ADD COLUMN note VARCHAR(8) NULL",
                         """
-                backfill: {chunkTime: 20ms, maxChunkRows: 100, threads: %d}
+                backfill: {chunkTime: 20ms, maxChunkRows: 50, threads: %d}
                 swap: {approval: Required}
                 retention: {keepOldTableFor: "0"}
                 """
@@ -172,13 +172,15 @@ class JournalBoundTest {
         }
         assertThat(app.errors()).as("errors the application saw").isEmpty();
 
-        int most = 0;
+        long most = 0; // in the second half of the copy, past the copier's first slow chunks
         long previousDesign = 0;
         for (int i = 0; i < samples.size(); i++) {
             Sample s = samples.get(i);
+            if (i >= samples.size() / 2) {
+                most = Math.max(most, s.journal().size());
+            }
             for (Mark m : s.marks()) {
                 long held = s.journal().stream().filter(m::inRange).count();
-                most = (int) Math.max(most, held);
                 long since = writesBeforeThePreviousMark(samples, i, m.r());
                 if (since >= 0) {
                     assertThat(held)
@@ -188,11 +190,14 @@ class JournalBoundTest {
             }
             previousDesign = Math.max(previousDesign, s.previousDesign());
         }
+        System.out.printf(
+                "%d copiers: %d samples, %d writes, journal at most %d in the second half, the previous design's peak %d%n",
+                threads, samples.size(), app.writes(), most, previousDesign);
         assertThat(samples).as("samples during the copy").hasSizeGreaterThan(50);
         assertThat(app.writes()).isGreaterThan(1_000);
         assertThat(previousDesign)
                 .as("keys the previous design would have held at its peak; at most %d now", most)
-                .isGreaterThan(10L * Math.max(most, 20));
+                .isGreaterThan(5 * Math.max(most, 20));
 
         assertThat(verified.phase()).isEqualTo(Phase.AwaitingSwap);
         assertThat(verified.chunksRepaired()).as("nothing left for Verifying to repair").isZero();
@@ -249,6 +254,9 @@ class JournalBoundTest {
             return -1;
         }
         Mark previous = samples.get(j).mark(r);
+        if (previous == null || !previous.copied()) {
+            return -1; // set when the mark was opened or divided, not by a settle
+        }
         while (j >= 0 && sameMark(samples.get(j).mark(r), previous)) {
             j--;
         }
