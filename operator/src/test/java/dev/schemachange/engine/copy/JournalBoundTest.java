@@ -1,6 +1,7 @@
 package dev.schemachange.engine.copy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 
 import dev.schemachange.api.Phase;
 import dev.schemachange.api.SchemaChangeSpec;
@@ -116,6 +117,91 @@ class JournalBoundTest {
                         "29000|open",
                         "50000|v27000");
         assertThat(Changes.run(migrator, APPROVED, null).phase()).isEqualTo(Phase.Completed);
+    }
+
+    /**
+     * A pruned key's entry stays delete-marked until purge (held off here by an open snapshot);
+     * journaling that key again locks the entry's record only, so another session's writes to the
+     * keys around it, pruned or not, never wait (TriggerLocksTest's probe, for this path).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"REPEATABLE READ", "READ COMMITTED"})
+    void journalingAPrunedKeyAgainHoldsNoLockThatAnotherSessionsWriteWaitsFor(
+            String isolation, TestDatabase db) throws Exception {
+        String t = isolation.startsWith("REPEATABLE") ? "pruned_rr" : "pruned_rc";
+        db.exec(
+                "CREATE TABLE " + t + " (id INT NOT NULL PRIMARY KEY, v VARCHAR(16) NOT NULL)",
+                "INSERT INTO " + t + " SELECT seq, CONCAT('v', seq) FROM seq_1_to_30000",
+                "ANALYZE TABLE " + t);
+        SchemaChangeSpec spec =
+                Changes.spec(
+                        db,
+                        t,
+                        "ADD COLUMN note VARCHAR(8) NULL",
+                        """
+                backfill: {chunkTime: 10ms, maxChunkRows: 100}
+                swap: {approval: Required}
+                retention: {keepOldTableFor: "0"}
+                """);
+        Migrator migrator = Changes.migrator(db, spec);
+        Progress p;
+        do {
+            p = migrator.advance(Controls.NONE, Duration.ofMillis(150), null);
+        } while (p.phase() != Phase.Backfilling || p.rowsCopied() == 0);
+        assertThat(p.rowsCopied()).isLessThan(20_000);
+
+        try (Connection snapshot = db.connect();
+                Statement ss = snapshot.createStatement()) {
+            snapshot.setAutoCommit(false);
+            ss.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT");
+            ss.executeQuery("SELECT COUNT(*) FROM " + t + "__osc_jnl").close();
+            db.exec(
+                    "UPDATE " + t + " SET v = 'one' WHERE id IN (25000, 25002, 25004)",
+                    "DELETE FROM " + t + " WHERE id = 25006");
+            migrator.advance(PAUSED, Duration.ofSeconds(5), null);
+            assertThat(db.count("SELECT COUNT(*) FROM " + t + "__osc_jnl")).isZero();
+
+            try (Connection a = session(db, isolation);
+                    Connection b = session(db, isolation);
+                    Statement sa = a.createStatement();
+                    Statement sb = b.createStatement()) {
+                sa.execute("UPDATE " + t + " SET v = 'held' WHERE id = 25002");
+                sa.execute("INSERT INTO " + t + " VALUES (25006, 'held')");
+                assertThatCode(
+                                () -> {
+                                    sb.execute("UPDATE " + t + " SET v = 'b' WHERE id = 25000");
+                                    sb.execute("UPDATE " + t + " SET v = 'b' WHERE id = 25001");
+                                    sb.execute("UPDATE " + t + " SET v = 'b' WHERE id = 25003");
+                                    sb.execute("DELETE FROM " + t + " WHERE id = 25004");
+                                    sb.execute("INSERT INTO " + t + " VALUES (25004, 'b')");
+                                    sb.execute("UPDATE " + t + " SET v = 'b' WHERE id = 25005");
+                                    sb.execute("UPDATE " + t + " SET id = 40000 WHERE id = 25008");
+                                })
+                        .as("writes around pruned keys another transaction journaled again")
+                        .doesNotThrowAnyException();
+                b.commit();
+                a.commit();
+            }
+            snapshot.commit();
+        }
+
+        Progress verified = Changes.run(migrator, Controls.NONE, null);
+
+        assertThat(verified.phase()).isEqualTo(Phase.AwaitingSwap);
+        assertThat(verified.chunksRepaired()).as("nothing left for Verifying to repair").isZero();
+        assertThat(db.rows("SELECT id, v FROM `_schemachange`." + t + " ORDER BY id"))
+                .isEqualTo(db.rows("SELECT id, v FROM " + t + " ORDER BY id"));
+        assertThat(Changes.run(migrator, APPROVED, null).phase()).isEqualTo(Phase.Completed);
+    }
+
+    private static Connection session(TestDatabase db, String isolation) throws SQLException {
+        Connection c = db.connect();
+        try (Statement s = c.createStatement()) {
+            s.execute("SET SESSION TRANSACTION ISOLATION LEVEL " + isolation);
+            s.execute("SET SESSION innodb_lock_wait_timeout = 1");
+        }
+        c.setAutoCommit(false);
+        return c;
     }
 
     /**
