@@ -245,13 +245,16 @@ class JournalBoundTest {
         NavigableSet<Integer> written = new ConcurrentSkipListSet<>();
         List<Sample> samples = new ArrayList<>();
         Progress verified;
+        long copyMillis;
         Writers app = uniformWriters(db, t, written);
         try (app) {
             Changes.run(migrator, Controls.NONE, Phase.Backfilling);
             AtomicBoolean copying = new AtomicBoolean(true);
             Thread sampler = new Thread(() -> sample(db, t, app, written, copying, samples));
             sampler.start();
+            long started = System.nanoTime();
             verified = Changes.run(migrator, Controls.NONE, Phase.AwaitingSwap);
+            copyMillis = (System.nanoTime() - started) / 1_000_000;
             copying.set(false);
             sampler.join();
             Thread.sleep(300); // the triggers keep the shadow equal after the copy too
@@ -277,8 +280,9 @@ class JournalBoundTest {
             previousDesign = Math.max(previousDesign, s.previousDesign());
         }
         System.out.printf(
-                "%d copiers: %d samples, %d writes, journal at most %d in the second half, the previous design's peak %d%n",
-                threads, samples.size(), app.writes(), most, previousDesign);
+                "%d copiers: backfill and verify %d ms, %d samples, %d writes, journal at most %d in the"
+                        + " second half, the previous design's peak %d%n",
+                threads, copyMillis, samples.size(), app.writes(), most, previousDesign);
         assertThat(samples).as("samples during the copy").hasSizeGreaterThan(50);
         assertThat(app.writes()).isGreaterThan(1_000);
         assertThat(previousDesign)
