@@ -537,7 +537,8 @@ public final class Migrator {
 
     private State prepareNative(Connection c, Plan plan, Choice choice) throws SQLException {
         TableInfo source = new Inspector(c).table(plan.schema(), plan.table()).orElseThrow();
-        return natively.prepare(c, owner, plan.hash(), source.rowEstimate(), choice);
+        return natively.prepare(
+                c, owner, plan.hash(), source.rowEstimate(), choice, plan.parts().get(0).columns());
     }
 
     /** Creates the work objects: state row first (it is the table's lock), then the shadow. */

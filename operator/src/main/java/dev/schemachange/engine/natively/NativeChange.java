@@ -11,6 +11,7 @@ import dev.schemachange.engine.db.Retry;
 import dev.schemachange.engine.db.ServerErrors;
 import dev.schemachange.engine.db.SessionVariable;
 import dev.schemachange.engine.db.Sessions;
+import dev.schemachange.engine.plan.Plan;
 import dev.schemachange.engine.state.State;
 import dev.schemachange.engine.state.StateStore;
 import dev.schemachange.engine.swap.VersionRow;
@@ -21,7 +22,9 @@ import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,10 +78,16 @@ public final class NativeChange {
      * or copy.
      */
     public State prepare(
-            Connection c, String owner, String specHash, long rowEstimate, Choice choice)
+            Connection c,
+            String owner,
+            String specHash,
+            long rowEstimate,
+            Choice choice,
+            List<Plan.ColumnPair> columns)
             throws SQLException {
         store.ensure(c);
         choices.save(c, schema(), spec.table(), specHash, choice);
+        Sessions.exec(c, previewSql(columns));
         State state =
                 State.start(schema(), spec.table(), owner, specHash, rowEstimate, clock.instant())
                         .withPhase(
@@ -86,6 +95,37 @@ public final class NativeChange {
                                 choice.summary() + "; the ALTER runs at the swap");
         store.save(c, state, clock.instant());
         return state;
+    }
+
+    /**
+     * {@code <workSchema>.<table>} while the change waits for its swap: where a copy shows its
+     * shadow (CONTRACT: a runner compares it with the original in AwaitingSwap), a native change
+     * shows the rows the table will hold after the ALTER — each column it keeps, under its new
+     * name, in the new order (a column the ALTER adds is not there: it takes its default). A view
+     * over the original, so it costs nothing and is always current; dropped when the swap starts,
+     * as the ALTER may drop or rename a column it reads.
+     */
+    public String previewSql(List<Plan.ColumnPair> columns) {
+        return "CREATE OR REPLACE SQL SECURITY INVOKER VIEW "
+                + preview()
+                + " AS SELECT "
+                + columns.stream()
+                        .map(
+                                p ->
+                                        Identifiers.quote(p.source())
+                                                + " AS "
+                                                + Identifiers.quote(p.shadow()))
+                        .collect(Collectors.joining(", "))
+                + " FROM "
+                + quoted();
+    }
+
+    private String preview() {
+        return Identifiers.quote(spec.workSchema(), spec.table());
+    }
+
+    private void dropPreview(Connection c) throws SQLException {
+        Sessions.exec(c, "DROP VIEW IF EXISTS " + preview());
     }
 
     /** A copy was chosen: a native choice stored by an earlier change of the table is stale. */
@@ -97,6 +137,7 @@ public final class NativeChange {
     public State swap(Connection c, State state, Choice choice) throws SQLException {
         int attempts = state.swapAttempts();
         long lockMillis = 0;
+        dropPreview(c);
         if (!applied(c, choice)) {
             String sql =
                     "ALTER TABLE "
@@ -193,6 +234,7 @@ public final class NativeChange {
      */
     public State rollBack(Connection c, State state, Choice choice) throws SQLException {
         boolean after = applied(c, choice);
+        dropPreview(c);
         if (!state.phase().isSwapped() && state.phase() != Phase.RollingBack && !after) {
             return rolledBack(
                     c, state, "rolled back: the native ALTER had not run, the table is untouched");
