@@ -221,7 +221,8 @@ final class PlanBuilder {
                             settle.get(1),
                             raised + ", then the copier's range number (0 with one copier)");
         }
-        for (String insert : copy.chunk(lockFree)) {
+        String server = Sessions.firstRow(c, "SELECT VERSION()", List.of()).get(0);
+        for (String insert : copy.chunk(lockFree, server)) {
             chunk.add(
                     insert,
                     keyBinds("the last key copied") + ", then " + keyBinds("the chunk's last key"));

@@ -608,4 +608,76 @@ class LockFootprintTest {
     private static String suffix(String isolation) {
         return isolation.startsWith("REPEATABLE") ? "rr" : "rc";
     }
+
+    /**
+     * A unique key the ALTER adds that does not contain the chunk key makes the copy lock its
+     * source rows (a stale copied row could collide with a mirrored one and fail the change for
+     * nothing). Those locks must be as short as one copy statement, at READ COMMITTED without gaps,
+     * and the copier must never wait for an application's row lock while it holds the shadow's
+     * AUTO-INC lock: the application's inserts wait for that lock, and InnoDB may break the cycle
+     * by failing the application.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"REPEATABLE READ", "READ COMMITTED"})
+    void aNewUniqueKeyWithoutTheChunkKeyCopiesInLockedChunksThatGiveTheApplicationNoDeadlock(
+            String isolation, TestDatabase db) throws Exception {
+        String t = "accounts_uq_" + suffix(isolation);
+        AppWorkload.create(db, t, null, ROWS);
+        // every initial row has a distinct code, appended rows have none (NULLs never collide)
+        db.exec(
+                "ALTER TABLE `" + t + "` ADD COLUMN code BIGINT NULL",
+                "UPDATE `" + t + "` SET code = id * 7");
+        SchemaChangeSpec spec = Changes.spec(db, t, "ADD UNIQUE KEY uq_code (code)", OPTIONS);
+
+        Footprint f = measure(db, t, null, ROWS, spec, false, isolation);
+
+        f.assertNoMoreLockConflictsThanTheBaseline();
+        assertThat(difference(db.rows(AppWorkload.rows(t)), db.rows(AppWorkload.rows(t + "_ref"))))
+                .as("the table after the rollback")
+                .isEmpty();
+        assertThat(db.count("SELECT COUNT(DISTINCT code) FROM `" + t + "` WHERE code IS NOT NULL"))
+                .as("codes after the rollback")
+                .isEqualTo(db.count("SELECT COUNT(code) FROM `" + t + "`"));
+        assertNothingLeft(db, t);
+    }
+
+    /**
+     * A table with its own foreign key to a parent: the new table has one too, so the copy locks
+     * its source rows, and each copied row also share-locks its parent through the constraint.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"REPEATABLE READ", "READ COMMITTED"})
+    void aTableWithItsOwnParentCopiesInLockedChunksThatGiveTheApplicationNoDeadlock(
+            String isolation, TestDatabase db) throws Exception {
+        String t = "entries_" + suffix(isolation);
+        String parent = "owners_" + suffix(isolation);
+        AppWorkload.create(db, t, null, ROWS);
+        db.exec(
+                "CREATE TABLE `" + parent + "` (id INT NOT NULL PRIMARY KEY, name VARCHAR(20))",
+                "INSERT INTO `" + parent + "` SELECT seq, CONCAT('owner ', seq) FROM seq_0_to_1999",
+                "ALTER TABLE `"
+                        + t
+                        + "` ADD CONSTRAINT `"
+                        + t
+                        + "_owner` FOREIGN KEY (account) REFERENCES `"
+                        + parent
+                        + "` (id)");
+        SchemaChangeSpec spec = Changes.spec(db, t, "ADD COLUMN note2 VARCHAR(32) NULL", OPTIONS);
+
+        Footprint f = measure(db, t, null, ROWS, spec, false, isolation);
+
+        f.assertNoMoreLockConflictsThanTheBaseline();
+        assertThat(difference(db.rows(AppWorkload.rows(t)), db.rows(AppWorkload.rows(t + "_ref"))))
+                .as("the table after the rollback")
+                .isEmpty();
+        assertThat(
+                        db.rows(
+                                "SELECT REFERENCED_TABLE_NAME FROM information_schema.REFERENTIAL_CONSTRAINTS "
+                                        + "WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME = '"
+                                        + t
+                                        + "'"))
+                .as("the table's own foreign key after the rollback")
+                .containsExactly(parent);
+        assertNothingLeft(db, t);
+    }
 }

@@ -81,11 +81,19 @@ public final class CopyStatements {
         return out;
     }
 
-    /** The copy of one chunk: one INSERT IGNORE … SELECT per part, bounds as placeholders. */
-    public List<String> chunk(boolean lockFree) {
+    /**
+     * The copy of one chunk (of a locked chunk's piece): one INSERT IGNORE … SELECT per part,
+     * bounds as placeholders; {@code version} is the server's VERSION(), which decides a locked
+     * piece's NOWAIT clause.
+     */
+    public List<String> chunk(boolean lockFree, String version) {
         List<String> out = new ArrayList<>();
         for (Plan.Part part : plan.parts()) {
-            out.add(copier.insertSelect(part, range, new ArrayList<>(), !lockFree));
+            out.add(
+                    lockFree
+                            ? copier.insertSelect(part, range, new ArrayList<>(), false)
+                            : copier.lockedPiece(
+                                    part, range, new ArrayList<>(), Copier.nowaitClause(version)));
         }
         return out;
     }
