@@ -9,10 +9,14 @@ import dev.schemachange.testing.Changes;
 import dev.schemachange.testing.MariaDb;
 import dev.schemachange.testing.TestDatabase;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -291,5 +295,132 @@ class TriggerLocksTest {
         }
         c.setAutoCommit(false);
         return c;
+    }
+
+    /**
+     * A split's reverse DELETE removes the old table's row once no part holds the key: after
+     * another part's row was deleted in the same transaction (an entity deleted whole, in either
+     * order), its lookup finds that row delete-marked by the transaction itself, and the server
+     * lists only record locks (no gap, no next-key) — at both levels. A key another part never had
+     * is the uncommon path the docs name: under REPEATABLE READ its lookup locks the gap where the
+     * key would be; the probe shows it, so the listing is read right.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"REPEATABLE READ", "READ COMMITTED"})
+    void aSplitsReverseDeleteOfAWholeEntityTakesRecordLocksOnlyInEitherOrder(
+            String isolation, TestDatabase db) throws Exception {
+        String t = isolation.startsWith("REPEATABLE") ? "purse_rr" : "purse_rc";
+        String memo = t + "_memo";
+        db.exec(
+                "CREATE TABLE "
+                        + t
+                        + " (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, v INT NOT NULL DEFAULT 0, k INT"
+                        + " NOT NULL DEFAULT 0, memo VARCHAR(20) NULL, KEY (k))",
+                "INSERT INTO " + t + " (v, k, memo) SELECT seq, seq % 7, 'm' FROM seq_1_to_500");
+        SchemaChangeSpec spec =
+                Changes.split(
+                        db,
+                        t,
+                        """
+                split:
+                  - {table: %1$s, columns: [id, v, k]}
+                  - {table: %1$s_memo, columns: [id, memo]}
+                retention: {keepOldTableFor: 72h}
+                """
+                                .formatted(t));
+        Migrator migrator = Changes.migrator(db, spec);
+        Progress swapped = Changes.run(migrator, Controls.NONE, null);
+        assertThat(swapped.phase()).as(swapped.message()).isEqualTo(Phase.Swapped);
+        db.exec("SET GLOBAL innodb_status_output_locks = ON");
+        try {
+            List<String> wholeFirstPartFirst =
+                    heldLocks(
+                            db,
+                            isolation,
+                            "DELETE FROM " + t + " WHERE id = 50",
+                            "DELETE FROM " + memo + " WHERE id = 50");
+            List<String> wholeSecondPartFirst =
+                    heldLocks(
+                            db,
+                            isolation,
+                            "DELETE FROM " + memo + " WHERE id = 60",
+                            "DELETE FROM " + t + " WHERE id = 60");
+            db.exec("INSERT INTO " + t + " (id, v, k) VALUES (900, 9, 9)"); // no memo row
+            List<String> neverInTheOtherPart =
+                    heldLocks(db, isolation, "DELETE FROM " + t + " WHERE id = 900");
+
+            for (List<String> locks : List.of(wholeFirstPartFirst, wholeSecondPartFirst)) {
+                assertThat(locks)
+                        .as("the record locks of an entity's delete from both parts")
+                        .isNotEmpty()
+                        .allMatch(l -> l.endsWith("locks rec but not gap"), "record only");
+                assertThat(locks)
+                        .as("the old table's row is deleted by its key")
+                        .anyMatch(l -> l.contains(t + "__osc_old` PRIMARY: lock_mode X"));
+            }
+            if (isolation.startsWith("REPEATABLE")) {
+                assertThat(neverInTheOtherPart)
+                        .as("a key the other part never had")
+                        .anyMatch(l -> l.contains(memo + "`") && !l.endsWith("rec but not gap"));
+            } else {
+                assertThat(neverInTheOtherPart)
+                        .as("a key the other part never had, at READ COMMITTED")
+                        .allMatch(l -> l.endsWith("locks rec but not gap"), "record only");
+            }
+        } finally {
+            db.exec("SET GLOBAL innodb_status_output_locks = OFF");
+        }
+        assertThat(db.rows("SELECT id, v, k, memo FROM " + t + "__osc_old ORDER BY id"))
+                .as("the reverse-synced old table holds the union of the parts")
+                .isEqualTo(
+                        db.rows(
+                                "SELECT a.id, a.v, a.k, b.memo FROM "
+                                        + t
+                                        + " a JOIN "
+                                        + memo
+                                        + " b USING (id) ORDER BY a.id"));
+        assertThat(migrator.rollback(Duration.ofSeconds(30)).phase()).isEqualTo(Phase.RolledBack);
+    }
+
+    /**
+     * Runs {@code held} in a transaction, lists the record locks the server reports for it (SHOW
+     * ENGINE INNODB STATUS with innodb_status_output_locks) as "`schema`.`table` INDEX: mode", then
+     * commits it.
+     */
+    private static List<String> heldLocks(TestDatabase db, String isolation, String... held)
+            throws SQLException {
+        try (Connection a = session(db, isolation);
+                Connection watcher = db.connect();
+                Statement sa = a.createStatement();
+                Statement sw = watcher.createStatement()) {
+            long id;
+            try (ResultSet rs = sa.executeQuery("SELECT CONNECTION_ID()")) {
+                rs.next();
+                id = rs.getLong(1);
+            }
+            for (String sql : held) {
+                sa.execute(sql);
+            }
+            String status;
+            try (ResultSet rs = sw.executeQuery("SHOW ENGINE INNODB STATUS")) {
+                rs.next();
+                status = rs.getString("Status");
+            }
+            a.commit();
+            Pattern lock = Pattern.compile("index (\\S+) of table (\\S+) trx id \\d+ (.*)$");
+            List<String> locks = new ArrayList<>();
+            for (String trx : status.split("---TRANSACTION ")) {
+                if (!trx.contains("MariaDB thread id " + id + ",")) {
+                    continue;
+                }
+                for (String line : trx.split("\n")) {
+                    Matcher m = lock.matcher(line.trim());
+                    if (line.startsWith("RECORD LOCKS") && m.find()) {
+                        locks.add(m.group(2) + " " + m.group(1) + ": " + m.group(3));
+                    }
+                }
+            }
+            return locks;
+        }
     }
 }
