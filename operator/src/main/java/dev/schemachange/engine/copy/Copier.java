@@ -119,8 +119,8 @@ public final class Copier {
 
     /**
      * The statement a locked chunk's piece copies a range with: the source rows share-locked,
-     * refused at once when a lock it needs is held (see the class comment); {@code nowait} is the
-     * server's clause for that ({@link #nowaitClause}).
+     * refused at once when a lock it needs is held (see the class comment); {@code nowaitClause} is
+     * the server's clause for that ({@link #nowaitClause}).
      */
     public String lockedPiece(
             Plan.Part part, Chunker.Range r, List<Object> params, String nowaitClause) {
