@@ -174,7 +174,7 @@ public final class Migrator {
                 }
                 state =
                         choice.natively()
-                                ? prepareNative(c, validated.plan(), choice)
+                                ? prepareNative(c, validated.plan(), choice, validation.preview())
                                 : prepare(c, validated.plan());
             }
             return run(c, state, controls, deadline, until);
@@ -535,10 +535,11 @@ public final class Migrator {
                 : new Refused(ServerErrors.problem(e, schema() + "." + spec.table()));
     }
 
-    private State prepareNative(Connection c, Plan plan, Choice choice) throws SQLException {
+    private State prepareNative(
+            Connection c, Plan plan, Choice choice, List<Plan.ColumnPair> preview)
+            throws SQLException {
         TableInfo source = new Inspector(c).table(plan.schema(), plan.table()).orElseThrow();
-        return natively.prepare(
-                c, owner, plan.hash(), source.rowEstimate(), choice, plan.parts().get(0).columns());
+        return natively.prepare(c, owner, plan.hash(), source.rowEstimate(), choice, preview);
     }
 
     /** Creates the work objects: state row first (it is the table's lock), then the shadow. */

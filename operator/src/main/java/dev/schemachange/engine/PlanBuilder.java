@@ -158,7 +158,14 @@ final class PlanBuilder {
         Workspace workspace = new Workspace(spec, store, applier);
         String schema = plan.schema();
         boolean keep = !Durations.parse(spec.retention().keepOldTableFor()).isZero();
-        boolean synced = keep && spec.retention().reverseSync() && plan.irreversible().isEmpty();
+        // keepOldTableFor "0" with children: the old table stays, synced, until they are re-pointed
+        boolean bridged = !keep && workspace.bridgesChildren(c, plan);
+        boolean synced =
+                bridged || keep && spec.retention().reverseSync() && plan.irreversible().isEmpty();
+        String until =
+                bridged
+                        ? "until every child references the new table"
+                        : "for retention " + spec.retention().keepOldTableFor();
         String key = String.join(", ", plan.key().stream().map(Plan.KeyColumn::source).toList());
         keyColumns = plan.key();
 
@@ -439,8 +446,8 @@ final class PlanBuilder {
                                 synced
                                         ? "created with the forward triggers, under the same lock; "
                                                 + "from the swap on, writes to the new table go back "
-                                                + "to the old one for retention "
-                                                + spec.retention().keepOldTableFor()
+                                                + "to the old one "
+                                                + until
                                         : "none (retention 0, reverseSync: false, or rows that "
                                                 + "could not go back unchanged)"));
 
@@ -454,7 +461,9 @@ final class PlanBuilder {
                 cleanup.step(
                         "cleanup",
                         synced
-                                ? "when retention ends"
+                                ? (bridged
+                                        ? "once every child references the new table"
+                                        : "when retention ends")
                                 : keep
                                         ? "when retention ends, the old table is dropped from "
                                                 + plan.undoSchema()

@@ -415,6 +415,37 @@ class NativeStrategyTest {
     }
 
     @Test
+    void autoCopiesAnAutoIncrementBelowTheCounterSoTheTableGetsExactlyTheCounterAsked(
+            TestDatabase db) {
+        db.exec(
+                "CREATE TABLE counter (id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, v INT)",
+                "INSERT INTO counter (v) SELECT seq FROM seq_1_to_7",
+                "DELETE FROM counter WHERE id >= 5");
+        Migrator migrator =
+                new Migrator(
+                        db::connect,
+                        Changes.spec(
+                                db,
+                                "counter",
+                                "AUTO_INCREMENT = 7",
+                                "strategy: Auto\nretention: {keepOldTableFor: \"0\"}"),
+                        "test/counter",
+                        Clock.systemUTC());
+        Progress validated =
+                migrator.advance(Controls.NONE, Duration.ofSeconds(10), Phase.Validating);
+        assertThat(validated.notes())
+                .as("natively the server would keep its counter of 8")
+                .anyMatch(n -> n.startsWith("strategy Copy: AUTO_INCREMENT = N sets the counter"));
+        Progress p = Changes.run(migrator, Controls.NONE, null);
+        assertThat(p.phase()).as(p.message()).isEqualTo(Phase.Completed);
+        assertThat(
+                        db.value(
+                                "SELECT AUTO_INCREMENT FROM information_schema.TABLES"
+                                        + " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'counter'"))
+                .isEqualTo("7");
+    }
+
+    @Test
     void nativeRefusesAChangeThatNeedsACopyWithTheServersReasonAndChangesNothing(TestDatabase db) {
         db.exec(
                 "CREATE TABLE orders (id INT NOT NULL PRIMARY KEY, total INT NULL)",

@@ -10,6 +10,7 @@ import dev.schemachange.engine.fk.ForeignKeyNames;
 import dev.schemachange.engine.natively.Choice;
 import dev.schemachange.engine.natively.NativeProbe;
 import dev.schemachange.engine.plan.PartSpec;
+import dev.schemachange.engine.plan.Plan;
 import dev.schemachange.engine.plan.Planner;
 import dev.schemachange.engine.swap.VersionRow;
 import dev.schemachange.engine.throttle.Throttler;
@@ -53,7 +54,16 @@ public final class Validator {
     }
 
     /** What Validating found: the plan or the problems, and how the change runs. */
-    public record Validation(Planner.Result result, Choice choice) {}
+    /**
+     * @param preview a native change's columns as the ALTER leaves them, each from the original
+     *     column it keeps (generated ones included): what {@code <workSchema>.<table>} shows while
+     *     it waits for the swap; empty for a copy
+     */
+    public record Validation(Planner.Result result, Choice choice, List<Plan.ColumnPair> preview) {
+        public Validation(Planner.Result result, Choice choice) {
+            this(result, choice, List.of());
+        }
+    }
 
     public Planner.Result validate(Connection c) throws SQLException {
         return validateChoosing(c).result();
@@ -280,7 +290,10 @@ public final class Validator {
                         choice);
             }
             if (choice.natively()) {
-                return new Validation(result, choice);
+                return new Validation(
+                        result,
+                        choice,
+                        Planner.preview(parts.get(0).alter(), source, shapes.get(0).shadow()));
             }
             if (spec.strategy() == SchemaChangeSpec.Strategy.Native) {
                 return new Validation(

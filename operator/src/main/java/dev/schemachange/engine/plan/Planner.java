@@ -271,9 +271,23 @@ public final class Planner {
      * (case-insensitive).
      */
     static List<Plan.ColumnPair> columns(AlterClause alter, TableInfo source, TableInfo shadow) {
+        return pairs(alter, source, shadow, false);
+    }
+
+    /**
+     * Every column of the new shape that has a source column, generated ones too, in the new order:
+     * the rows a native ALTER leaves, as far as the original shows them already.
+     */
+    public static List<Plan.ColumnPair> preview(
+            AlterClause alter, TableInfo source, TableInfo shadow) {
+        return pairs(alter, source, shadow, true);
+    }
+
+    private static List<Plan.ColumnPair> pairs(
+            AlterClause alter, TableInfo source, TableInfo shadow, boolean generated) {
         List<Plan.ColumnPair> out = new ArrayList<>();
         for (TableInfo.Column target : shadow.columns()) {
-            if (target.generated()) {
+            if (target.generated() && !generated) {
                 continue;
             }
             source.columns().stream()

@@ -317,7 +317,7 @@ public final class Workspace {
      * reference it: their re-point after the swap never waits and may be late (Swapper), and until
      * it lands a child write is checked, and a parent delete cascades, against the old table.
      */
-    private boolean bridgesChildren(Connection c, Plan plan) throws SQLException {
+    public boolean bridgesChildren(Connection c, Plan plan) throws SQLException {
         return spec.retention().reverseSync()
                 && Durations.parse(spec.retention().keepOldTableFor()).isZero()
                 && plan.irreversible().isEmpty()
