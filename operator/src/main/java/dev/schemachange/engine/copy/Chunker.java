@@ -21,6 +21,12 @@ public final class Chunker {
     private final int maxRows;
     private double size;
 
+    /**
+     * Rows per millisecond the chunks were copied at, or 0 before the first; kept apart from {@link
+     * #size} because the cap stops the size from following the rate.
+     */
+    private double rate;
+
     Chunker(Plan plan, Duration target, int maxRows, int startRows) {
         this.plan = plan;
         this.key = new KeySql(plan.key());
@@ -33,9 +39,14 @@ public final class Chunker {
         return (int) Math.max(1, Math.min(maxRows, Math.round(size)));
     }
 
-    /** About how many rows take {@code time} to copy, from the rate the chunk size follows. */
+    /**
+     * About how many rows take {@code time} to copy, at the rate observed so far (before the first
+     * chunk, the starting size's share of the target).
+     */
     int rowsIn(Duration time) {
-        return (int) Math.max(1, Math.round(size * time.toMillis() / (double) target.toMillis()));
+        double perMilli = rate > 0 ? rate : size / target.toMillis();
+        return (int)
+                Math.max(1, Math.min(Integer.MAX_VALUE, Math.round(perMilli * time.toMillis())));
     }
 
     /** Feeds back one chunk's rows and duration. */
@@ -47,6 +58,8 @@ public final class Chunker {
         // limit growth per step so one fast, cached chunk cannot make the next one huge
         ideal = Math.min(ideal, size * 4);
         size = Math.max(1, Math.min(maxRows, 0.5 * size + 0.5 * ideal));
+        double observed = rows / (double) Math.max(1, millis);
+        rate = rate == 0 ? observed : 0.5 * rate + 0.5 * Math.min(observed, rate * 4);
     }
 
     /**
