@@ -3,6 +3,7 @@ package dev.schemachange.engine;
 import dev.schemachange.api.Durations;
 import dev.schemachange.api.SchemaChangeSpec;
 import dev.schemachange.engine.check.DiskSpace;
+import dev.schemachange.engine.copy.Copier;
 import dev.schemachange.engine.copy.CopyStatements;
 import dev.schemachange.engine.copy.Watermark;
 import dev.schemachange.engine.db.Applier;
@@ -274,7 +275,8 @@ final class PlanBuilder {
                                 + "), one per transaction, each sized to take "
                                 + spec.backfill().chunkTime()
                                 + ", in statements of about "
-                                + "20 ms; each chunk's end is read first (SELECT "
+                                + Copier.STATEMENT_TIME.toMillis()
+                                + " ms; each chunk's end is read first (SELECT "
                                 + key
                                 + " … ORDER BY "
                                 + key
