@@ -586,9 +586,7 @@ final class PlanBuilder {
             boolean split)
             throws SQLException {
         List<PartSpec> parts = PartSpec.of(spec);
-        List<String> first = new ArrayList<>();
-        Map<String, List<String>> temporaries = new LinkedHashMap<>();
-        Map<String, Map<String, String>> clauses = new LinkedHashMap<>();
+        Repointing repointing = new Repointing();
         Inspector inspector = new Inspector(c);
         for (TableInfo.ForeignKey fk : children) {
             String to =
@@ -603,24 +601,9 @@ final class PlanBuilder {
                             .get(fk.name());
             // before the swap the clause names the table itself, after it the old table: either
             // way the REFERENCES becomes the live name
-            first.add(ChildForeignKeys.repointSql(fk, clause, schema, table, to));
-            String child = fk.schema() + "." + fk.table();
-            String temporary = ForeignKeyNames.temporary(fk.name());
-            temporaries.computeIfAbsent(child, k -> new ArrayList<>()).add(temporary);
-            clauses.computeIfAbsent(child, k -> new LinkedHashMap<>())
-                    .put(temporary, ChildForeignKeys.repointed(fk, clause, schema, table, to));
+            repointing.add(fk, clause, schema, table, to);
         }
-        for (Map.Entry<String, List<String>> e : temporaries.entrySet()) {
-            String child = e.getKey();
-            int dot = child.indexOf('.');
-            first.add(
-                    ForeignKeyNames.restoreSql(
-                            child.substring(0, dot),
-                            child.substring(dot + 1),
-                            e.getValue(),
-                            clauses.get(child)));
-        }
-        return first;
+        return repointing.statements();
     }
 
     /** A rollback's re-pointing of the children of {@code from} at the old table. */
@@ -631,9 +614,7 @@ final class PlanBuilder {
             String from,
             String old)
             throws SQLException {
-        List<String> out = new ArrayList<>();
-        Map<String, List<String>> temporaries = new LinkedHashMap<>();
-        Map<String, Map<String, String>> clauses = new LinkedHashMap<>();
+        Repointing repointing = new Repointing();
         Inspector inspector = new Inspector(c);
         List<PartSpec> parts = PartSpec.of(spec);
         for (TableInfo.ForeignKey fk : children) {
@@ -652,23 +633,43 @@ final class PlanBuilder {
                             schema,
                             spec.table(),
                             from);
-            out.add(ChildForeignKeys.repointSql(fk, clause, schema, from, old));
-            String child = fk.schema() + "." + fk.table();
+            repointing.add(fk, clause, schema, from, old);
+        }
+        return repointing.statements();
+    }
+
+    /**
+     * Re-pointing statements in the order {@link ChildForeignKeys} runs them: each constraint to
+     * its temporary name first, then one statement per child giving its names back.
+     */
+    private static final class Repointing {
+        private record Child(String schema, String table) {}
+
+        private final List<String> moves = new ArrayList<>();
+        private final Map<Child, List<String>> temporaries = new LinkedHashMap<>();
+        private final Map<Child, Map<String, String>> clauses = new LinkedHashMap<>();
+
+        void add(TableInfo.ForeignKey fk, String clause, String schema, String from, String to) {
+            moves.add(ChildForeignKeys.repointSql(fk, clause, schema, from, to));
+            Child child = new Child(fk.schema(), fk.table());
             String temporary = ForeignKeyNames.temporary(fk.name());
             temporaries.computeIfAbsent(child, k -> new ArrayList<>()).add(temporary);
             clauses.computeIfAbsent(child, k -> new LinkedHashMap<>())
-                    .put(temporary, ChildForeignKeys.repointed(fk, clause, schema, from, old));
+                    .put(temporary, ChildForeignKeys.repointed(fk, clause, schema, from, to));
         }
-        for (Map.Entry<String, List<String>> e : temporaries.entrySet()) {
-            int dot = e.getKey().indexOf('.');
-            out.add(
-                    ForeignKeyNames.restoreSql(
-                            e.getKey().substring(0, dot),
-                            e.getKey().substring(dot + 1),
-                            e.getValue(),
-                            clauses.get(e.getKey())));
+
+        List<String> statements() {
+            List<String> out = new ArrayList<>(moves);
+            temporaries.forEach(
+                    (child, names) ->
+                            out.add(
+                                    ForeignKeyNames.restoreSql(
+                                            child.schema(),
+                                            child.table(),
+                                            names,
+                                            clauses.get(child))));
+            return out;
         }
-        return out;
     }
 
     /**

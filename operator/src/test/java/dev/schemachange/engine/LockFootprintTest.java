@@ -69,9 +69,7 @@ class LockFootprintTest {
         Footprint f = measure(db, t, null, ROWS, spec, false, isolation);
 
         f.assertNoMoreLockConflictsThanTheBaseline();
-        assertThat(difference(db.rows(AppWorkload.rows(t)), db.rows(AppWorkload.rows(t + "_ref"))))
-                .as("the table after the rollback")
-                .isEmpty();
+        assertEqualToTheApplicationsRecord(db, t);
         assertNothingLeft(db, t);
     }
 
@@ -95,9 +93,7 @@ class LockFootprintTest {
         Footprint f = measure(db, t, null, ROWS, spec, false, isolation);
 
         f.assertNoMoreLockConflictsThanTheBaseline();
-        assertThat(difference(db.rows(AppWorkload.rows(t)), db.rows(AppWorkload.rows(t + "_ref"))))
-                .as("the table after the rollback")
-                .isEmpty();
+        assertEqualToTheApplicationsRecord(db, t);
         assertNothingLeft(db, t);
     }
 
@@ -126,9 +122,7 @@ class LockFootprintTest {
         Footprint f = measure(db, t, null, SPLIT_ROWS, spec, true, isolation);
 
         f.assertNoMoreLockConflictsThanTheBaseline();
-        assertThat(difference(db.rows(AppWorkload.rows(t)), db.rows(AppWorkload.rows(t + "_ref"))))
-                .as("the table after the rollback")
-                .isEmpty();
+        assertEqualToTheApplicationsRecord(db, t);
         assertNothingLeft(db, t);
     }
 
@@ -164,9 +158,7 @@ class LockFootprintTest {
         Footprint f = measure(db, t, child, ROWS, spec, false, isolation, CHILD_APP_PAUSE);
 
         f.assertNoMoreLockConflictsThanTheBaselineOutside();
-        assertThat(difference(db.rows(AppWorkload.rows(t)), db.rows(AppWorkload.rows(t + "_ref"))))
-                .as("the table after the rollback")
-                .isEmpty();
+        assertEqualToTheApplicationsRecord(db, t);
         assertThat(difference(db.rows(childRows(child)), db.rows(childRows(child + "_ref"))))
                 .as("the child table after the rollback")
                 .isEmpty();
@@ -581,6 +573,13 @@ class LockFootprintTest {
         return out;
     }
 
+    /** After the rollback the table holds exactly the rows the application's own record says. */
+    private static void assertEqualToTheApplicationsRecord(TestDatabase db, String t) {
+        assertThat(difference(db.rows(AppWorkload.rows(t)), db.rows(AppWorkload.rows(t + "_ref"))))
+                .as("the table after the rollback")
+                .isEmpty();
+    }
+
     private static void assertNothingLeft(TestDatabase db, String t) {
         assertThat(db.rows("SHOW TRIGGERS LIKE '" + t + "%'")).as("triggers left").isEmpty();
         assertThat(
@@ -632,9 +631,7 @@ class LockFootprintTest {
         Footprint f = measure(db, t, null, ROWS, spec, false, isolation);
 
         f.assertNoMoreLockConflictsThanTheBaseline();
-        assertThat(difference(db.rows(AppWorkload.rows(t)), db.rows(AppWorkload.rows(t + "_ref"))))
-                .as("the table after the rollback")
-                .isEmpty();
+        assertEqualToTheApplicationsRecord(db, t);
         assertThat(db.count("SELECT COUNT(DISTINCT code) FROM `" + t + "` WHERE code IS NOT NULL"))
                 .as("codes after the rollback")
                 .isEqualTo(db.count("SELECT COUNT(code) FROM `" + t + "`"));
@@ -667,9 +664,7 @@ class LockFootprintTest {
         Footprint f = measure(db, t, null, ROWS, spec, false, isolation);
 
         f.assertNoMoreLockConflictsThanTheBaseline();
-        assertThat(difference(db.rows(AppWorkload.rows(t)), db.rows(AppWorkload.rows(t + "_ref"))))
-                .as("the table after the rollback")
-                .isEmpty();
+        assertEqualToTheApplicationsRecord(db, t);
         assertThat(
                         db.rows(
                                 "SELECT REFERENCED_TABLE_NAME FROM information_schema.REFERENTIAL_CONSTRAINTS "

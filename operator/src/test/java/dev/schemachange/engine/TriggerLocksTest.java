@@ -267,8 +267,8 @@ class TriggerLocksTest {
     private static void probe(
             TestDatabase db, String isolation, List<String> held, List<String> probe)
             throws SQLException {
-        try (Connection a = session(db, isolation);
-                Connection b = session(db, isolation);
+        try (Connection a = db.transaction(isolation);
+                Connection b = db.transaction(isolation);
                 Statement sa = a.createStatement();
                 Statement sb = b.createStatement()) {
             for (String sql : held) {
@@ -285,16 +285,6 @@ class TriggerLocksTest {
             b.commit();
             a.commit();
         }
-    }
-
-    private static Connection session(TestDatabase db, String isolation) throws SQLException {
-        Connection c = db.connect();
-        try (Statement s = c.createStatement()) {
-            s.execute("SET SESSION TRANSACTION ISOLATION LEVEL " + isolation);
-            s.execute("SET SESSION innodb_lock_wait_timeout = 1");
-        }
-        c.setAutoCommit(false);
-        return c;
     }
 
     /**
@@ -389,7 +379,7 @@ class TriggerLocksTest {
      */
     private static List<String> heldLocks(TestDatabase db, String isolation, String... held)
             throws SQLException {
-        try (Connection a = session(db, isolation);
+        try (Connection a = db.transaction(isolation);
                 Connection watcher = db.connect();
                 Statement sa = a.createStatement();
                 Statement sw = watcher.createStatement()) {

@@ -23,6 +23,20 @@ public record TestDatabase(MariaDbServer server, String name) {
         return server.connect(name);
     }
 
+    /**
+     * An application's session that opens a transaction at {@code isolation} and gives up a row
+     * lock wait after one second, so a test that probes for a lock it must not meet fails quickly.
+     */
+    public Connection transaction(String isolation) throws SQLException {
+        Connection c = connect();
+        try (Statement s = c.createStatement()) {
+            s.execute("SET SESSION TRANSACTION ISOLATION LEVEL " + isolation);
+            s.execute("SET SESSION innodb_lock_wait_timeout = 1");
+        }
+        c.setAutoCommit(false);
+        return c;
+    }
+
     /** Runs statements in one session, in order. */
     public void exec(String... sql) {
         try (Connection c = connect();

@@ -161,8 +161,8 @@ class JournalBoundTest {
             migrator.advance(PAUSED, Duration.ofSeconds(5), null);
             assertThat(db.count("SELECT COUNT(*) FROM " + t + "__osc_jnl")).isZero();
 
-            try (Connection a = session(db, isolation);
-                    Connection b = session(db, isolation);
+            try (Connection a = db.transaction(isolation);
+                    Connection b = db.transaction(isolation);
                     Statement sa = a.createStatement();
                     Statement sb = b.createStatement()) {
                 sa.execute("UPDATE " + t + " SET v = 'held' WHERE id = 25002");
@@ -192,16 +192,6 @@ class JournalBoundTest {
         assertThat(db.rows("SELECT id, v FROM `_schemachange`." + t + " ORDER BY id"))
                 .isEqualTo(db.rows("SELECT id, v FROM " + t + " ORDER BY id"));
         assertThat(Changes.run(migrator, APPROVED, null).phase()).isEqualTo(Phase.Completed);
-    }
-
-    private static Connection session(TestDatabase db, String isolation) throws SQLException {
-        Connection c = db.connect();
-        try (Statement s = c.createStatement()) {
-            s.execute("SET SESSION TRANSACTION ISOLATION LEVEL " + isolation);
-            s.execute("SET SESSION innodb_lock_wait_timeout = 1");
-        }
-        c.setAutoCommit(false);
-        return c;
     }
 
     /**
