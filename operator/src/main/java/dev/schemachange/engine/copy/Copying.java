@@ -128,8 +128,10 @@ public final class Copying {
         settle(c, watermark, journal, state.cursor(), deadline);
         try (Throttler throttler = new Throttler(c, db, spec.backfill().throttle(), freeSpace)) {
             throttler.measureBaseline(0); // the copier runs on this session, never while asking
+            // a chunk per call at least, however long the settle took: the copy always moves on
+            boolean copied = false;
             while (!copyDone(state)) {
-                if (controls.paused() || System.nanoTime() > deadline) {
+                if (controls.paused() || (copied && System.nanoTime() > deadline)) {
                     return state;
                 }
                 if (!throttler.mayProceed(deadline)) {
@@ -137,6 +139,7 @@ public final class Copying {
                     return state;
                 }
                 state = copyWithRetry(c, copier, state);
+                copied = true;
                 crash.reached("backfill:after-chunk");
                 settle(c, watermark, journal, state.cursor(), deadline);
             }
@@ -192,7 +195,7 @@ public final class Copying {
         }
         String copiers = ranges.size() == 1 ? "1 copier" : ranges.size() + " copiers";
         state = state.withPhase(Phase.Backfilling, "copying rows (" + copiers + ")");
-        if (controls.paused() || System.nanoTime() > deadline) {
+        if (controls.paused()) { // late or not, each copier copies a chunk (ParallelCopy#copy)
             return state;
         }
         ParallelCopy parallel =

@@ -10,6 +10,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -34,6 +35,15 @@ import org.slf4j.LoggerFactory;
 public final class Journal {
     private static final Logger log = LoggerFactory.getLogger(Journal.class);
     private static final int BATCH = 500;
+
+    /**
+     * How long one prune may take. Pruning only keeps the journal small, so it may stop anywhere:
+     * what it leaves is re-copied when the copier passes it. Unbounded, it never ended against
+     * writers that journal keys faster than it forgets them (eight sessions appending inside the
+     * key range: nothing was ever copied); a tenth of a second between chunks keeps the copy going
+     * and is more than a prune under an ordinary load needs.
+     */
+    static final Duration PRUNE_TIME = Duration.ofMillis(100);
 
     /**
      * Attempts of a catch-up batch that never wait for a lock. Why: the batch share-locks source
@@ -115,12 +125,14 @@ public final class Journal {
      * READ COMMITTED transaction of {@code FOR UPDATE SKIP LOCKED}, which skips the entries an open
      * transaction holds and never waits, then a delete by primary key of the entries it locked: no
      * gap lock, and an application that journals one of those keys meanwhile waits only for this
-     * short commit.
+     * short commit. It stops after {@link #PRUNE_TIME}, nearest keys first: those are the ones the
+     * copier's next chunks would otherwise re-copy.
      */
     long prune(Connection c, List<String> after, List<String> upTo) throws SQLException {
         long total = 0;
         List<String> from = after;
-        while (pruning) {
+        long until = System.nanoTime() + PRUNE_TIME.toNanos();
+        while (pruning && System.nanoTime() < until) {
             List<String> start = from;
             List<List<String>> keys;
             try {

@@ -203,10 +203,20 @@ final class ParallelCopy {
             Journal journal = watermark == null ? null : new Journal(plan, watermark, copier);
             CopyRange r = start;
             settle(c, journal, r, deadline);
-            while (!r.done() && !stop.get() && System.nanoTime() < deadline) {
+            // unless held, a chunk per call at least, however long the settle took: the copy
+            // always moves on
+            boolean copied = false;
+            while (!r.done() && !stop.get()) {
+                boolean late = System.nanoTime() >= deadline;
                 if (held != null) {
+                    if (late) {
+                        break;
+                    }
                     Sessions.sleep(TICK_MILLIS);
                     continue;
+                }
+                if (late && copied) {
+                    break;
                 }
                 CopyRange from = r;
                 r =
@@ -217,6 +227,7 @@ final class ParallelCopy {
                                                 copier.copyNext(
                                                         c, plan.schema(), plan.table(), from));
                 progress.put(r.no(), r);
+                copied = true;
                 crash.reached("backfill:after-chunk");
                 settle(c, journal, r, deadline);
             }
