@@ -39,7 +39,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * inserts always find their parent. The application can stop and start again on another {@link
  * Target}, as a deploy does around a split's swap; the counts add up over all its runs.
  */
-public final class AppWorkload implements AutoCloseable {
+public final class AppWorkload implements AutoCloseable, LockBaseline.Observed {
     /** Where the application writes. */
     public enum Target {
         /** the table {@code t} (and its child, if any) */
@@ -227,6 +227,7 @@ public final class AppWorkload implements AutoCloseable {
         stop();
     }
 
+    @Override
     public synchronized Counts counts() {
         return current == null
                 ? new Counts(pastWrites, pastConflicts, lockWaitTimeouts.get())
@@ -237,6 +238,7 @@ public final class AppWorkload implements AutoCloseable {
     }
 
     /** Errors the application saw, other than deadlocks and lock wait timeouts. */
+    @Override
     public synchronized List<String> errors() {
         List<String> all = new ArrayList<>(pastErrors);
         if (current != null) {
@@ -246,6 +248,7 @@ public final class AppWorkload implements AutoCloseable {
     }
 
     /** The first few deadlocks and lock wait timeouts: the error and the statement that got it. */
+    @Override
     public List<String> conflicts() {
         return List.copyOf(conflicts);
     }

@@ -3,21 +3,34 @@ package dev.schemachange.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
- * The lock conflicts (deadlocks, lock wait timeouts) an {@link AppWorkload} gets from itself,
- * measured in the same test before the change starts, to compare with what it gets during the
- * change — the measure {@code LockFootprintTest} applies to every phase, for tests that only need
- * the total.
+ * The lock conflicts (deadlocks, lock wait timeouts) an application — an {@link AppWorkload} or a
+ * test's own {@link Observed} workload — gets from itself, measured in the same test before the
+ * change starts, to compare with what it gets during the change — the measure {@code
+ * LockFootprintTest} applies to every phase, for tests that only need the total.
  */
 public final class LockBaseline {
-    private final AppWorkload app;
+    /** What the baseline reads of a running application. */
+    public interface Observed {
+        /** Committed transactions and lock conflicts so far. */
+        AppWorkload.Counts counts();
+
+        /** The first few lock conflicts, for the failure message. */
+        List<String> conflicts();
+
+        /** Errors other than lock conflicts. */
+        List<String> errors();
+    }
+
+    private final Observed app;
     private final AppWorkload.Counts baseline;
     private final long baselineNanos;
     private final AppWorkload.Counts atChangeStart;
     private final long changeStart;
 
-    private LockBaseline(AppWorkload app, AppWorkload.Counts baseline, long baselineNanos) {
+    private LockBaseline(Observed app, AppWorkload.Counts baseline, long baselineNanos) {
         this.app = app;
         this.baseline = baseline;
         this.baselineNanos = baselineNanos;
@@ -29,7 +42,7 @@ public final class LockBaseline {
      * Lets the started application run for {@code time} without a change; the change period starts
      * when this returns.
      */
-    public static LockBaseline measure(AppWorkload app, Duration time) throws InterruptedException {
+    public static LockBaseline measure(Observed app, Duration time) throws InterruptedException {
         AppWorkload.Counts before = app.counts();
         long start = System.nanoTime();
         Thread.sleep(time.toMillis());
